@@ -1,0 +1,1 @@
+"""Background work: the Celery app, outbox delivery and owner follow-ups."""

@@ -1,0 +1,302 @@
+"""The ``ideaflow`` command: database, users, tokens, ideas and the production server."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup
+
+from web import create_app
+from web.database import settings, unit_of_work
+from workflow import migrate
+from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
+from workflow.permissions import ROLES, Actor, Role
+from workflow.services import ideas, transitions, users
+from workflow.states import STATES, TRIGGER_NAMES
+from workflow.views import IdeaView
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _create_app() -> Flask:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Show use-case errors as one clear message and a non-zero exit, not a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ValidationFailed as error:
+            details = "".join(f"\n  {name}: {message}" for name, message in error.fields.items())
+            raise click.ClickException(f"{error.message}{details}") from None
+        except WorkflowError as error:
+            raise click.ClickException(error.message) from None
+
+    return wrapper
+
+
+cli = FlaskGroup(
+    name="ideaflow",
+    create_app=_create_app,
+    add_default_commands=False,
+    load_dotenv=False,
+    help="ideaflow: track ideas from stakeholder meetings to pilot and scale-up.",
+)
+db_group = AppGroup("db", help="The database schema.")
+users_group = AppGroup("users", help="People who sign in or use the API.")
+tokens_group = AppGroup("tokens", help="API tokens (shown once, stored hashed).")
+ideas_group = AppGroup("ideas", help="Ideas and their transitions.")
+# The app is always ours: hide FlaskGroup's --app/--env-file/--debug options.
+cli.params = [param for param in cli.params if param.name not in {"app", "env_file", "debug"}]
+for group in (db_group, users_group, tokens_group, ideas_group):
+    cli.add_command(group)
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the newest schema (or to --revision)."""
+    migrate.upgrade(settings().database_url, revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one."""
+    from web.database import database
+
+    click.echo(f"current: {migrate.current_revision(database().engine) or 'none'}")
+    click.echo(f"head:    {migrate.head_revision()}")
+
+
+@users_group.command("create")
+@click.option("--email", required=True, help="Email address (the login).")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, type=click.Choice([role.value for role in ROLES]), help="What the user may do.")
+@click.option("--password", help="Password; prompted for (hidden) when left out.")
+@reports_errors
+def users_create(email: str, name: str, role: str, password: str | None) -> None:
+    """Create a user."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with unit_of_work() as uow:
+        user = users.create_user(uow, email=email, name=name, role=role, password=password)
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List every user."""
+    with unit_of_work() as uow:
+        for user in users.list_users(uow):
+            status = "active" if user.active else "deactivated"
+            click.echo(f"{user.id:>5}  {user.email:<40} {user.role:<8} {status}  {user.name}")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@reports_errors
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: no sign-in, no API access."""
+    with unit_of_work() as uow:
+        user = users.set_active(uow, email, False)
+    click.echo(f"Deactivated {user.email}.")
+
+
+@users_group.command("activate")
+@click.argument("email")
+@reports_errors
+def users_activate(email: str) -> None:
+    """Activate a deactivated user again."""
+    with unit_of_work() as uow:
+        user = users.set_active(uow, email, True)
+    click.echo(f"Activated {user.email}.")
+
+
+@tokens_group.command("create")
+@click.option("--email", required=True, help="Whose token it is.")
+@click.option("--name", default="", help="A label, e.g. what uses the token.")
+@reports_errors
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token; the token is the last line of output and is never shown again."""
+    with unit_of_work() as uow:
+        issued = users.issue_token(uow, email, name)
+    click.echo(f"Token {issued.token.id} for {issued.token.email}. Store it now; it is shown once:")
+    click.echo(issued.secret)
+
+
+@tokens_group.command("revoke")
+@click.option("--id", "token_id", type=int, help="The token's id (see 'tokens list').")
+@click.option("--token", "secret", help="The token itself.")
+@reports_errors
+def tokens_revoke(token_id: int | None, secret: str | None) -> None:
+    """Revoke a token, named by --id or --token."""
+    if (token_id is None) == (secret is None):
+        raise click.UsageError("Give exactly one of --id and --token.")
+    with unit_of_work() as uow:
+        token = users.revoke_token(uow, token_id=token_id, secret=secret)
+    click.echo(f"Revoked token {token.id} ({token.prefix}…) of {token.email}.")
+
+
+@tokens_group.command("list")
+@click.option("--email", required=True, help="Whose tokens to list.")
+@reports_errors
+def tokens_list(email: str) -> None:
+    """List a user's tokens (never their secrets)."""
+    with unit_of_work() as uow:
+        tokens = users.list_tokens(uow, email)
+    for token in tokens:
+        status = "revoked" if token.revoked_at else "active"
+        used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+        click.echo(f"{token.id:>5}  {token.prefix}…  {status:<8} {used}  {token.name}")
+
+
+def _all_ideas(state: str | None, owner: str | None, text: str | None) -> Iterator[IdeaView]:
+    with unit_of_work() as uow:
+        actor = _system_actor()
+        page = 1
+        while True:
+            result = ideas.list_ideas(
+                uow, actor, {"state": state, "owner": owner, "q": text}, page, ideas.PER_PAGE_MAX
+            )
+            yield from result.items
+            if page * result.per_page >= result.total:
+                return
+            page += 1
+
+
+def _system_actor() -> Actor:
+    # The CLI runs with server access; reading needs no particular user.
+    return Actor(id=0, email="cli", name="ideaflow CLI", role=Role.ADMIN)
+
+
+@ideas_group.command("list")
+@click.option("--state", type=click.Choice([state.value for state in STATES]), help="Only ideas in this state.")
+@click.option("--owner", help="Only ideas owned by this email ('none': unowned).")
+@click.option("-q", "text", help="Free-text search in title and description.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of ideas.")
+@reports_errors
+def ideas_list(state: str | None, owner: str | None, text: str | None, as_json: bool) -> None:
+    """List ideas, newest first."""
+    found = _all_ideas(state, owner, text)
+    if as_json:
+        click.echo(json.dumps([idea.to_json() for idea in found], ensure_ascii=False, indent=2))
+        return
+    for idea in found:
+        owner_email = idea.owner or "-"
+        click.echo(f"{idea.id:>6}  {idea.state:<9} v{idea.version:<3} {owner_email:<30} {idea.title}")
+
+
+@ideas_group.command("show")
+@click.argument("idea_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the idea as JSON.")
+@reports_errors
+def ideas_show(idea_id: int, as_json: bool) -> None:
+    """Show one idea with its records and history."""
+    with unit_of_work() as uow:
+        idea = ideas.get_idea(uow, _system_actor(), idea_id)
+        history = transitions.idea_history(uow, _system_actor(), idea_id)
+    if as_json:
+        body = {**idea.to_json(), "history": [entry.to_json() for entry in history]}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"#{idea.id} {idea.title}")
+    click.echo(f"state: {idea.state} (version {idea.version}); owner: {idea.owner or '-'}")
+    click.echo(f"next: {', '.join(idea.allowed_triggers) or '(none)'}")
+    if idea.description:
+        click.echo(f"\n{idea.description}\n")
+    for entry in history:
+        why = f": {entry.reason}" if entry.reason else ""
+        click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.trigger} "
+                   f"{entry.from_state} -> {entry.to_state}{why}")
+
+
+@ideas_group.command("create")
+@click.option("--as", "as_email", required=True, help="Email of the user recording the idea.")
+@click.option("--title", required=True)
+@click.option("--description", default="")
+@click.option("--theme", "themes", multiple=True, help="A theme (repeatable).")
+@click.option("--owner", help="Owner's email (managers only).")
+@reports_errors
+def ideas_create(
+    as_email: str, title: str, description: str, themes: tuple[str, ...], owner: str | None
+) -> None:
+    """Record a new idea."""
+    fields: dict[str, Any] = {"title": title, "description": description, "themes": list(themes)}
+    if owner:
+        fields["owner"] = owner
+    with unit_of_work() as uow:
+        idea = ideas.create_idea(uow, users.find_actor(uow, as_email), fields)
+    click.echo(f"Created idea {idea.id}: {idea.title}")
+
+
+def _parse_data(pairs: tuple[str, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--data")
+        try:
+            data[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            data[name] = raw
+    return data
+
+
+@ideas_group.command("fire")
+@click.argument("idea_id", type=int)
+@click.argument("trigger", type=click.Choice(TRIGGER_NAMES))
+@click.option("--as", "as_email", required=True, help="Email of the user firing the trigger.")
+@click.option("--reason", help="Why (required for reject, park and reopen).")
+@click.option("--data", "pairs", multiple=True, help="Gate data as NAME=VALUE (JSON values ok).")
+@click.option("--expected-version", type=int, help="Refuse if the idea changed since.")
+@reports_errors
+def ideas_fire(
+    idea_id: int,
+    trigger: str,
+    as_email: str,
+    reason: str | None,
+    pairs: tuple[str, ...],
+    expected_version: int | None,
+) -> None:
+    """Fire TRIGGER at an idea, e.g. `ideas fire 7 assess --as a@b.dk --data impact=4 ...`."""
+    with unit_of_work() as uow:
+        idea = transitions.fire_trigger(
+            uow,
+            users.find_actor(uow, as_email),
+            idea_id,
+            trigger,
+            reason=reason,
+            data=_parse_data(pairs),
+            expected_version=expected_version,
+        )
+    click.echo(f"Idea {idea.id} is now {idea.state} (version {idea.version}).")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (the production WSGI server)."""
+    from web.server import run_gunicorn
+
+    app_settings = settings()
+    if not migrate.is_up_to_date(app_settings.database_url):
+        raise click.ClickException("The database schema is not current: run 'ideaflow db upgrade'.")
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)

@@ -1,0 +1,26 @@
+"""Access to the app's database from request handlers and CLI commands."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from workflow.db import Database
+from workflow.settings import Settings
+from workflow.uow import UnitOfWork
+
+
+def database() -> Database:
+    """The current app's database."""
+    db: Database = current_app.extensions["ideaflow.database"]
+    return db
+
+
+def unit_of_work() -> UnitOfWork:
+    """A fresh unit of work on the current app's database."""
+    return database().unit_of_work()
+
+
+def settings() -> Settings:
+    """The current app's settings."""
+    value: Settings = current_app.config["IDEAFLOW_SETTINGS"]
+    return value

@@ -1,0 +1,67 @@
+"""Errors as JSON on the API (never an HTML page), with the status each kind deserves."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import (
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+    WorkflowError,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[WorkflowError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    InvalidTransition: 409,
+    VersionConflict: 409,
+    ValidationFailed: 422,
+}
+
+
+def error_response(status: int, code: str, message: str, **details: Any) -> Response:
+    """The API's error body: ``{"error": {"code", "message", ...}}``."""
+    response = jsonify(error={"code": code, "message": message, **details})
+    response.status_code = status
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that turn errors into responses."""
+
+    @app.errorhandler(WorkflowError)
+    def workflow_error(error: WorkflowError) -> Response:
+        status = next(
+            (code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400
+        )
+        return error_response(status, error.code, error.message, **error.details())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return error
+        code = (error.name or "error").lower().replace(" ", "_")
+        response = error_response(error.code or 500, code, error.description or error.name)
+        if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response | tuple[str, int]:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return error_response(500, "internal_error", "Something went wrong on our side.")
+        return "Internal Server Error", 500

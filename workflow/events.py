@@ -1,0 +1,76 @@
+"""Domain events. Each becomes one outbox row in the transaction that caused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to an aggregate, worth telling the world about."""
+
+    event_type: ClassVar[str] = "event"
+    aggregate_type: ClassVar[str] = "idea"
+
+    aggregate_id: int
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body stored in the outbox."""
+        return {}
+
+
+@dataclass(frozen=True)
+class IdeaCreated(Event):
+    """A new idea was recorded."""
+
+    event_type: ClassVar[str] = "idea.created"
+
+    title: str
+    actor_id: int | None
+
+    def payload(self) -> dict[str, Any]:
+        """Title and who recorded it."""
+        return {"idea_id": self.aggregate_id, "title": self.title, "actor_id": self.actor_id}
+
+
+@dataclass(frozen=True)
+class IdeaUpdated(Event):
+    """Fields of an idea were edited."""
+
+    event_type: ClassVar[str] = "idea.updated"
+
+    changes: dict[str, Any]
+    actor_id: int | None
+
+    def payload(self) -> dict[str, Any]:
+        """Which fields changed, with their new values."""
+        return {"idea_id": self.aggregate_id, "changes": self.changes, "actor_id": self.actor_id}
+
+
+@dataclass(frozen=True)
+class IdeaTransitioned(Event):
+    """A trigger fired and the idea changed state."""
+
+    event_type: ClassVar[str] = "idea.transitioned"
+
+    history_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+    actor_id: int | None
+    reason: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        """The transition exactly as its history row records it."""
+        return {
+            "idea_id": self.aggregate_id,
+            "history_id": self.history_id,
+            "trigger": self.trigger,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "actor_id": self.actor_id,
+            "reason": self.reason,
+            "data": self.data,
+        }

@@ -1,0 +1,242 @@
+"""The data each transition demands: field specifications and the checks behind them.
+
+A gate is the list of fields a trigger requires plus the rules that relate them. Checking a gate
+turns raw JSON-like input into clean values, or into one message per failing field. Field keys are
+``reason`` for the top-level reason and ``data.<name>`` for everything inside ``data``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it here (the web layer does)."""
+    return message
+
+
+class Kind(StrEnum):
+    """What sort of value a gate field holds; forms and the OpenAPI document map these."""
+
+    SCORE = "score"
+    TEXT = "text"
+    DATE = "date"
+    FUTURE_DATE = "future_date"
+    USER_EMAIL = "user_email"
+    CHOICE = "choice"
+    TEXT_LIST = "text_list"
+    IDEA_REF = "idea_ref"
+    AMOUNT = "amount"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input a gate asks for."""
+
+    name: str
+    kind: Kind
+    label: str
+    required: bool = True
+    in_data: bool = True
+    choices: tuple[str, ...] = ()
+    refusals: tuple[tuple[str, str], ...] = ()  # (value, why it is refused) for tempting wrong values
+    max_length: int = 10_000
+
+    @property
+    def key(self) -> str:
+        """Where the field sits in a request: ``reason`` or ``data.<name>``."""
+        return f"data.{self.name}" if self.in_data else self.name
+
+
+class GateContext(Protocol):
+    """What a gate may ask about the world beyond its own input."""
+
+    @property
+    def today(self) -> date: ...
+
+    @property
+    def idea_id(self) -> int: ...
+
+    @property
+    def idea_owner_email(self) -> str | None: ...
+
+    def active_role(self, email: str) -> str | None:
+        """The role of the active user with this email, or None."""
+
+    def idea_state(self, idea_id: int) -> str | None:
+        """The state of the idea with this id, or None when there is none."""
+
+
+REQUIRED = N_("This field is required.")
+MAX_LIST_ITEMS = 50
+PILOT_OWNER_ROLES = ("owner", "manager")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Cleaned = dict[str, Any]
+Errors = dict[str, str]
+Rule = Callable[[Cleaned, Errors, GateContext], None]
+
+
+def _text(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if not isinstance(raw, str):
+        return None, N_("Must be text.")
+    value = raw.strip()
+    if len(value) > spec.max_length:
+        return None, N_("The text is too long.")
+    return value, None
+
+
+def _score(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+        return None, N_("Must be a whole number from 1 to 5.")
+    return raw, None
+
+
+def _date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+        return None, N_("Must be a date written YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(raw.strip()), None
+    except ValueError:
+        return None, N_("Must be a date written YYYY-MM-DD.")
+
+
+def _future_date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    value, error = _date(raw, spec, ctx)
+    if error is None and value <= ctx.today:
+        return None, N_("Must be a date after today.")
+    return value, error
+
+
+def _user_email(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if not isinstance(raw, str) or not _EMAIL.match(raw.strip()):
+        return None, N_("Must be an email address.")
+    email = raw.strip().lower()
+    if ctx.active_role(email) not in PILOT_OWNER_ROLES:
+        return None, N_("No active owner or manager has this email address.")
+    return email, None
+
+
+def _choice(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    for value, why in spec.refusals:
+        if raw == value:
+            return None, why
+    if raw not in spec.choices:
+        return None, N_("Must be one of the listed choices.")
+    return raw, None
+
+
+def _text_list(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        return None, N_("Must be a list of texts.")
+    items = [item.strip() for item in raw if item.strip()]
+    if not items:
+        return None, N_("Name at least one place or unit.")
+    if len(items) > MAX_LIST_ITEMS or any(len(item) > spec.max_length for item in items):
+        return None, N_("The list is too long.")
+    return items, None
+
+
+def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        return None, N_("Must be the id of an idea.")
+    if raw == ctx.idea_id:
+        return None, N_("An idea cannot be merged into itself.")
+    state = ctx.idea_state(raw)
+    if state is None:
+        return None, N_("There is no idea with this id.")
+    if state == "merged":
+        return None, N_("That idea is itself merged; merge into the idea it was merged into.")
+    return raw, None
+
+
+def _amount(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        return None, N_("Must be an amount in kroner, 0 or more.")
+    if raw < 0 or raw >= 10**12:
+        return None, N_("Must be an amount in kroner, 0 or more.")
+    return Decimal(str(raw)).quantize(Decimal("0.01")), None
+
+
+_CLEANERS = {
+    Kind.TEXT: _text,
+    Kind.SCORE: _score,
+    Kind.DATE: _date,
+    Kind.FUTURE_DATE: _future_date,
+    Kind.USER_EMAIL: _user_email,
+    Kind.CHOICE: _choice,
+    Kind.TEXT_LIST: _text_list,
+    Kind.IDEA_REF: _idea_ref,
+    Kind.AMOUNT: _amount,
+}
+
+
+def _is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def check_gate(
+    fields: tuple[FieldSpec, ...],
+    rules: tuple[Rule, ...],
+    reason: Any,
+    data: Any,
+    ctx: GateContext,
+) -> tuple[Cleaned, Errors]:
+    """Check raw input against a gate; return the clean values and the per-field errors."""
+    errors: Errors = {}
+    cleaned: Cleaned = {}
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        return {}, {"data": N_("Must be an object.")}
+    known = {spec.name for spec in fields if spec.in_data}
+    for name in data:
+        if name not in known:
+            errors[f"data.{name}"] = N_("This step does not take this field.")
+    if not any(spec.name == "reason" and not spec.in_data for spec in fields):
+        fields = (*fields, REASON_OPTIONAL)
+    for spec in fields:
+        raw = data.get(spec.name) if spec.in_data else reason
+        if _is_blank(raw):
+            if spec.required:
+                errors[spec.key] = REQUIRED
+            continue
+        value, error = _CLEANERS[spec.kind](raw, spec, ctx)
+        if error is not None:
+            errors[spec.key] = error
+        else:
+            cleaned[spec.name] = value
+    for rule in rules:
+        rule(cleaned, errors, ctx)
+    return cleaned, errors
+
+
+REASON_OPTIONAL = FieldSpec("reason", Kind.TEXT, N_("Comment"), required=False, in_data=False)
+REASON_REQUIRED = FieldSpec("reason", Kind.TEXT, N_("Reason"), in_data=False, max_length=5000)
+
+
+def ends_after_start(cleaned: Cleaned, errors: Errors, ctx: GateContext) -> None:
+    """A pilot ends after it starts."""
+    starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+    if starts is not None and ends is not None and ends <= starts:
+        errors["data.ends_on"] = N_("Must be after the start date.")
+
+
+def pilot_owner_defaults_to_idea_owner(cleaned: Cleaned, errors: Errors, ctx: GateContext) -> None:
+    """Without ``owner`` the pilot is run by the idea's owner; an unowned idea must name one."""
+    if "owner" in cleaned or "data.owner" in errors:
+        return
+    owner = ctx.idea_owner_email
+    if owner is None:
+        errors["data.owner"] = N_("The idea has no owner: name who runs the pilot.")
+    elif ctx.active_role(owner) not in PILOT_OWNER_ROLES:
+        errors["data.owner"] = N_("The idea's owner is not an active owner or manager: name one.")
+    else:
+        cleaned["owner"] = owner

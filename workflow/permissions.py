@@ -1,0 +1,66 @@
+"""Who may do what to which idea. Everything not allowed here is denied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workflow.states import TRIGGERS_BY_NAME
+
+
+class Role(StrEnum):
+    """A user's role; it decides what the user may do."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    OWNER = "owner"
+    VIEWER = "viewer"
+
+
+MANAGING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+ROLES: tuple[Role, ...] = tuple(Role)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user a use case runs for."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+
+    @property
+    def manages(self) -> bool:
+        """True for admins and managers, who act on every idea."""
+        return self.role in MANAGING_ROLES
+
+
+def may_fire(actor: Actor, idea_owner_id: int | None, trigger: str) -> bool:
+    """Admins and managers fire anything; owners fire on their own ideas, except ``merge``."""
+    if actor.manages:
+        return True
+    spec = TRIGGERS_BY_NAME.get(trigger)
+    return (
+        actor.role == Role.OWNER
+        and idea_owner_id is not None
+        and idea_owner_id == actor.id
+        and (spec is None or spec.owner_may_fire)
+    )
+
+
+def may_create_idea(actor: Actor) -> bool:
+    """Everybody but viewers may record a new idea."""
+    return actor.role != Role.VIEWER
+
+
+def may_edit_idea(actor: Actor, idea_owner_id: int | None) -> bool:
+    """Managers edit any idea; owners edit the ideas they own."""
+    return actor.manages or (
+        actor.role == Role.OWNER and idea_owner_id is not None and idea_owner_id == actor.id
+    )
+
+
+def may_assign_owner(actor: Actor) -> bool:
+    """Only managers (and admins) change who owns an idea."""
+    return actor.manages

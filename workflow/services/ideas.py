@@ -1,0 +1,245 @@
+"""Use cases on ideas themselves: record, edit, look up and list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from workflow.clock import utcnow
+from workflow.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
+from workflow.events import IdeaCreated, IdeaUpdated
+from workflow.gates import N_, PILOT_OWNER_ROLES, REQUIRED
+from workflow.models import Idea, User
+from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
+from workflow.repositories import IdeaFilter
+from workflow.states import STATES
+from workflow.text import search_text
+from workflow.uow import UnitOfWork
+from workflow.views import IdeaDetail, IdeaView, idea_detail, idea_view, jsonable
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+THEMES_MAX = 20
+PER_PAGE_MAX = 100
+EDITABLE_FIELDS = ("title", "description", "themes", "owner", "follow_up_on")
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    """One page of a list of ideas."""
+
+    items: list[IdeaView]
+    total: int
+    page: int
+    per_page: int
+
+
+def create_idea(uow: UnitOfWork, actor: Actor, fields: Mapping[str, Any]) -> IdeaDetail:
+    """Record a new idea in ``proposed``; an owner who records one owns it."""
+    if not may_create_idea(actor):
+        raise Forbidden("Viewers cannot record ideas.")
+    _refuse_unknown(fields, EDITABLE_FIELDS)
+    if "title" not in fields:
+        raise ValidationFailed({"title": REQUIRED})
+    clean = _clean_fields(uow, fields)
+    owner: User | None = clean.get("owner")
+    if "owner" in clean and not may_assign_owner(actor) and (owner is None or owner.id != actor.id):
+        raise Forbidden("Only managers choose who owns an idea.")
+    if "owner" not in clean and not actor.manages:
+        owner = uow.users.get(actor.id)
+    now = utcnow()
+    idea = Idea(
+        title=clean["title"],
+        description=clean.get("description", ""),
+        owner=owner,
+        created_by_id=actor.id,
+        follow_up_on=clean.get("follow_up_on"),
+        themes=uow.themes.get_or_create(clean.get("themes", [])),
+        state_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    idea.search_text = search_text(idea.title, idea.description)
+    uow.ideas.add(idea)
+    uow.flush()
+    uow.publish(IdeaCreated(idea.id, title=idea.title, actor_id=actor.id))
+    uow.commit()
+    return idea_detail(idea, None, None, None)
+
+
+def update_idea(
+    uow: UnitOfWork,
+    actor: Actor,
+    idea_id: int,
+    fields: Mapping[str, Any],
+    expected_version: Any = None,
+) -> IdeaDetail:
+    """Edit an idea's title, description, themes, follow-up date or (managers) owner."""
+    idea = load_idea(uow, idea_id)
+    if not may_edit_idea(actor, idea.owner_id):
+        raise Forbidden("You may only edit the ideas you own.")
+    if "owner" in fields and not may_assign_owner(actor):
+        raise Forbidden("Only managers choose who owns an idea.")
+    _refuse_unknown(fields, EDITABLE_FIELDS)
+    check_expected_version(idea, expected_version)
+    clean = _clean_fields(uow, fields)
+    changes: dict[str, Any] = {}
+    for name in ("title", "description", "follow_up_on"):
+        if name in clean and getattr(idea, name) != clean[name]:
+            setattr(idea, name, clean[name])
+            changes[name] = clean[name]
+    if "owner" in clean and idea.owner != clean["owner"]:
+        idea.owner = clean["owner"]
+        changes["owner"] = idea.owner.email if idea.owner else None
+    if "themes" in clean:
+        themes = uow.themes.get_or_create(clean["themes"])
+        if [t.key for t in themes] != [t.key for t in idea.themes]:
+            idea.themes = themes
+            changes["themes"] = [t.name for t in themes]
+    if changes:
+        idea.search_text = search_text(idea.title, idea.description)
+        idea.updated_at = utcnow()
+        uow.flush()
+        uow.publish(IdeaUpdated(idea.id, changes=jsonable(changes), actor_id=actor.id))
+        uow.commit()
+    return get_idea(uow, actor, idea.id)
+
+
+def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
+    """One idea with its latest assessment, pilot plan and evaluation."""
+    idea = load_idea(uow, idea_id)
+    return idea_detail(
+        idea,
+        uow.ideas.latest_assessment(idea.id),
+        uow.ideas.latest_pilot_plan(idea.id),
+        uow.ideas.latest_evaluation(idea.id),
+    )
+
+
+def list_ideas(
+    uow: UnitOfWork, actor: Actor, params: Mapping[str, Any], page: Any = 1, per_page: Any = 20
+) -> IdeaPage:
+    """A page of ideas, newest first, narrowed by state, owner (email or ``none``) and text."""
+    errors: dict[str, str] = {}
+    page_no = _positive_int(page, "page", errors)
+    size = _positive_int(per_page, "per_page", errors)
+    if size is not None and size > PER_PAGE_MAX:
+        errors["per_page"] = N_("Must be at most 100.")
+    state = params.get("state") or None
+    if state is not None and state not in STATES:
+        errors["state"] = N_("Unknown state.")
+    if errors or page_no is None or size is None:
+        raise ValidationFailed(errors)
+    owner = (params.get("owner") or "").strip() or None
+    where = IdeaFilter(
+        state=state,
+        owner_email=None if owner == "none" else owner,
+        unowned=owner == "none",
+        text=(params.get("q") or "").strip() or None,
+    )
+    rows, total = uow.ideas.page(where, offset=(page_no - 1) * size, limit=size)
+    return IdeaPage([idea_view(idea) for idea in rows], total, page_no, size)
+
+
+def check_expected_version(idea: Idea, expected_version: Any) -> None:
+    """Refuse to act on a version of the idea the caller has not seen."""
+    if expected_version is None:
+        return
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise ValidationFailed({"expected_version": N_("Must be a whole number.")})
+    if expected_version != idea.version:
+        raise VersionConflict(idea.version)
+
+
+def load_idea(uow: UnitOfWork, idea_id: int) -> Idea:
+    """The idea with this id; NotFound when there is none."""
+    idea = uow.ideas.get(idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea {idea_id}.")
+    return idea
+
+
+def _refuse_unknown(fields: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    unknown = [name for name in fields if name not in known]
+    if unknown:
+        raise ValidationFailed({name: N_("Unknown field.") for name in unknown})
+
+
+def _positive_int(raw: Any, name: str, errors: dict[str, str]) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if isinstance(raw, bool) or value < 1:
+        errors[name] = N_("Must be a whole number of 1 or more.")
+        return None
+    return value
+
+
+def _clean_fields(uow: UnitOfWork, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate editable fields; owner becomes a ``User`` (or None), dates become ``date``."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if "title" in fields:
+        title = fields["title"]
+        if not isinstance(title, str) or not title.strip():
+            errors["title"] = REQUIRED
+        elif len(title.strip()) > TITLE_MAX:
+            errors["title"] = N_("Must be at most 200 characters.")
+        else:
+            clean["title"] = " ".join(title.split())
+    if "description" in fields:
+        description = fields["description"] if fields["description"] is not None else ""
+        if not isinstance(description, str):
+            errors["description"] = N_("Must be text.")
+        elif len(description) > DESCRIPTION_MAX:
+            errors["description"] = N_("Must be at most 10,000 characters.")
+        else:
+            clean["description"] = description.strip()
+    if "themes" in fields:
+        themes = fields["themes"] if fields["themes"] is not None else []
+        if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+            errors["themes"] = N_("Must be a list of texts.")
+        elif len(themes) > THEMES_MAX or any(len(t.strip()) > 200 for t in themes):
+            errors["themes"] = N_("At most 20 themes of at most 200 characters each.")
+        else:
+            clean["themes"] = [t for t in themes if t.strip()]
+    if "follow_up_on" in fields:
+        clean_date = _optional_date(fields["follow_up_on"])
+        if clean_date is False:
+            errors["follow_up_on"] = N_("Must be a date written YYYY-MM-DD, or null.")
+        else:
+            clean["follow_up_on"] = clean_date
+    if "owner" in fields:
+        owner = _assignable_owner(uow, fields["owner"])
+        if owner is False:
+            errors["owner"] = N_("No active owner or manager has this email address.")
+        else:
+            clean["owner"] = owner
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _optional_date(raw: Any) -> date | None | bool:
+    if raw is None:
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else False
+    except ValueError:
+        return False
+
+
+def _assignable_owner(uow: UnitOfWork, raw: Any) -> User | None | bool:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return False
+    user = uow.users.by_email(raw)
+    if user is None or not user.active or user.role not in PILOT_OWNER_ROLES:
+        return False
+    return user

@@ -1,0 +1,174 @@
+"""The use case at the heart of ideaflow: fire a trigger at an idea."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workflow.clock import local_today, utcnow
+from workflow.errors import Forbidden
+from workflow.events import IdeaTransitioned
+from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.permissions import Actor, may_fire
+from workflow.services.ideas import check_expected_version, get_idea, load_idea
+from workflow.states import Outcome, fire
+from workflow.uow import UnitOfWork
+from workflow.views import HistoryView, IdeaDetail, history_views, jsonable
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What gates may ask about the world, answered from the unit of work."""
+
+    uow: UnitOfWork
+    idea: Idea
+    today: date
+
+    @property
+    def idea_id(self) -> int:
+        return self.idea.id
+
+    @property
+    def idea_owner_email(self) -> str | None:
+        return self.idea.owner.email if self.idea.owner else None
+
+    def active_role(self, email: str) -> str | None:
+        user = self.uow.users.by_email(email)
+        return user.role if user is not None and user.active else None
+
+    def idea_state(self, idea_id: int) -> str | None:
+        return self.uow.ideas.state_of(idea_id)
+
+
+def fire_trigger(
+    uow: UnitOfWork,
+    actor: Actor,
+    idea_id: int,
+    trigger: Any,
+    *,
+    reason: Any = None,
+    data: Any = None,
+    expected_version: Any = None,
+    now: datetime | None = None,
+) -> IdeaDetail:
+    """Move an idea through its gate, writing the record, history and outbox row in one commit.
+
+    Checks run in this order: the idea exists (404), the actor may fire this trigger on it (403),
+    the caller saw the current version (409), the trigger fits the state (409), the gate's data
+    (422). A concurrent change that slips in before the commit loses the version compare-and-set.
+    """
+    idea = load_idea(uow, idea_id)
+    if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
+        raise Forbidden("You may not do this to this idea.")
+    check_expected_version(idea, expected_version)
+    now = now or utcnow()
+    outcome = fire(idea.state, trigger, reason, data, _Context(uow, idea, local_today(now)))
+    _EFFECTS.get(outcome.trigger, _no_effect)(uow, idea, outcome, actor)
+    idea.state = outcome.to_state
+    idea.state_changed_at = now
+    idea.updated_at = now
+    entry = HistoryEntry(
+        idea_id=idea.id,
+        trigger=outcome.trigger,
+        from_state=outcome.from_state,
+        to_state=outcome.to_state,
+        actor_id=actor.id,
+        at=now,
+        reason=outcome.reason,
+        data=jsonable(outcome.data),
+    )
+    uow.history.add(entry)
+    uow.flush()
+    uow.publish(
+        IdeaTransitioned(
+            idea.id,
+            history_id=entry.id,
+            trigger=entry.trigger,
+            from_state=entry.from_state,
+            to_state=entry.to_state,
+            actor_id=actor.id,
+            reason=entry.reason,
+            data=entry.data,
+        )
+    )
+    uow.commit()
+    return get_idea(uow, actor, idea.id)
+
+
+def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryView]:
+    """An idea's fired triggers, oldest first."""
+    idea = load_idea(uow, idea_id)
+    return history_views(uow.history.for_idea(idea.id))
+
+
+Effect = Callable[[UnitOfWork, Idea, Outcome, Actor], None]
+
+
+def _no_effect(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    return None
+
+
+def _record_assessment(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    data = outcome.data
+    uow.ideas.add_record(
+        Assessment(
+            idea_id=idea.id,
+            impact=data["impact"],
+            feasibility=data["feasibility"],
+            cost=data["cost"],
+            summary=data["summary"],
+            assessed_by_id=actor.id,
+        )
+    )
+
+
+def _record_pilot_plan(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    data = outcome.data
+    pilot_owner = uow.users.by_email(data["owner"])
+    assert pilot_owner is not None  # the gate checked it
+    # Whoever runs the pilot owns the idea from here on: reminders and follow-ups go to them.
+    idea.owner = pilot_owner
+    uow.ideas.add_record(
+        PilotPlan(
+            idea_id=idea.id,
+            owner_id=pilot_owner.id,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            success_criteria=data["success_criteria"],
+            budget_dkk=data.get("budget_dkk"),
+            site=data.get("site"),
+            created_by_id=actor.id,
+        )
+    )
+
+
+def _record_evaluation(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    data = outcome.data
+    uow.ideas.add_record(
+        Evaluation(
+            idea_id=idea.id,
+            outcome=data["outcome"],
+            evaluation=data["evaluation"],
+            scale_to=data["scale_to"],
+            created_by_id=actor.id,
+        )
+    )
+
+
+def _schedule_revisit(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    idea.follow_up_on = outcome.data["revisit_on"]
+
+
+def _point_to_survivor(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    idea.merged_into_id = outcome.data["into"]
+
+
+_EFFECTS: dict[str, Effect] = {
+    "assess": _record_assessment,
+    "start_pilot": _record_pilot_plan,
+    "scale": _record_evaluation,
+    "park": _schedule_revisit,
+    "merge": _point_to_survivor,
+}

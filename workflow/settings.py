@@ -1,0 +1,100 @@
+"""One settings object, read from ``IDEAFLOW_*`` environment variables, for web and worker."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import ConfigurationError
+
+
+ENVIRONMENTS = ("production", "development", "test")
+SECRET_KEY_FILE = "secret_key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ideaflow needs to know about its surroundings."""
+
+    env: str
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    redis_url: str | None = None
+    smtp_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build the settings from the environment (``os.environ`` by default)."""
+        env_vars = os.environ if environ is None else environ
+        env = env_vars.get("IDEAFLOW_ENV", "production").strip().lower()
+        if env not in ENVIRONMENTS:
+            raise ConfigurationError(
+                f"IDEAFLOW_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}."
+            )
+        instance = Path(env_vars.get("IDEAFLOW_INSTANCE_PATH") or Path.cwd() / "instance")
+        instance = instance.resolve()
+        database_url = env_vars.get("IDEAFLOW_DATABASE_URL") or default_database_url(instance)
+        return cls(
+            env=env,
+            instance_path=instance,
+            database_url=normalise_database_url(database_url),
+            secret_key=_secret_key(env_vars, instance, env),
+            base_url=(env_vars.get("IDEAFLOW_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            redis_url=env_vars.get("IDEAFLOW_REDIS_URL") or None,
+            smtp_url=env_vars.get("IDEAFLOW_SMTP_URL") or None,
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with some fields replaced (tests and the CLI use this)."""
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def default_database_url(instance: Path) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return f"sqlite:///{instance / 'ideaflow.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgresql://`` URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def write_secret_key(instance: Path) -> Path:
+    """Create ``instance/secret_key`` with a random key unless it exists; return its path."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        path.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+        path.chmod(0o600)
+    return path
+
+
+def _secret_key(environ: Mapping[str, str], instance: Path, env: str) -> str:
+    key = environ.get("IDEAFLOW_SECRET_KEY", "").strip()
+    if key:
+        return key
+    key_file = instance / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    if env == "production":
+        raise ConfigurationError(
+            "IDEAFLOW_SECRET_KEY is not set: set it, or run 'make run' once to create "
+            f"{key_file}, or set IDEAFLOW_ENV=development."
+        )
+    if env == "development":
+        return write_secret_key(instance).read_text(encoding="ascii").strip()
+    return secrets.token_hex(32)

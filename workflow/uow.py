@@ -1,0 +1,80 @@
+"""The unit of work: one transaction per use case, with the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow.errors import VersionConflict
+from workflow.events import Event
+from workflow.models import OutboxMessage
+from workflow.repositories import (
+    HistoryRepository,
+    IdeaRepository,
+    ThemeRepository,
+    TokenRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    """Owns a session for one use case; nothing is written unless ``commit`` is called.
+
+    Events passed to ``publish`` become outbox rows in the same transaction as the change that
+    caused them, so a change and its notification are committed (or lost) together.
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.users = UserRepository(self.session)
+        self.tokens = TokenRepository(self.session)
+        self.ideas = IdeaRepository(self.session)
+        self.themes = ThemeRepository(self.session)
+        self.history = HistoryRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def publish(self, event: Event) -> None:
+        """Queue ``event`` in the outbox, inside this transaction."""
+        self.session.add(
+            OutboxMessage(
+                event_type=event.event_type,
+                aggregate_type=event.aggregate_type,
+                aggregate_id=event.aggregate_id,
+                payload=event.payload(),
+            )
+        )
+
+    def flush(self) -> None:
+        """Send pending changes to the database (ids appear) without committing."""
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise VersionConflict() from None
+
+    def commit(self) -> None:
+        """Commit; a lost compare-and-set on a version column becomes ``VersionConflict``."""
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise VersionConflict() from None
+
+    def rollback(self) -> None:
+        """Throw away everything not committed."""
+        self.session.rollback()

@@ -1,0 +1,203 @@
+"""Read models: plain snapshots of ideas and their records, in the shape the API and CLI show."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO strings and Decimals as numbers, recursively; the rest unchanged."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class IdeaView:
+    """An idea as clients see it."""
+
+    id: int
+    title: str
+    description: str
+    state: str
+    version: int
+    owner: str | None
+    themes: tuple[str, ...]
+    meeting: Mapping[str, Any] | None
+    follow_up_on: date | None
+    allowed_triggers: tuple[str, ...]
+    merged_into: int | None
+    state_changed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the API's ``Idea`` schema."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "state": self.state,
+            "version": self.version,
+            "owner": self.owner,
+            "themes": list(self.themes),
+            "meeting": jsonable(self.meeting),
+            "follow_up_on": jsonable(self.follow_up_on),
+            "allowed_triggers": list(self.allowed_triggers),
+            "merged_into": self.merged_into,
+            "state_changed_at": jsonable(self.state_changed_at),
+            "created_at": jsonable(self.created_at),
+            "updated_at": jsonable(self.updated_at),
+        }
+
+
+@dataclass(frozen=True)
+class IdeaDetail(IdeaView):
+    """An idea with the latest record of each gate it passed."""
+
+    assessment: Mapping[str, Any] | None = None
+    pilot_plan: Mapping[str, Any] | None = None
+    evaluation: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The idea plus ``assessment``, ``pilot_plan`` and ``evaluation`` (each may be null)."""
+        return {
+            **super().to_json(),
+            "assessment": jsonable(self.assessment),
+            "pilot_plan": jsonable(self.pilot_plan),
+            "evaluation": jsonable(self.evaluation),
+        }
+
+
+def idea_view(idea: Idea) -> IdeaView:
+    """Snapshot an idea (owner, themes and meeting must be loadable)."""
+    return IdeaView(**_idea_fields(idea))
+
+
+def idea_detail(
+    idea: Idea,
+    assessment: Assessment | None,
+    pilot_plan: PilotPlan | None,
+    evaluation: Evaluation | None,
+) -> IdeaDetail:
+    """Snapshot an idea with its latest gate records."""
+    return IdeaDetail(
+        **_idea_fields(idea),
+        assessment=_assessment(assessment),
+        pilot_plan=_pilot_plan(pilot_plan),
+        evaluation=_evaluation(evaluation),
+    )
+
+
+def _idea_fields(idea: Idea) -> dict[str, Any]:
+    meeting = idea.meeting
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "description": idea.description,
+        "state": idea.state,
+        "version": idea.version,
+        "owner": idea.owner.email if idea.owner else None,
+        "themes": tuple(theme.name for theme in idea.themes),
+        "meeting": (
+            None
+            if meeting is None
+            else {"id": meeting.id, "title": meeting.title, "date": meeting.held_on}
+        ),
+        "follow_up_on": idea.follow_up_on,
+        "allowed_triggers": idea.allowed_triggers,
+        "merged_into": idea.merged_into_id,
+        "state_changed_at": idea.state_changed_at,
+        "created_at": idea.created_at,
+        "updated_at": idea.updated_at,
+    }
+
+
+def _assessment(record: Assessment | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "impact": record.impact,
+        "feasibility": record.feasibility,
+        "cost": record.cost,
+        "summary": record.summary,
+        "at": record.created_at,
+    }
+
+
+def _pilot_plan(record: PilotPlan | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "owner": record.owner.email,
+        "starts_on": record.starts_on,
+        "ends_on": record.ends_on,
+        "success_criteria": record.success_criteria,
+        "budget_dkk": record.budget_dkk,
+        "site": record.site,
+        "at": record.created_at,
+    }
+
+
+def _evaluation(record: Evaluation | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "outcome": record.outcome,
+        "evaluation": record.evaluation,
+        "scale_to": list(record.scale_to),
+        "at": record.created_at,
+    }
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """One fired trigger as clients see it."""
+
+    trigger: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: datetime
+    reason: str | None
+    data: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the API's ``HistoryEntry`` schema."""
+        return {
+            "trigger": self.trigger,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "actor": self.actor,
+            "at": jsonable(self.at),
+            "reason": self.reason,
+            "data": jsonable(self.data),
+        }
+
+
+def history_views(entries: Sequence[HistoryEntry]) -> list[HistoryView]:
+    """Snapshot history rows, keeping their order."""
+    return [
+        HistoryView(
+            trigger=entry.trigger,
+            from_state=entry.from_state,
+            to_state=entry.to_state,
+            actor=entry.actor.email if entry.actor else None,
+            at=entry.at,
+            reason=entry.reason,
+            data=dict(entry.data or {}),
+        )
+        for entry in entries
+    ]
