@@ -110,7 +110,7 @@ def _idea_fields(idea: Idea) -> dict[str, Any]:
         "state": idea.state,
         "version": idea.version,
         "owner": idea.owner.email if idea.owner else None,
-        "themes": tuple(theme.name for theme in idea.themes),
+        "themes": tuple(sorted((theme.name for theme in idea.themes), key=str.casefold)),
         "meeting": (
             None
             if meeting is None

@@ -1,0 +1,155 @@
+"""Shared fixtures: a database per backend (SQLite always, PostgreSQL when reachable), users, app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+
+from web import create_app
+from workflow import migrate
+from workflow.db import Database
+from workflow.models import Base
+from workflow.permissions import Actor
+from workflow.services import users
+from workflow.settings import Settings, normalise_database_url
+from workflow.uow import UnitOfWork
+
+REQUIRE_SERVICES = os.environ.get("IDEAFLOW_REQUIRE_SERVICES") == "1"
+PASSWORD = "correct horse battery"
+
+
+def service_unavailable(reason: str) -> None:
+    """Fail when CI demands every service (IDEAFLOW_REQUIRE_SERVICES=1), else skip."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (IDEAFLOW_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The PostgreSQL server tests may create databases on."""
+    url = os.environ.get("IDEAFLOW_TEST_DATABASE_URL")
+    if not url:
+        service_unavailable("PostgreSQL tests need IDEAFLOW_TEST_DATABASE_URL")
+        raise AssertionError  # unreachable: skip/fail raise
+    url = normalise_database_url(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        service_unavailable(f"PostgreSQL at {make_url(url).host} is unreachable: {error.orig}")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def make_postgres_database(postgres_server_url: str) -> Iterator[Callable[[], str]]:
+    """Create throw-away PostgreSQL databases (dropped at the end of the session)."""
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"ideaflow_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(postgres_server_url).set(database=name).render_as_string(
+            hide_password=False
+        )
+
+    yield create
+    with admin.connect() as connection:
+        for name in created:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file migrated to head once per session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'ideaflow.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_url(make_postgres_database: Callable[[], str]) -> str:
+    """A PostgreSQL database migrated to head once per session."""
+    url = make_postgres_database()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database on each backend; tests using it run once per backend."""
+    return str(request.getfixturevalue(f"migrated_{request.param}_url"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The database, emptied after the test."""
+    db = Database(database_url)
+    yield db
+    with db.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    db.dispose()
+
+
+@pytest.fixture
+def uow(database: Database) -> Callable[[], UnitOfWork]:
+    """A factory of units of work on the test database."""
+    return database.unit_of_work
+
+
+@pytest.fixture
+def make_user(uow: Callable[[], UnitOfWork]) -> Callable[..., Actor]:
+    """Create a user with a role; returns the actor."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, email: str | None = None, name: str | None = None) -> Actor:
+        email = email or f"{role}{next(counter)}@randers.dk"
+        with uow() as unit:
+            users.create_user(
+                unit, email=email, name=name or email.split("@")[0], role=role, password=PASSWORD
+            )
+            return users.find_actor(unit, email)
+
+    return make
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Test settings on the test database."""
+    return Settings(
+        env="test",
+        instance_path=tmp_path / "instance",
+        database_url=database_url,
+        secret_key="test-secret",
+        base_url="http://ideaflow.test",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> Iterator[Flask]:
+    """The app on the test database."""
+    application = create_app(settings)
+    yield application
+    application.extensions["ideaflow.database"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
