@@ -76,6 +76,7 @@ class GateContext(Protocol):
 
 REQUIRED = N_("This field is required.")
 MAX_LIST_ITEMS = 50
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every backend
 PILOT_OWNER_ROLES = ("owner", "manager")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -145,7 +146,7 @@ def _text_list(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | 
 
 
 def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if isinstance(raw, bool) or not isinstance(raw, int):
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ID:
         return None, N_("Must be the id of an idea.")
     if raw == ctx.idea_id:
         return None, N_("An idea cannot be merged into itself.")

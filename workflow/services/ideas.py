@@ -10,7 +10,7 @@ from typing import Any
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, IdeaUpdated
-from workflow.gates import N_, PILOT_OWNER_ROLES, REQUIRED
+from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
 from workflow.repositories import IdeaFilter
@@ -155,7 +155,7 @@ def check_expected_version(idea: Idea, expected_version: Any) -> None:
 
 def load_idea(uow: UnitOfWork, idea_id: int) -> Idea:
     """The idea with this id; NotFound when there is none."""
-    idea = uow.ideas.get(idea_id)
+    idea = uow.ideas.get(idea_id) if 1 <= idea_id <= MAX_ID else None
     if idea is None:
         raise NotFound(f"There is no idea {idea_id}.")
     return idea

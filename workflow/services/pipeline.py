@@ -31,7 +31,7 @@ def pipeline(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> list
     now = now or utcnow()
     session = uow.session
     counts = dict(
-        session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state)).tuples().all()
+        session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state)).all()
     )
     stays: dict[str, list[float]] = {state: [] for state in STATES}
     previous_step = func.lag(HistoryEntry.at).over(
@@ -42,10 +42,10 @@ def pipeline(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> list
     finished = select(HistoryEntry.from_state, entered.label("entered"), HistoryEntry.at).join(
         Idea, Idea.id == HistoryEntry.idea_id
     )
-    for state, started, ended in session.execute(finished).tuples():
+    for state, started, ended in session.execute(finished):
         stays[state].append(_days(ended, started))
     ongoing = select(Idea.state, Idea.state_changed_at)
-    for state, started in session.execute(ongoing).tuples():
+    for state, started in session.execute(ongoing):
         stays[state].append(_days(now, started))
     return [
         StageFigures(

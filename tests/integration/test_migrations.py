@@ -1,0 +1,46 @@
+"""Every Alembic revision, from an empty database to head and back, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from workflow import migrate
+from workflow.db import make_engine
+from workflow.models import Base
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with nothing in it."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    make: Callable[[], str] = request.getfixturevalue("make_postgres_database")
+    return make()
+
+
+def test_empty_to_head_matches_the_models_and_downgrades_cleanly(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    assert migrate.is_up_to_date(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert differences == []
+        assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+    finally:
+        engine.dispose()
+
+    migrate.downgrade(empty_database_url, "base")
+    engine = make_engine(empty_database_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    migrate.upgrade(empty_database_url)
+    assert migrate.is_up_to_date(empty_database_url)

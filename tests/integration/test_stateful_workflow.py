@@ -1,0 +1,488 @@
+"""A stateful property test: random firings against a small model of the workflow, per backend.
+
+Hypothesis drives random users firing random triggers (and some unknown ones) at a handful of
+ideas, with good and bad gate data and current, stale or malformed ``expected_version`` values.
+The model below is written out independently of ``workflow.states`` and ``workflow.permissions``:
+it predicts the exact outcome of every call in the order ``fire_trigger`` checks
+(404, 403, version, transition, gate), and the invariants compare the database with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import func, select
+
+from workflow.db import Database
+from workflow.errors import (
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+    WorkflowError,
+)
+from workflow.models import Base, Idea, OutboxMessage
+from workflow.permissions import Actor
+from workflow.services import ideas, transitions, users
+from workflow.states import replay
+from workflow.uow import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+
+# The transition table as the README states it: trigger -> (sources, destination), in the order
+# the engine lists allowed triggers.
+TABLE: dict[str, tuple[frozenset[str], str]] = {
+    "assess": (frozenset({"proposed"}), "assessed"),
+    "start_pilot": (frozenset({"assessed"}), "piloted"),
+    "scale": (frozenset({"piloted"}), "scaled"),
+    "reject": (frozenset({"proposed", "assessed", "piloted"}), "rejected"),
+    "park": (frozenset({"proposed", "assessed"}), "parked"),
+    "reopen": (frozenset({"rejected", "parked"}), "proposed"),
+    "merge": (frozenset({"proposed", "assessed", "parked"}), "merged"),
+}
+KNOWN_TRIGGERS = tuple(TABLE)
+UNKNOWN_TRIGGERS: tuple[Any, ...] = ("approve", "ASSESS", "", None, 7)
+ROLES = {
+    "admin": "admin",
+    "manager": "manager",
+    "owner_a": "owner",
+    "owner_b": "owner",
+    "viewer": "viewer",
+}
+USER_KEYS = tuple(ROLES)
+PILOT_OWNER_ROLES = ("owner", "manager")
+MISSING_IDEA_ID = 2_000_000_000
+VERSION_KINDS = ("none", "current", "none", "current", "stale", "ahead", "text", "bool")
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+ABSENT: Any = object()  # leave the field out of ``data`` altogether
+
+
+def email_of(key: str) -> str:
+    return f"{key.replace('_', '.')}@randers.dk"
+
+
+def copenhagen_today() -> date:
+    return datetime.now(COPENHAGEN).date()
+
+
+def allowed_from(state: str) -> list[str]:
+    return [name for name, (sources, _) in TABLE.items() if state in sources]
+
+
+def is_blank(value: Any) -> bool:
+    return value is ABSENT or value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass
+class IdeaModel:
+    """What the test believes about one idea."""
+
+    owner: str | None  # a key of ROLES, or None for an unowned idea
+    state: str = "proposed"
+    version: int = 1
+    log: list[tuple[str, str, str]] = field(default_factory=list)  # successful firings
+    merged_into: int | None = None
+    follow_up_on: date | None = None
+
+
+@dataclass
+class Payload:
+    """The reason and data of one call, and what the gate will make of them."""
+
+    reason: Any = None
+    data: Any = None
+    errors: set[str] = field(default_factory=set)
+    new_owner: str | None = None  # start_pilot: who owns the idea after a success
+    into: int | None = None
+    revisit_on: date | None = None
+
+
+@dataclass
+class Expected:
+    error: type[WorkflowError] | None
+    fields: set[str] = field(default_factory=set)  # ValidationFailed: the keys with messages
+    dest: str | None = None
+
+
+class Draft:
+    """Builds a payload field by field: in ``valid`` mode only good options are drawn."""
+
+    def __init__(self, draw: st.DataObject, valid: bool) -> None:
+        self.draw = draw
+        self.valid = valid
+        self.payload = Payload(data={})
+
+    def choose(self, good: list[Any], bad: list[Any]) -> tuple[Any, bool]:
+        if not self.valid and bad and self.draw.draw(st.booleans()):
+            return self.draw.draw(st.sampled_from(bad)), False
+        return self.draw.draw(st.sampled_from(good)), True
+
+    def field(self, name: str, good: list[Any], bad: list[Any]) -> tuple[Any, bool]:
+        value, ok = self.choose(good, bad)
+        if value is not ABSENT:
+            self.payload.data[name] = value
+        if not ok:
+            self.payload.errors.add(f"data.{name}")
+        return value, ok
+
+    def reason(self, required: bool) -> None:
+        if required:
+            good = ["Budgettet rækker ikke i år", "  Afventer byrådet  "]
+            bad = [None, "", "   ", 42, "x" * 5001]
+        else:
+            good = [None, "", "Godt arbejde"]
+            bad = [42, ["en liste"]]
+        value, ok = self.choose(good, bad)
+        self.payload.reason = value
+        if not ok:
+            self.payload.errors.add("reason")
+
+    def finish(self) -> Payload:
+        if not self.valid:
+            spoil = self.draw.draw(st.sampled_from(["none", "none", "extra", "not_mapping"]))
+            if spoil == "extra":
+                self.payload.data["colour"] = "blå"
+                self.payload.errors.add("data.colour")
+            elif spoil == "not_mapping":
+                self.payload.data = [self.payload.data]
+                self.payload.errors = {"data"}  # the gate stops at the shape of ``data``
+        if not self.payload.data and self.draw.draw(st.booleans()):
+            self.payload.data = None  # the same as an empty object
+        return self.payload
+
+
+def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to one test database."""
+
+    class WorkflowMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.actors: dict[str, Actor] = {}
+            self.ideas: dict[int, IdeaModel] = {}
+
+        # -- set-up and tear-down -----------------------------------------------------------
+
+        @initialize(unowned=st.integers(min_value=1, max_value=2))
+        def create_people_and_ideas(self, unowned: int) -> None:
+            with uow() as unit:
+                for key, role in ROLES.items():
+                    users.create_user(unit, email=email_of(key), name=key, role=role)
+                unit.commit()
+                self.actors = {key: users.find_actor(unit, email_of(key)) for key in ROLES}
+            plan: list[tuple[str, dict[str, Any], str | None]] = [
+                ("owner_a", {}, "owner_a"),  # an owner records an idea and owns it
+                ("manager", {"owner": email_of("owner_a")}, "owner_a"),
+                ("admin", {"owner": email_of("owner_b")}, "owner_b"),
+            ]
+            plan += [("manager", {}, None)] * unowned  # managers' own ideas are unowned
+            for number, (creator, fields, owner) in enumerate(plan, start=1):
+                with uow() as unit:
+                    detail = ideas.create_idea(
+                        unit, self.actors[creator], {"title": f"Idé {number}", **fields}
+                    )
+                assert (detail.state, detail.version) == ("proposed", 1)
+                assert detail.owner == (email_of(owner) if owner else None)
+                self.ideas[detail.id] = IdeaModel(owner=owner)
+
+        def teardown(self) -> None:
+            with database.engine.begin() as connection:
+                for table in reversed(Base.metadata.sorted_tables):
+                    connection.execute(table.delete())
+
+        # -- payloads -----------------------------------------------------------------------
+
+        def payload(self, draw: st.DataObject, trigger: Any, idea_id: int, valid: bool) -> Payload:
+            draft = Draft(draw, valid)
+            if trigger == "assess":
+                draft.reason(required=False)
+                for name in ("impact", "feasibility", "cost"):
+                    draft.field(name, [1, 3, 5], [0, 6, True, "4", 2.5, ABSENT])
+                draft.field("summary", ["Lovende og billig"], [ABSENT, "  ", 12])
+            elif trigger == "start_pilot":
+                self.pilot_payload(draft, idea_id)
+            elif trigger == "scale":
+                draft.reason(required=False)
+                draft.field("outcome", ["success", "partial"], ["failure", "Success", ABSENT])
+                draft.field("evaluation", ["Målene er nået"], [ABSENT, "", ["nej"]])
+                draft.field(
+                    "scale_to",
+                    [["Langå", "Assentoft"], ["  Hornbæk  ", ""]],
+                    [ABSENT, [], ["   "], "Langå", [1], ["x" * 201]],
+                )
+            elif trigger in ("reject", "reopen"):
+                draft.reason(required=True)
+            elif trigger == "park":
+                draft.reason(required=True)
+                today = copenhagen_today()
+                value, ok = draft.field(
+                    "revisit_on",
+                    [(today + timedelta(days=30)).isoformat(), f" {today + timedelta(days=365)} "],
+                    [ABSENT, today.isoformat(), (today - timedelta(days=1)).isoformat(),
+                     "2031-13-01", 20310101],
+                )  # fmt: skip
+                if ok:
+                    draft.payload.revisit_on = date.fromisoformat(value.strip())
+            elif trigger == "merge":
+                draft.reason(required=False)
+                others = [other for other in self.ideas if other != idea_id]
+                value, ok = draft.field(
+                    "into", others, [idea_id, MISSING_IDEA_ID, str(others[0]), True, ABSENT]
+                )
+                if ok and self.ideas[value].state == "merged":
+                    draft.payload.errors.add("data.into")  # merge into the survivor instead
+                draft.payload.into = value if ok else None
+            else:  # an unknown trigger: the payload never reaches a gate
+                draft.reason(required=False)
+            return draft.finish()
+
+        def pilot_payload(self, draft: Draft, idea_id: int) -> None:
+            today = copenhagen_today()
+            draft.reason(required=False)
+            starts_raw, starts_ok = draft.field(
+                "starts_on",
+                [(today + timedelta(days=days)).isoformat() for days in (-30, 0, 14)],
+                [ABSENT, "", "2031-02-30", "01-07-2031", 20310701],
+            )
+            if starts_ok:
+                starts = date.fromisoformat(starts_raw)
+                draft.field(
+                    "ends_on",
+                    [(starts + timedelta(days=days)).isoformat() for days in (1, 180)],
+                    [ABSENT, starts.isoformat(), (starts - timedelta(days=1)).isoformat()],
+                )  # the last two are dates, but not after the start: the rule refuses them
+            else:
+                draft.field("ends_on", [(today + timedelta(days=200)).isoformat()], ["nope"])
+            draft.field("success_criteria", ["50 unge i job"], [ABSENT, "   ", 3])
+            draft.field("budget_dkk", [ABSENT, 0, 250_000, 1234.5], [-1, "100", True, 10**12])
+            draft.field("site", [ABSENT, "Langå"], ["x" * 201, 5])
+            owner_raw, owner_ok = draft.field(
+                "owner",
+                [
+                    ABSENT,
+                    "",
+                    email_of("owner_a"),
+                    f"  {email_of('owner_b').upper()} ",
+                    email_of("manager"),
+                ],
+                [email_of("admin"), email_of("viewer"), "nobody@randers.dk", "not an email", 17],
+            )
+            current_owner = self.ideas[idea_id].owner if idea_id in self.ideas else None
+            if not owner_ok:
+                return
+            if is_blank(owner_raw):  # the idea's owner runs the pilot, if there is a fit one
+                if current_owner is None or ROLES[current_owner] not in PILOT_OWNER_ROLES:
+                    draft.payload.errors.add("data.owner")
+                draft.payload.new_owner = current_owner
+            else:
+                email = owner_raw.strip().lower()
+                draft.payload.new_owner = next(k for k in ROLES if email_of(k) == email)
+
+        # -- the model ----------------------------------------------------------------------
+
+        def may_fire(self, actor: str, idea: IdeaModel, trigger: Any) -> bool:
+            role = ROLES[actor]
+            if role in ("admin", "manager"):
+                return True
+            return role == "owner" and idea.owner == actor
+
+        def expect(
+            self, actor: str, idea_id: int, trigger: Any, payload: Payload, version: Any
+        ) -> Expected:
+            idea = self.ideas.get(idea_id)
+            if idea is None:
+                return Expected(NotFound)
+            if not self.may_fire(actor, idea, trigger):
+                return Expected(Forbidden)
+            if version is not None:
+                if isinstance(version, bool) or not isinstance(version, int):
+                    return Expected(ValidationFailed, {"expected_version"})
+                if version != idea.version:
+                    return Expected(VersionConflict)
+            if trigger not in TABLE:
+                return Expected(ValidationFailed, {"trigger"})
+            sources, dest = TABLE[trigger]
+            if idea.state not in sources:
+                return Expected(InvalidTransition)
+            if payload.errors:
+                return Expected(ValidationFailed, payload.errors)
+            return Expected(None, dest=dest)
+
+        def attempt(
+            self, actor: str, idea_id: int, trigger: Any, payload: Payload, version: Any
+        ) -> None:
+            expected = self.expect(actor, idea_id, trigger, payload, version)
+            idea = self.ideas.get(idea_id)
+            try:
+                with uow() as unit:
+                    result: Any = transitions.fire_trigger(
+                        unit,
+                        self.actors[actor],
+                        idea_id,
+                        trigger,
+                        reason=payload.reason,
+                        data=payload.data,
+                        expected_version=version,
+                    )
+            except WorkflowError as error:
+                result = error
+            call = f"{actor} fires {trigger!r} at {idea_id} ({idea}) with {payload}, v={version!r}"
+            if expected.error is None:
+                assert not isinstance(result, WorkflowError), (
+                    f"{call}: {result!r} {result.details()}"
+                )
+            else:
+                assert type(result) is expected.error, (
+                    f"{call}: expected {expected}, got {result!r}"
+                )
+            if isinstance(result, ValidationFailed):
+                assert set(result.fields) == expected.fields, f"{call}: {result.fields}"
+            elif isinstance(result, VersionConflict):
+                assert idea is not None
+                assert result.current_version == idea.version
+            elif isinstance(result, InvalidTransition):
+                assert idea is not None
+                assert (result.state, result.allowed_triggers) == (
+                    idea.state,
+                    allowed_from(idea.state),
+                )
+            event(f"{trigger!r}: {type(result).__name__}")
+            if expected.error is not None:
+                return
+            assert idea is not None
+            assert expected.dest is not None
+            idea.log.append((trigger, idea.state, expected.dest))
+            idea.state = expected.dest
+            event(f"reached {idea.state}")
+            idea.version += 1
+            if trigger == "start_pilot":
+                idea.owner = payload.new_owner  # whoever runs the pilot owns the idea now
+            elif trigger == "merge":
+                idea.merged_into = payload.into
+            elif trigger == "park":
+                idea.follow_up_on = payload.revisit_on
+            assert (result.id, result.state, result.version) == (idea_id, idea.state, idea.version)
+            assert result.owner == (email_of(idea.owner) if idea.owner else None)
+            assert result.merged_into == idea.merged_into
+            assert result.follow_up_on == idea.follow_up_on
+            assert tuple(result.allowed_triggers) == tuple(allowed_from(idea.state))
+
+        # -- rules --------------------------------------------------------------------------
+
+        @rule(
+            draw=st.data(),
+            actor=st.sampled_from(USER_KEYS),
+            trigger=st.sampled_from(KNOWN_TRIGGERS + UNKNOWN_TRIGGERS),
+            valid=st.booleans(),
+            version_kind=st.sampled_from(VERSION_KINDS),
+            missing_idea=st.integers(min_value=0, max_value=19),
+        )
+        def fire_anything(
+            self,
+            draw: st.DataObject,
+            actor: str,
+            trigger: Any,
+            valid: bool,
+            version_kind: str,
+            missing_idea: int,
+        ) -> None:
+            """Anyone fires anything, with any data, at any idea (now and then a missing one)."""
+            idea_id = (
+                MISSING_IDEA_ID
+                if missing_idea == 0
+                else draw.draw(st.sampled_from(sorted(self.ideas)))
+            )
+            current = self.ideas[idea_id].version if idea_id in self.ideas else 1
+            version = {
+                "none": None,
+                "current": current,
+                "stale": current - 1,
+                "ahead": current + 1,
+                "text": str(current),
+                "bool": True,
+            }[version_kind]
+            payload = self.payload(draw, trigger, idea_id, valid)
+            self.attempt(actor, idea_id, trigger, payload, version)
+
+        @rule(
+            draw=st.data(),
+            trigger=st.sampled_from(KNOWN_TRIGGERS),
+            valid=st.booleans(),
+            send_version=st.booleans(),
+        )
+        def probe(self, draw: st.DataObject, trigger: str, valid: bool, send_version: bool) -> None:
+            """Someone allowed fires any trigger at the version they saw: state and gate decide."""
+            idea_id = draw.draw(st.sampled_from(sorted(self.ideas)))
+            idea = self.ideas[idea_id]
+            actors = [key for key in USER_KEYS if self.may_fire(key, idea, trigger)]
+            actor = draw.draw(st.sampled_from(actors))
+            payload = self.payload(draw, trigger, idea_id, valid)
+            self.attempt(actor, idea_id, trigger, payload, idea.version if send_version else None)
+
+        @rule(draw=st.data(), send_version=st.booleans())
+        def advance(self, draw: st.DataObject, send_version: bool) -> None:
+            """Someone allowed fires a trigger the idea's state allows, with good data."""
+            movable = sorted(i for i, idea in self.ideas.items() if allowed_from(idea.state))
+            if not movable:
+                return
+            idea_id = draw.draw(st.sampled_from(movable))
+            idea = self.ideas[idea_id]
+            trigger = draw.draw(st.sampled_from(allowed_from(idea.state)))
+            actors = [key for key in USER_KEYS if self.may_fire(key, idea, trigger)]
+            actor = draw.draw(st.sampled_from(actors))
+            payload = self.payload(draw, trigger, idea_id, valid=True)
+            self.attempt(actor, idea_id, trigger, payload, idea.version if send_version else None)
+
+        # -- invariants ---------------------------------------------------------------------
+
+        @invariant()
+        def the_database_agrees_with_the_model(self) -> None:
+            with uow() as unit:
+                for idea_id, model in self.ideas.items():
+                    row = unit.session.get(Idea, idea_id)
+                    assert row is not None
+                    steps = [
+                        (h.trigger, h.from_state, h.to_state)
+                        for h in unit.history.for_idea(idea_id)
+                    ]
+                    assert row.state == replay(steps) == model.state, (idea_id, steps, model)
+                    assert steps == model.log
+                    assert len(steps) == len(model.log)
+                    assert row.version == 1 + len(model.log) == model.version
+                    assert row.owner_id == (self.actors[model.owner].id if model.owner else None)
+                    assert row.merged_into_id == model.merged_into
+                    transitioned = unit.session.scalar(
+                        select(func.count(OutboxMessage.id)).where(
+                            OutboxMessage.aggregate_id == idea_id,
+                            OutboxMessage.event_type == "idea.transitioned",
+                        )
+                    )
+                    assert transitioned == len(model.log)
+
+    return WorkflowMachine
+
+
+def test_random_firings_match_the_model(uow: UowFactory, database: Database) -> None:
+    machine = stateful_machine(uow, database)
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
