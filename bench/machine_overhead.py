@@ -45,7 +45,7 @@ from workflow.settings import normalise_database_url
 from workflow.states import MACHINE, STATES
 from workflow.views import idea_view
 
-ROWS, ROUNDS, LIMIT = 10_000, 7, 1.2
+ROWS, ROUNDS, LIMIT = 10_000, 11, 1.2
 SAMPLE = 1_000  # rows a per-row Machine is first timed on, and measured for memory on
 FULL_RUN_BUDGET_S = 30.0  # time the per-row Machine on all ROWS when the sample predicts less
 RESULT = Path(__file__).resolve().parent / "results" / "machine_overhead.json"

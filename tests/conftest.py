@@ -1,4 +1,4 @@
-"""Shared fixtures: a database per backend (SQLite always, PostgreSQL when reachable), users, app."""
+"""Shared fixtures: a database per backend (SQLite; PostgreSQL when reachable), users, the app."""
 
 from __future__ import annotations
 
@@ -63,8 +63,8 @@ def make_postgres_database(postgres_server_url: str) -> Iterator[Callable[[], st
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         created.append(name)
-        return make_url(postgres_server_url).set(database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
         )
 
     yield create

@@ -86,7 +86,12 @@ def db_current() -> None:
 @users_group.command("create")
 @click.option("--email", required=True, help="Email address (the login).")
 @click.option("--name", required=True, help="Full name.")
-@click.option("--role", required=True, type=click.Choice([role.value for role in ROLES]), help="What the user may do.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in ROLES]),
+    help="What the user may do.",
+)
 @click.option("--password", help="Password; prompted for (hidden) when left out.")
 @reports_errors
 def users_create(email: str, name: str, role: str, password: str | None) -> None:
@@ -185,7 +190,11 @@ def _system_actor() -> Actor:
 
 
 @ideas_group.command("list")
-@click.option("--state", type=click.Choice([state.value for state in STATES]), help="Only ideas in this state.")
+@click.option(
+    "--state",
+    type=click.Choice([state.value for state in STATES]),
+    help="Only ideas in this state.",
+)
 @click.option("--owner", help="Only ideas owned by this email ('none': unowned).")
 @click.option("-q", "text", help="Free-text search in title and description.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of ideas.")
@@ -198,7 +207,9 @@ def ideas_list(state: str | None, owner: str | None, text: str | None, as_json: 
         return
     for idea in found:
         owner_email = idea.owner or "-"
-        click.echo(f"{idea.id:>6}  {idea.state:<9} v{idea.version:<3} {owner_email:<30} {idea.title}")
+        click.echo(
+            f"{idea.id:>6}  {idea.state:<9} v{idea.version:<3} {owner_email:<30} {idea.title}"
+        )
 
 
 @ideas_group.command("show")
@@ -221,8 +232,10 @@ def ideas_show(idea_id: int, as_json: bool) -> None:
         click.echo(f"\n{idea.description}\n")
     for entry in history:
         why = f": {entry.reason}" if entry.reason else ""
-        click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.trigger} "
-                   f"{entry.from_state} -> {entry.to_state}{why}")
+        click.echo(
+            f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.trigger} "
+            f"{entry.from_state} -> {entry.to_state}{why}"
+        )
 
 
 @ideas_group.command("create")

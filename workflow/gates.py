@@ -46,7 +46,9 @@ class FieldSpec:
     required: bool = True
     in_data: bool = True
     choices: tuple[str, ...] = ()
-    refusals: tuple[tuple[str, str], ...] = ()  # (value, why it is refused) for tempting wrong values
+    refusals: tuple[
+        tuple[str, str], ...
+    ] = ()  # (value, why it is refused) for tempting wrong values
     max_length: int = 10_000
 
     @property

@@ -168,7 +168,7 @@ class Idea(Base):
     meeting: Mapped[Meeting | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=idea_themes, order_by=Theme.name)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
     @property
     def allowed_triggers(self) -> tuple[str, ...]:

@@ -11,9 +11,8 @@ from typing import Any
 
 from workflow.errors import ConfigurationError
 
-
 ENVIRONMENTS = ("production", "development", "test")
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@
 ``TRIGGERS`` is the one source of truth. It builds the shared ``transitions`` machine and drives
 input validation, the API's ``allowed_triggers``, the OpenAPI document and the web forms.
 
-    trigger      from                          to        gate
-    assess       proposed                      assessed  impact, feasibility, cost (1-5), summary
-    start_pilot  assessed                      piloted   owner (default: idea owner), starts_on <
-                                                         ends_on, success_criteria, budget_dkk?, site?
-    scale        piloted                       scaled    outcome (success|partial), evaluation, scale_to
-    reject       proposed, assessed, piloted   rejected  reason (shown to stakeholders)
-    park         proposed, assessed            parked    reason, revisit_on (a future date)
-    reopen       rejected, parked              proposed  reason
-    merge        proposed, assessed, parked    merged    into (another idea that is not merged)
+    trigger      from                         to        gate
+    assess       proposed                     assessed  impact, feasibility, cost (1-5), summary
+    start_pilot  assessed                     piloted   owner (default: the idea's owner),
+                                                        starts_on < ends_on, success_criteria,
+                                                        budget_dkk?, site?
+    scale        piloted                      scaled    outcome (success|partial), evaluation,
+                                                        scale_to
+    reject       proposed, assessed, piloted  rejected  reason (shown to stakeholders)
+    park         proposed, assessed           parked    reason, revisit_on (a future date)
+    reopen       rejected, parked             proposed  reason
+    merge        proposed, assessed, parked   merged    into (another idea that is not merged)
 
 Owners may fire every trigger but ``merge`` on the ideas they own; managers and admins fire any.
 
@@ -31,13 +33,13 @@ from transitions import EventData, Machine, MachineError
 
 from workflow.errors import InvalidTransition, ValidationFailed
 from workflow.gates import (
+    N_,
     REASON_REQUIRED,
     Cleaned,
     Errors,
     FieldSpec,
     GateContext,
     Kind,
-    N_,
     Rule,
     check_gate,
     ends_after_start,
@@ -180,7 +182,8 @@ class Attempt:
 
 
 def _gate_passes(event: EventData) -> bool:
-    attempt: Attempt = event.model
+    attempt = event.model
+    assert isinstance(attempt, Attempt)
     spec = TRIGGERS_BY_NAME[event.event.name]
     attempt.cleaned, attempt.errors = check_gate(
         spec.fields, spec.rules, attempt.reason, attempt.data, attempt.context

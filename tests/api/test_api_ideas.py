@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.api.conftest import Api
+from workflow.clock import local_today
 from workflow.permissions import Actor
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"}
@@ -86,7 +87,10 @@ def test_errors_carry_the_right_status_and_code(api: Api, make_user: Callable[..
 
     assert api.post(path, other, json={"trigger": "reject", "reason": "x"}).status_code == 403
     assert api.post(path, viewer, json={"trigger": "reject", "reason": "x"}).status_code == 403
-    assert api.post("/ideas/999999/transitions", manager, json={"trigger": "reject"}).status_code == 404
+    assert (
+        api.post("/ideas/999999/transitions", manager, json={"trigger": "reject"}).status_code
+        == 404
+    )
 
     assert api.post(path, owner, json={"trigger": "assess", "data": ASSESS}).status_code == 200
     stale = api.post(path, owner, json={"trigger": "reject", "reason": "x", "expected_version": 1})
@@ -129,7 +133,10 @@ def test_bad_bodies_never_cause_a_500_or_html(api: Api, make_user: Callable[...,
         assert response.is_json and "error" in response.get_json()
     for raw in ({"title": ["x"]}, {"title": "x", "themes": [1]}, {"title": "x", "owner": 5}):
         assert api.post("/ideas", manager, json=raw).status_code == 422
-    assert api.patch(f"/ideas/{idea['id']}", manager, json={"expected_version": "x"}).status_code == 422
+    assert (
+        api.patch(f"/ideas/{idea['id']}", manager, json={"expected_version": "x"}).status_code
+        == 422
+    )
 
 
 def test_authentication(api: Api, make_user: Callable[..., Actor], uow) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +176,7 @@ def test_patch_changes_fields_and_only_managers_change_owners(
     owner, other, manager = make_user("owner"), make_user("owner"), make_user("manager")
     idea = create(api, owner)
     path = f"/ideas/{idea['id']}"
-    follow_up = (date.today() + timedelta(days=14)).isoformat()
+    follow_up = (local_today() + timedelta(days=14)).isoformat()
     edited = api.patch(path, owner, json={"follow_up_on": follow_up, "expected_version": 1})
     assert edited.status_code == 200
     assert (edited.get_json()["follow_up_on"], edited.get_json()["version"]) == (follow_up, 2)

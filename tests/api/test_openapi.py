@@ -23,7 +23,9 @@ def test_every_api_route_is_documented_and_nothing_else(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
-            served |= {(path, m.lower()) for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}}
+            served |= {
+                (path, m.lower()) for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}
+            }
     documented = {
         (path, method)
         for path, operations in openapi_spec()["paths"].items()
@@ -41,4 +43,6 @@ def test_each_trigger_has_a_request_schema_with_its_gate(client: FlaskClient) ->
         expected = [f.name for f in trigger.fields if f.in_data and f.required]
         assert data_required == expected
         assert ("reason" in schema["required"]) == trigger.requires_reason
-    assert schemas["Transition_assess"]["properties"]["data"]["properties"]["impact"]["maximum"] == 5
+    assert (
+        schemas["Transition_assess"]["properties"]["data"]["properties"]["impact"]["maximum"] == 5
+    )

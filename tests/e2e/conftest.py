@@ -46,7 +46,9 @@ class Deployment:
             "IDEAFLOW_SECRET_KEY": "e2e-secret-key",
         }
 
-    def cli(self, *args: str, input_text: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, input_text: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``ideaflow ARGS`` and return what it printed."""
         result = subprocess.run(
             [IDEAFLOW, *args],
@@ -58,13 +60,25 @@ class Deployment:
             check=False,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"ideaflow {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+            raise AssertionError(
+                f"ideaflow {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+            )
         return result
 
     def user_with_token(self, email: str, role: str) -> str:
         """Create a user with the CLI and return a fresh API token (the last line printed)."""
-        self.cli("users", "create", "--email", email, "--name", email.split("@")[0].title(),
-                 "--role", role, "--password", "correct horse battery")
+        self.cli(
+            "users",
+            "create",
+            "--email",
+            email,
+            "--name",
+            email.split("@")[0].title(),
+            "--role",
+            role,
+            "--password",
+            "correct horse battery",
+        )
         return self.cli("tokens", "create", "--email", email).stdout.strip().splitlines()[-1]
 
     def serve(self, *, workers: int = 2, threads: int = 4) -> None:
@@ -73,9 +87,20 @@ class Deployment:
         self.base_url = f"http://127.0.0.1:{port}"
         with (self.instance / "server.log").open("wb") as log:
             self.server = subprocess.Popen(
-                [IDEAFLOW, "serve", "--port", str(port), "--workers", str(workers),
-                 "--threads", str(threads)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    IDEAFLOW,
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -19,7 +19,11 @@ PILOT = {
     "budget_dkk": 180000,
     "site": "Langå",
 }
-SCALE = {"outcome": "success", "evaluation": "Alle mål nået", "scale_to": ["Assentoft", "Randers C"]}
+SCALE = {
+    "outcome": "success",
+    "evaluation": "Alle mål nået",
+    "scale_to": ["Assentoft", "Randers C"],
+}
 
 
 def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
@@ -54,13 +58,18 @@ def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
 
     versions = []
     for trigger, data in (("assess", ASSESS), ("start_pilot", PILOT), ("scale", SCALE)):
-        response = call(owner, "POST", fire, {"trigger": trigger, "data": data,
-                                              "expected_version": len(versions) + 1})
+        response = call(
+            owner,
+            "POST",
+            fire,
+            {"trigger": trigger, "data": data, "expected_version": len(versions) + 1},
+        )
         assert response.status_code == 200, response.text
         versions.append(response.json()["version"])
         if trigger == "assess":
-            stale = call(owner, "POST", fire, {"trigger": "reject", "reason": "x",
-                                               "expected_version": 1})
+            stale = call(
+                owner, "POST", fire, {"trigger": "reject", "reason": "x", "expected_version": 1}
+            )
             assert stale.status_code == 409
             assert stale.json()["error"]["code"] == "version_conflict"
     assert versions == [2, 3, 4]
@@ -82,16 +91,49 @@ def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
 
 
 def test_the_cli_drives_an_idea_and_explains_refusals(deployment: Deployment) -> None:
-    deployment.cli("users", "create", "--email", "mette@randers.dk", "--name", "Mette",
-                   "--role", "manager", input_text="correct horse battery\ncorrect horse battery\n")
-    deployment.cli("ideas", "create", "--as", "mette@randers.dk", "--title", "Daghøjskole som vikarbureau")
-    refused = deployment.cli("ideas", "fire", "1", "assess", "--as", "mette@randers.dk",
-                             "--data", "impact=9", check=False)
+    deployment.cli(
+        "users",
+        "create",
+        "--email",
+        "mette@randers.dk",
+        "--name",
+        "Mette",
+        "--role",
+        "manager",
+        input_text="correct horse battery\ncorrect horse battery\n",
+    )
+    deployment.cli(
+        "ideas", "create", "--as", "mette@randers.dk", "--title", "Daghøjskole som vikarbureau"
+    )
+    refused = deployment.cli(
+        "ideas",
+        "fire",
+        "1",
+        "assess",
+        "--as",
+        "mette@randers.dk",
+        "--data",
+        "impact=9",
+        check=False,
+    )
     assert refused.returncode != 0
     assert "data.impact" in refused.stderr and "Traceback" not in refused.stderr
-    done = deployment.cli("ideas", "fire", "1", "assess", "--as", "mette@randers.dk",
-                          "--data", "impact=3", "--data", "feasibility=4", "--data", "cost=2",
-                          "--data", "summary=Realistisk")
+    done = deployment.cli(
+        "ideas",
+        "fire",
+        "1",
+        "assess",
+        "--as",
+        "mette@randers.dk",
+        "--data",
+        "impact=3",
+        "--data",
+        "feasibility=4",
+        "--data",
+        "cost=2",
+        "--data",
+        "summary=Realistisk",
+    )
     assert "assessed" in done.stdout
     wrong = deployment.cli("ideas", "fire", "1", "scale", "--as", "mette@randers.dk", check=False)
     assert wrong.returncode != 0 and "cannot be fired from state 'assessed'" in wrong.stderr

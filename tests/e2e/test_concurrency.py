@@ -34,8 +34,12 @@ def attempt(i: int, round_no: int) -> dict[str, object]:
     return [
         {"trigger": "assess", "data": ASSESS, "expected_version": 1},
         {"trigger": "reject", "reason": f"Klient {i} afviser", "expected_version": 1},
-        {"trigger": "park", "reason": "Vent", "data": {"revisit_on": "2099-01-01"},
-         "expected_version": 1},
+        {
+            "trigger": "park",
+            "reason": "Vent",
+            "data": {"revisit_on": "2099-01-01"},
+            "expected_version": 1,
+        },
     ][i % 3]
 
 
@@ -47,8 +51,10 @@ def test_exactly_one_of_twenty_simultaneous_triggers_wins(
     token = deployment.user_with_token("mette@randers.dk", "manager")
     deployment.serve(workers=2, threads=CLIENTS // 2)
     headers = {"Authorization": f"Bearer {token}"}
-    clients = [httpx.Client(base_url=deployment.base_url, headers=headers, timeout=60)
-               for _ in range(CLIENTS)]
+    clients = [
+        httpx.Client(base_url=deployment.base_url, headers=headers, timeout=60)
+        for _ in range(CLIENTS)
+    ]
     statuses: Counter[int] = Counter()
     try:
         with ThreadPoolExecutor(CLIENTS) as pool:
@@ -57,12 +63,18 @@ def test_exactly_one_of_twenty_simultaneous_triggers_wins(
                 start = threading.Barrier(CLIENTS)
 
                 def race(
-                    i: int, idea_id: int = idea["id"], barrier: threading.Barrier = start,
+                    i: int,
+                    idea_id: int = idea["id"],
+                    barrier: threading.Barrier = start,
                     round_no: int = round_no,
                 ) -> int:
                     body = attempt(i, round_no)
                     barrier.wait()
-                    return clients[i].post(f"/api/v1/ideas/{idea_id}/transitions", json=body).status_code
+                    return (
+                        clients[i]
+                        .post(f"/api/v1/ideas/{idea_id}/transitions", json=body)
+                        .status_code
+                    )
 
                 results = list(pool.map(race, range(CLIENTS)))
                 assert results.count(200) == 1, (round_no, Counter(results))

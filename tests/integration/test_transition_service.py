@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed, VersionConflict
+from workflow.clock import local_today
+from workflow.errors import (
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, OutboxMessage, PilotPlan
 from workflow.permissions import Actor
 from workflow.services import ideas, transitions
@@ -152,10 +159,14 @@ def test_side_effects_of_park_merge_and_pilot(
     manager, owner = make_user("manager"), make_user("owner")
     survivor = new_idea(uow, manager)
     parked = fire(
-        uow, manager, new_idea(uow, manager), "park", reason="Budget",
-        data={"revisit_on": (date.today() + timedelta(days=30)).isoformat()},
+        uow,
+        manager,
+        new_idea(uow, manager),
+        "park",
+        reason="Budget",
+        data={"revisit_on": (local_today() + timedelta(days=30)).isoformat()},
     )
-    assert parked.follow_up_on == date.today() + timedelta(days=30)
+    assert parked.follow_up_on == local_today() + timedelta(days=30)
     merged = fire(uow, manager, parked.id, "merge", data={"into": survivor})
     assert (merged.state, merged.merged_into) == ("merged", survivor)
     with pytest.raises(ValidationFailed) as caught:
@@ -190,7 +201,7 @@ def test_the_state_column_always_equals_the_replayed_history(
 ) -> None:
     manager = make_user("manager")
     idea_id = new_idea(uow, manager)
-    revisit = (date.today() + timedelta(days=9)).isoformat()
+    revisit = (local_today() + timedelta(days=9)).isoformat()
     for trigger, kwargs in [
         ("park", {"reason": "Vent", "data": {"revisit_on": revisit}}),
         ("reopen", {"reason": "Nu"}),

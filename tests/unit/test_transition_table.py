@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 
 from workflow.errors import InvalidTransition, ValidationFailed
-from workflow.states import MACHINE, STATES, TRIGGERS, allowed_triggers, fire, replay
-from workflow.states import ReplayMismatch
+from workflow.states import (
+    MACHINE,
+    STATES,
+    TRIGGERS,
+    ReplayMismatch,
+    allowed_triggers,
+    fire,
+    replay,
+)
 
 # The contract, written out independently of workflow.states.
 EXPECTED = {
@@ -52,7 +59,9 @@ class FakeContext:
             "viewer@randers.dk": "viewer",
         }
     )
-    ideas: dict[int, str] = field(default_factory=lambda: {1: "proposed", 2: "assessed", 3: "merged"})
+    ideas: dict[int, str] = field(
+        default_factory=lambda: {1: "proposed", 2: "assessed", 3: "merged"}
+    )
 
     def active_role(self, email: str) -> str | None:
         return self.roles.get(email)
@@ -64,7 +73,13 @@ class FakeContext:
 def test_the_table_matches_the_contract() -> None:
     assert {t.name: ({s.value for s in t.sources}, t.dest.value) for t in TRIGGERS} == EXPECTED
     assert [s.value for s in STATES] == [
-        "proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged"
+        "proposed",
+        "assessed",
+        "piloted",
+        "scaled",
+        "rejected",
+        "parked",
+        "merged",
     ]
 
 
@@ -132,60 +147,201 @@ def test_an_optional_comment_is_kept_as_the_reason() -> None:
 # (trigger, reason, data, field, message) for every guard's failure.
 GUARD_FAILURES = [
     ("assess", None, {"feasibility": 3, "cost": 2, "summary": "x"}, "data.impact", "required"),
-    ("assess", None, {"impact": 6, "feasibility": 3, "cost": 2, "summary": "x"},
-     "data.impact", "1 to 5"),
-    ("assess", None, {"impact": 0, "feasibility": 3, "cost": 2, "summary": "x"},
-     "data.impact", "1 to 5"),
-    ("assess", None, {"impact": "4", "feasibility": 3, "cost": 2, "summary": "x"},
-     "data.impact", "1 to 5"),
-    ("assess", None, {"impact": True, "feasibility": 3, "cost": 2, "summary": "x"},
-     "data.impact", "1 to 5"),
-    ("assess", None, {"impact": 4, "feasibility": 3.5, "cost": 2, "summary": "x"},
-     "data.feasibility", "1 to 5"),
+    (
+        "assess",
+        None,
+        {"impact": 6, "feasibility": 3, "cost": 2, "summary": "x"},
+        "data.impact",
+        "1 to 5",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": 0, "feasibility": 3, "cost": 2, "summary": "x"},
+        "data.impact",
+        "1 to 5",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": "4", "feasibility": 3, "cost": 2, "summary": "x"},
+        "data.impact",
+        "1 to 5",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": True, "feasibility": 3, "cost": 2, "summary": "x"},
+        "data.impact",
+        "1 to 5",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": 4, "feasibility": 3.5, "cost": 2, "summary": "x"},
+        "data.feasibility",
+        "1 to 5",
+    ),
     ("assess", None, {"impact": 4, "feasibility": 3, "summary": "x"}, "data.cost", "required"),
-    ("assess", None, {"impact": 4, "feasibility": 3, "cost": 2, "summary": "  "},
-     "data.summary", "required"),
-    ("assess", None, {"impact": 4, "feasibility": 3, "cost": 2, "summary": 5},
-     "data.summary", "text"),
-    ("assess", None, {"impact": 4, "feasibility": 3, "cost": 2, "summary": "x", "colour": 1},
-     "data.colour", "does not take"),
-    ("start_pilot", None, {"starts_on": "2027-01-01", "ends_on": "2027-01-01",
-                           "success_criteria": "x"}, "data.ends_on", "after the start"),
-    ("start_pilot", None, {"starts_on": "2027-02-01", "ends_on": "2027-01-01",
-                           "success_criteria": "x"}, "data.ends_on", "after the start"),
-    ("start_pilot", None, {"starts_on": "1/1/2027", "ends_on": "2027-06-01",
-                           "success_criteria": "x"}, "data.starts_on", "YYYY-MM-DD"),
-    ("start_pilot", None, {"starts_on": "2027-02-30", "ends_on": "2027-06-01",
-                           "success_criteria": "x"}, "data.starts_on", "YYYY-MM-DD"),
-    ("start_pilot", None, {"starts_on": "2027-01-01", "success_criteria": "x"},
-     "data.ends_on", "required"),
-    ("start_pilot", None, {"starts_on": "2027-01-01", "ends_on": "2027-06-01"},
-     "data.success_criteria", "required"),
-    ("start_pilot", None, {"owner": "viewer@randers.dk", "starts_on": "2027-01-01",
-                           "ends_on": "2027-06-01", "success_criteria": "x"},
-     "data.owner", "No active owner or manager"),
-    ("start_pilot", None, {"owner": "nobody@randers.dk", "starts_on": "2027-01-01",
-                           "ends_on": "2027-06-01", "success_criteria": "x"},
-     "data.owner", "No active owner or manager"),
-    ("start_pilot", None, {"owner": "not an email", "starts_on": "2027-01-01",
-                           "ends_on": "2027-06-01", "success_criteria": "x"},
-     "data.owner", "email address"),
-    ("start_pilot", None, {"starts_on": "2027-01-01", "ends_on": "2027-06-01",
-                           "success_criteria": "x", "budget_dkk": -1}, "data.budget_dkk", "0 or more"),
-    ("start_pilot", None, {"starts_on": "2027-01-01", "ends_on": "2027-06-01",
-                           "success_criteria": "x", "budget_dkk": "many"},
-     "data.budget_dkk", "0 or more"),
-    ("scale", None, {"outcome": "failure", "evaluation": "x", "scale_to": ["Langå"]},
-     "data.outcome", "reject"),
-    ("scale", None, {"outcome": "great", "evaluation": "x", "scale_to": ["Langå"]},
-     "data.outcome", "listed choices"),
+    (
+        "assess",
+        None,
+        {"impact": 4, "feasibility": 3, "cost": 2, "summary": "  "},
+        "data.summary",
+        "required",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": 4, "feasibility": 3, "cost": 2, "summary": 5},
+        "data.summary",
+        "text",
+    ),
+    (
+        "assess",
+        None,
+        {"impact": 4, "feasibility": 3, "cost": 2, "summary": "x", "colour": 1},
+        "data.colour",
+        "does not take",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "2027-01-01", "ends_on": "2027-01-01", "success_criteria": "x"},
+        "data.ends_on",
+        "after the start",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "2027-02-01", "ends_on": "2027-01-01", "success_criteria": "x"},
+        "data.ends_on",
+        "after the start",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "1/1/2027", "ends_on": "2027-06-01", "success_criteria": "x"},
+        "data.starts_on",
+        "YYYY-MM-DD",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "2027-02-30", "ends_on": "2027-06-01", "success_criteria": "x"},
+        "data.starts_on",
+        "YYYY-MM-DD",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "2027-01-01", "success_criteria": "x"},
+        "data.ends_on",
+        "required",
+    ),
+    (
+        "start_pilot",
+        None,
+        {"starts_on": "2027-01-01", "ends_on": "2027-06-01"},
+        "data.success_criteria",
+        "required",
+    ),
+    (
+        "start_pilot",
+        None,
+        {
+            "owner": "viewer@randers.dk",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-01",
+            "success_criteria": "x",
+        },
+        "data.owner",
+        "No active owner or manager",
+    ),
+    (
+        "start_pilot",
+        None,
+        {
+            "owner": "nobody@randers.dk",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-01",
+            "success_criteria": "x",
+        },
+        "data.owner",
+        "No active owner or manager",
+    ),
+    (
+        "start_pilot",
+        None,
+        {
+            "owner": "not an email",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-01",
+            "success_criteria": "x",
+        },
+        "data.owner",
+        "email address",
+    ),
+    (
+        "start_pilot",
+        None,
+        {
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-01",
+            "success_criteria": "x",
+            "budget_dkk": -1,
+        },
+        "data.budget_dkk",
+        "0 or more",
+    ),
+    (
+        "start_pilot",
+        None,
+        {
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-01",
+            "success_criteria": "x",
+            "budget_dkk": "many",
+        },
+        "data.budget_dkk",
+        "0 or more",
+    ),
+    (
+        "scale",
+        None,
+        {"outcome": "failure", "evaluation": "x", "scale_to": ["Langå"]},
+        "data.outcome",
+        "reject",
+    ),
+    (
+        "scale",
+        None,
+        {"outcome": "great", "evaluation": "x", "scale_to": ["Langå"]},
+        "data.outcome",
+        "listed choices",
+    ),
     ("scale", None, {"outcome": "partial", "scale_to": ["Langå"]}, "data.evaluation", "required"),
-    ("scale", None, {"outcome": "partial", "evaluation": "x", "scale_to": []},
-     "data.scale_to", "at least one"),
-    ("scale", None, {"outcome": "partial", "evaluation": "x", "scale_to": ["  "]},
-     "data.scale_to", "at least one"),
-    ("scale", None, {"outcome": "partial", "evaluation": "x", "scale_to": "Langå"},
-     "data.scale_to", "list"),
+    (
+        "scale",
+        None,
+        {"outcome": "partial", "evaluation": "x", "scale_to": []},
+        "data.scale_to",
+        "at least one",
+    ),
+    (
+        "scale",
+        None,
+        {"outcome": "partial", "evaluation": "x", "scale_to": ["  "]},
+        "data.scale_to",
+        "at least one",
+    ),
+    (
+        "scale",
+        None,
+        {"outcome": "partial", "evaluation": "x", "scale_to": "Langå"},
+        "data.scale_to",
+        "list",
+    ),
     ("reject", None, {}, "reason", "required"),
     ("reject", "   ", {}, "reason", "required"),
     ("park", None, {"revisit_on": "2027-03-01"}, "reason", "required"),
@@ -232,7 +388,10 @@ def test_all_failing_fields_are_reported_at_once() -> None:
     with pytest.raises(ValidationFailed) as caught:
         fire("proposed", "assess", None, {}, FakeContext())
     assert set(caught.value.fields) == {
-        "data.impact", "data.feasibility", "data.cost", "data.summary"
+        "data.impact",
+        "data.feasibility",
+        "data.cost",
+        "data.summary",
     }
 
 
@@ -257,6 +416,8 @@ def test_replay_follows_the_table() -> None:
         [("assess", "proposed", "assessed"), ("assess", "proposed", "assessed")],
     ],
 )
-def test_replay_refuses_a_history_the_table_does_not_allow(steps: list[tuple[str, str, str]]) -> None:
+def test_replay_refuses_a_history_the_table_does_not_allow(
+    steps: list[tuple[str, str, str]],
+) -> None:
     with pytest.raises(ReplayMismatch):
         replay(steps)

@@ -74,7 +74,7 @@ def fire_trigger(idea_id: int) -> Response:
     body = json_object()
     unknown = set(body) - {"trigger", "expected_version", "reason", "data"}
     if unknown:
-        raise ValidationFailed({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationFailed(dict.fromkeys(sorted(unknown), "Unknown field."))
     with unit_of_work() as uow:
         idea = transitions.fire_trigger(
             uow,

@@ -139,7 +139,11 @@ def _schemas() -> Schema:
                 _ref("Idea"),
                 {
                     "type": "object",
-                    "properties": {"assessment": record, "pilot_plan": record, "evaluation": record},
+                    "properties": {
+                        "assessment": record,
+                        "pilot_plan": record,
+                        "evaluation": record,
+                    },
                     "required": ["assessment", "pilot_plan", "evaluation"],
                 },
             ]
@@ -190,7 +194,13 @@ def _schemas() -> Schema:
                             "data": {"type": "object"},
                         },
                         "required": [
-                            "trigger", "from_state", "to_state", "actor", "at", "reason", "data"
+                            "trigger",
+                            "from_state",
+                            "to_state",
+                            "actor",
+                            "at",
+                            "reason",
+                            "data",
                         ],
                     },
                 }

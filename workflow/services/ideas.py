@@ -223,7 +223,7 @@ def _clean_fields(uow: UnitOfWork, fields: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _optional_date(raw: Any) -> date | None | bool:
+def _optional_date(raw: Any) -> date | bool | None:
     if raw is None:
         return None
     if isinstance(raw, date):
@@ -234,7 +234,7 @@ def _optional_date(raw: Any) -> date | None | bool:
         return False
 
 
-def _assignable_owner(uow: UnitOfWork, raw: Any) -> User | None | bool:
+def _assignable_owner(uow: UnitOfWork, raw: Any) -> User | bool | None:
     if raw is None:
         return None
     if not isinstance(raw, str):

@@ -115,7 +115,9 @@ def issue_token(uow: UnitOfWork, email: str, name: str = "") -> IssuedToken:
     return IssuedToken(_token_view(token), secret)
 
 
-def revoke_token(uow: UnitOfWork, *, token_id: int | None = None, secret: str | None = None) -> TokenView:
+def revoke_token(
+    uow: UnitOfWork, *, token_id: int | None = None, secret: str | None = None
+) -> TokenView:
     """Revoke a token, named by its id or by its secret."""
     token = None
     if token_id is not None:

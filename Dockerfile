@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY workflow ./workflow
+COPY web ./web
+COPY tasks ./tasks
+RUN pip install -c constraints.txt . && useradd --create-home ideaflow
+USER ideaflow
+WORKDIR /home/ideaflow
+EXPOSE 5000
+CMD ["ideaflow", "serve", "--host", "0.0.0.0", "--port", "5000"]

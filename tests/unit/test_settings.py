@@ -1,0 +1,60 @@
+"""Settings come from IDEAFLOW_* variables; production demands a secret key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workflow.errors import ConfigurationError
+from workflow.settings import Settings, write_secret_key
+
+
+def test_defaults_point_at_the_instance_folder(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_SECRET_KEY": "k"}
+    )
+    assert settings.database_url == f"sqlite:///{tmp_path / 'ideaflow.db'}"
+    assert (settings.env, settings.base_url, settings.redis_url) == (
+        "production",
+        "http://127.0.0.1:5000",
+        None,
+    )
+
+
+def test_postgres_urls_use_psycopg_and_base_url_loses_its_slash(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "IDEAFLOW_INSTANCE_PATH": str(tmp_path),
+            "IDEAFLOW_SECRET_KEY": "k",
+            "IDEAFLOW_DATABASE_URL": "postgresql://u@db/ideaflow",
+            "IDEAFLOW_BASE_URL": "https://ideer.randers.dk/",
+        }
+    )
+    assert settings.database_url == "postgresql+psycopg://u@db/ideaflow"
+    assert settings.base_url == "https://ideer.randers.dk"
+
+
+def test_production_without_a_key_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="IDEAFLOW_SECRET_KEY"):
+        Settings.from_env({"IDEAFLOW_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_a_generated_key_file_is_used_and_kept_private(tmp_path: Path) -> None:
+    path = write_secret_key(tmp_path)
+    assert path.stat().st_mode & 0o077 == 0
+    settings = Settings.from_env({"IDEAFLOW_INSTANCE_PATH": str(tmp_path)})
+    assert settings.secret_key == path.read_text().strip()
+    assert write_secret_key(tmp_path).read_text() == path.read_text()
+
+
+def test_development_creates_its_own_key(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_ENV": "development"}
+    )
+    assert len(settings.secret_key) == 64 and (tmp_path / "secret_key").exists()
+
+
+def test_an_unknown_environment_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="IDEAFLOW_ENV"):
+        Settings.from_env({"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_ENV": "staging"})
