@@ -124,11 +124,7 @@ def test_bad_bodies_never_cause_a_500_or_html(api: Api, make_user: Callable[...,
         {"json": {"trigger": "reject", "reason": ["x"]}},
     ]
     for body in bodies:
-        response = api.client.post(
-            f"/api/v1{path}",
-            headers={"Authorization": f"Bearer {api.token(manager)}"},
-            **body,  # type: ignore[arg-type]
-        )
+        response = api.post(path, manager, **body)
         assert response.status_code in (400, 409, 415, 422), (body, response.status_code)
         assert response.is_json and "error" in response.get_json()
     for raw in ({"title": ["x"]}, {"title": "x", "themes": [1]}, {"title": "x", "owner": 5}):

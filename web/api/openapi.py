@@ -288,6 +288,7 @@ def _paths() -> Schema:
                         "IdeaDetail",
                         headers={"Location": {"schema": {"type": "string"}}},
                     ),
+                    "400": _error("The body is not JSON."),
                     "422": _error("Invalid fields."),
                     **auth_errors,
                 },
@@ -311,6 +312,7 @@ def _paths() -> Schema:
                 "responses": {
                     "200": _ok("The idea.", "IdeaDetail"),
                     "404": _error("No such idea."),
+                    "400": _error("The body is not JSON."),
                     "409": _error("version_conflict."),
                     "422": _error("Invalid fields."),
                     **auth_errors,
@@ -326,6 +328,7 @@ def _paths() -> Schema:
                 "responses": {
                     "200": _ok("The idea in its new state.", "IdeaDetail"),
                     "404": _error("No such idea."),
+                    "400": _error("The body is not JSON."),
                     "409": _error("invalid_transition or version_conflict."),
                     "422": _error("The gate's data are missing or wrong."),
                     **auth_errors,
