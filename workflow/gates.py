@@ -7,12 +7,11 @@ turns raw JSON-like input into clean values, or into one message per failing fie
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -79,6 +78,7 @@ class GateContext(Protocol):
 REQUIRED = N_("This field is required.")
 MAX_LIST_ITEMS = 50
 MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every backend
+MAX_AMOUNT = Decimal("999999999999.99")  # what a NUMERIC(14, 2) column holds
 PILOT_OWNER_ROLES = ("owner", "manager")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -161,11 +161,19 @@ def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | N
 
 
 def _amount(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        return None, N_("Must be an amount in kroner, 0 or more.")
-    if raw < 0 or raw >= 10**12:
-        return None, N_("Must be an amount in kroner, 0 or more.")
-    return Decimal(str(raw)).quantize(Decimal("0.01")), None
+    wrong = N_("Must be an amount in kroner, 0 or more.")
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None, wrong
+    try:
+        # Round first, then check the range: the rounded value is what gets stored.
+        value = Decimal(str(raw)).quantize(Decimal("0.01"))
+    except InvalidOperation:  # too many digits, or infinite
+        return None, wrong
+    if not value.is_finite() or value < 0:
+        return None, wrong
+    if value > MAX_AMOUNT:
+        return None, N_("The amount is too large.")
+    return value, None
 
 
 _CLEANERS = {

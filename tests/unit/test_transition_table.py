@@ -307,6 +307,27 @@ GUARD_FAILURES = [
         "0 or more",
     ),
     (
+        "start_pilot",
+        None,
+        {**VALID["start_pilot"][1], "budget_dkk": 10**400},
+        "data.budget_dkk",
+        "0 or more",
+    ),
+    (
+        "start_pilot",
+        None,
+        {**VALID["start_pilot"][1], "budget_dkk": 999999999999.995},
+        "data.budget_dkk",
+        "too large",
+    ),
+    (
+        "start_pilot",
+        None,
+        {**VALID["start_pilot"][1], "budget_dkk": float("inf")},
+        "data.budget_dkk",
+        "0 or more",
+    ),
+    (
         "scale",
         None,
         {"outcome": "failure", "evaluation": "x", "scale_to": ["Langå"]},
