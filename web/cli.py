@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 from web import create_app
+from web.cli_imports import import_minutes_command
 from web.database import settings, unit_of_work
 from workflow import migrate
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
@@ -64,6 +65,7 @@ ideas_group = AppGroup("ideas", help="Ideas and their transitions.")
 cli.params = [param for param in cli.params if param.name not in {"app", "env_file", "debug"}]
 for group in (db_group, users_group, tokens_group, ideas_group):
     cli.add_command(group)
+cli.add_command(import_minutes_command)
 
 
 @db_group.command("upgrade")

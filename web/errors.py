@@ -16,6 +16,7 @@ from workflow.errors import (
     VersionConflict,
     WorkflowError,
 )
+from workflow.importer.errors import MinutesRejected
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ STATUS_BY_ERROR: dict[type[WorkflowError], int] = {
     InvalidTransition: 409,
     VersionConflict: 409,
     ValidationFailed: 422,
+    MinutesRejected: 422,
 }
 
 

@@ -74,3 +74,28 @@ class IdeaTransitioned(Event):
             "reason": self.reason,
             "data": self.data,
         }
+
+
+@dataclass(frozen=True)
+class MeetingImported(Event):
+    """Minutes were imported: a meeting with its themes, ideas and participants."""
+
+    event_type: ClassVar[str] = "meeting.imported"
+    aggregate_type: ClassVar[str] = "meeting"
+
+    title: str
+    idea_ids: tuple[int, ...]
+    theme_count: int
+    participant_count: int
+    actor_id: int | None
+
+    def payload(self) -> dict[str, Any]:
+        """What was imported, for the managers' notice."""
+        return {
+            "meeting_id": self.aggregate_id,
+            "title": self.title,
+            "idea_ids": list(self.idea_ids),
+            "theme_count": self.theme_count,
+            "participant_count": self.participant_count,
+            "actor_id": self.actor_id,
+        }

@@ -64,3 +64,8 @@ def may_edit_idea(actor: Actor, idea_owner_id: int | None) -> bool:
 def may_assign_owner(actor: Actor) -> bool:
     """Only managers (and admins) change who owns an idea."""
     return actor.manages
+
+
+def may_import(actor: Actor) -> bool:
+    """Managers, admins and owners import minutes; viewers do not."""
+    return actor.role != Role.VIEWER

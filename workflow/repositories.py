@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -12,15 +12,18 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.models import (
     ApiToken,
     Assessment,
+    Contact,
     Evaluation,
     HistoryEntry,
     Idea,
+    Meeting,
     PilotPlan,
     Theme,
     User,
 )
 from workflow.text import casefold_key, like_pattern
 
+THEME_MAX = 500
 _Q = TypeVar("_Q", bound=Select[Any])
 _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
 
@@ -82,7 +85,7 @@ class ThemeRepository:
         """The themes with these names, creating the missing ones (first spelling wins)."""
         wanted: dict[str, str] = {}
         for name in names:
-            cleaned = " ".join(name.split())
+            cleaned = " ".join(name.split())[:THEME_MAX]
             if cleaned:
                 wanted.setdefault(casefold_key(cleaned), cleaned)
         if not wanted:
@@ -170,6 +173,73 @@ class IdeaRepository:
     def add_record(self, record: Assessment | PilotPlan | Evaluation) -> None:
         """Stage an assessment, pilot plan or evaluation."""
         self.session.add(record)
+
+    def texts_for_similarity(self) -> Iterator[tuple[int, str]]:
+        """(id, title and description) of every idea that is not merged, streamed."""
+        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != "merged")
+        for idea_id, title, description in self.session.execute(
+            query.execution_options(yield_per=2000)
+        ):
+            yield idea_id, f"{title}. {description}"
+
+    def of_meeting(self, meeting_id: int) -> Sequence[Idea]:
+        """A meeting's ideas in the order the minutes list them."""
+        query = (
+            select(Idea)
+            .where(Idea.meeting_id == meeting_id)
+            .order_by(Idea.source_position, Idea.id)
+        )
+        return self.session.scalars(query).all()
+
+
+class MeetingRepository:
+    """Meetings, found by id or by the hash of their minutes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, meeting: Meeting) -> None:
+        """Stage a new meeting."""
+        self.session.add(meeting)
+
+    def get(self, meeting_id: int) -> Meeting | None:
+        """The meeting with this id, or None."""
+        return self.session.get(Meeting, meeting_id)
+
+    def by_content_hash(self, content_hash: str) -> Meeting | None:
+        """The meeting imported from minutes with this content hash, or None."""
+        query = select(Meeting).where(Meeting.content_hash == content_hash)
+        return self.session.scalars(query).first()
+
+    def count(self) -> int:
+        """How many meetings there are."""
+        return self.session.scalar(select(func.count(Meeting.id))) or 0
+
+
+class ContactRepository:
+    """Stakeholder contacts, unique by email when they have one."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find_or_add(self, name: str, organisation: str | None, email: str | None) -> Contact:
+        """The contact with this email (or else name and organisation), or a new one."""
+        query = select(Contact)
+        if email:
+            query = query.where(Contact.email == email.lower())
+        else:
+            query = query.where(
+                Contact.email.is_(None),
+                Contact.name == name,
+                Contact.organisation.is_(None)
+                if organisation is None
+                else Contact.organisation == organisation,
+            )
+        contact = self.session.scalars(query).first()
+        if contact is None:
+            contact = Contact(name=name, organisation=organisation, email=email)
+            self.session.add(contact)
+        return contact
 
 
 class HistoryRepository:

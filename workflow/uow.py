@@ -11,8 +11,10 @@ from workflow.errors import VersionConflict
 from workflow.events import Event
 from workflow.models import OutboxMessage
 from workflow.repositories import (
+    ContactRepository,
     HistoryRepository,
     IdeaRepository,
+    MeetingRepository,
     ThemeRepository,
     TokenRepository,
     UserRepository,
@@ -38,6 +40,8 @@ class UnitOfWork:
         self.ideas = IdeaRepository(self.session)
         self.themes = ThemeRepository(self.session)
         self.history = HistoryRepository(self.session)
+        self.meetings = MeetingRepository(self.session)
+        self.contacts = ContactRepository(self.session)
         return self
 
     def __exit__(

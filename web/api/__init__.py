@@ -7,6 +7,6 @@ from flask import Blueprint
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__)
 
-from web.api import auth, ideas, openapi  # noqa: E402  (routes register on bp)
+from web.api import auth, ideas, imports, openapi  # noqa: E402  (routes register on bp)
 
-__all__ = ["PREFIX", "auth", "bp", "ideas", "openapi"]
+__all__ = ["PREFIX", "auth", "bp", "ideas", "imports", "openapi"]

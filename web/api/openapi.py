@@ -8,243 +8,25 @@ from typing import Any
 from flask import Response, jsonify
 
 from web.api import PREFIX, bp
-from workflow.gates import FieldSpec, Kind
+from web.api.schemas import Schema, component_schemas, ref
 from workflow.permissions import ROLES
-from workflow.states import STATES, TRIGGERS, TriggerSpec
-
-Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def field_schema(spec: FieldSpec) -> Schema:
-    """The JSON Schema of one gate field."""
-    schemas: dict[Kind, Schema] = {
-        Kind.SCORE: {"type": "integer", "minimum": 1, "maximum": 5},
-        Kind.TEXT: {"type": "string", "minLength": 1, "maxLength": spec.max_length},
-        Kind.DATE: {"type": "string", "format": "date"},
-        Kind.FUTURE_DATE: {"type": "string", "format": "date", "description": "After today."},
-        Kind.USER_EMAIL: {"type": "string", "format": "email"},
-        Kind.CHOICE: {"type": "string", "enum": list(spec.choices)},
-        Kind.TEXT_LIST: {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1, "maxLength": spec.max_length},
-            "minItems": 1,
-            "maxItems": 50,
-        },
-        Kind.IDEA_REF: {"type": "integer", "description": "Another idea that is not merged."},
-        Kind.AMOUNT: {"type": "number", "minimum": 0},
-    }
-    return {"title": spec.label, **schemas[spec.kind]}
-
-
-def transition_schema(trigger: TriggerSpec) -> Schema:
-    """The request body that fires ``trigger``, with exactly the fields its gate demands."""
-    data_fields = [spec for spec in trigger.fields if spec.in_data]
-    properties: Schema = {
-        "trigger": {"const": trigger.name},
-        "expected_version": {"type": "integer"},
-        "reason": {"type": ["string", "null"], "maxLength": 5000},
-        "data": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {spec.name: field_schema(spec) for spec in data_fields},
-            "required": [spec.name for spec in data_fields if spec.required],
-        },
-    }
-    required = ["trigger"]
-    if trigger.requires_reason:
-        properties["reason"] = {"type": "string", "minLength": 1, "maxLength": 5000}
-        required.append("reason")
-    if any(spec.required for spec in data_fields):
-        required.append("data")
-    sources = ", ".join(state.value for state in trigger.sources)
-    return {
-        "title": trigger.name,
-        "description": f"{trigger.label}: {sources} -> {trigger.dest.value}."
-        + ("" if trigger.owner_may_fire else " Managers only."),
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-        "required": required,
-    }
-
-
-def _schemas() -> Schema:
-    nullable_date = {"type": ["string", "null"], "format": "date"}
-    timestamp = {"type": "string", "format": "date-time"}
-    record = {"type": ["object", "null"]}
-    idea_properties: Schema = {
-        "id": {"type": "integer"},
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "description": {"type": "string", "maxLength": 10000},
-        "state": {"type": "string", "enum": list(STATES)},
-        "version": {"type": "integer"},
-        "owner": {"type": ["string", "null"], "format": "email"},
-        "themes": {"type": "array", "items": {"type": "string"}},
-        "meeting": {
-            "type": ["object", "null"],
-            "properties": {
-                "id": {"type": "integer"},
-                "title": {"type": "string"},
-                "date": nullable_date,
-            },
-            "required": ["id", "title", "date"],
-        },
-        "follow_up_on": nullable_date,
-        "allowed_triggers": {
-            "type": "array",
-            "items": {"type": "string", "enum": [t.name for t in TRIGGERS]},
-        },
-        "merged_into": {"type": ["integer", "null"]},
-        "state_changed_at": timestamp,
-        "created_at": timestamp,
-        "updated_at": timestamp,
-    }
-    editable: Schema = {
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "description": {"type": ["string", "null"], "maxLength": 10000},
-        "themes": {"type": ["array", "null"], "items": {"type": "string"}, "maxItems": 20},
-        "owner": {"type": ["string", "null"], "format": "email", "description": "Managers only."},
-        "follow_up_on": nullable_date,
-    }
-    return {
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "allowed_triggers": {"type": "array", "items": {"type": "string"}},
-                        "state": {"type": "string"},
-                        "current_version": {"type": "integer"},
-                    },
-                    "required": ["code", "message"],
-                }
-            },
-            "required": ["error"],
-        },
-        "Idea": {
-            "type": "object",
-            "properties": idea_properties,
-            "required": list(idea_properties),
-        },
-        "IdeaDetail": {
-            "allOf": [
-                _ref("Idea"),
-                {
-                    "type": "object",
-                    "properties": {
-                        "assessment": record,
-                        "pilot_plan": record,
-                        "evaluation": record,
-                    },
-                    "required": ["assessment", "pilot_plan", "evaluation"],
-                },
-            ]
-        },
-        "IdeaPage": {
-            "type": "object",
-            "properties": {
-                "items": {"type": "array", "items": _ref("Idea")},
-                "total": {"type": "integer"},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer", "maximum": 100},
-            },
-            "required": ["items", "total", "page", "per_page"],
-        },
-        "NewIdea": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": editable,
-            "required": ["title"],
-        },
-        "IdeaChanges": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {**editable, "expected_version": {"type": "integer"}},
-        },
-        "Transition": {
-            "oneOf": [_ref(f"Transition_{t.name}") for t in TRIGGERS],
-            "discriminator": {
-                "propertyName": "trigger",
-                "mapping": {t.name: f"#/components/schemas/Transition_{t.name}" for t in TRIGGERS},
-            },
-        },
-        **{f"Transition_{t.name}": transition_schema(t) for t in TRIGGERS},
-        "History": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "trigger": {"type": "string"},
-                            "from_state": {"type": "string", "enum": list(STATES)},
-                            "to_state": {"type": "string", "enum": list(STATES)},
-                            "actor": {"type": ["string", "null"]},
-                            "at": timestamp,
-                            "reason": {"type": ["string", "null"]},
-                            "data": {"type": "object"},
-                        },
-                        "required": [
-                            "trigger",
-                            "from_state",
-                            "to_state",
-                            "actor",
-                            "at",
-                            "reason",
-                            "data",
-                        ],
-                    },
-                }
-            },
-            "required": ["items"],
-        },
-        "Pipeline": {
-            "type": "object",
-            "properties": {
-                "states": {
-                    "type": "object",
-                    "properties": {
-                        state: {
-                            "type": "object",
-                            "properties": {
-                                "count": {"type": "integer", "minimum": 0},
-                                "median_days": {"type": ["number", "null"]},
-                            },
-                            "required": ["count", "median_days"],
-                        }
-                        for state in STATES
-                    },
-                    "required": list(STATES),
-                }
-            },
-            "required": ["states"],
-        },
-    }
+from workflow.states import STATES
 
 
 def _error(description: str) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
 def _ok(description: str, schema: str, **extra: Any) -> Schema:
     return {
         "description": description,
-        "content": {"application/json": {"schema": _ref(schema)}},
+        "content": {"application/json": {"schema": ref(schema)}},
         **extra,
     }
 
 
 def _body(schema: str) -> Schema:
-    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
 
 
 def _paths() -> Schema:
@@ -347,6 +129,38 @@ def _paths() -> Schema:
                 },
             },
         },
+        "/imports": {
+            "post": {
+                "operationId": "importMinutes",
+                "summary": "Import meeting minutes (.txt, .docx or .pdf); managers and owners.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "dry_run": {
+                                        "type": "string",
+                                        "enum": ["true", "false", "1", "0"],
+                                        "description": "Preview only; nothing is written.",
+                                    },
+                                },
+                                "required": ["file"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _ok("A meeting was created from the minutes.", "ImportResult"),
+                    "200": _ok("Imported before (created false), or a dry run.", "ImportResult"),
+                    "413": _error("The upload is too large."),
+                    "422": _error("Not minutes we can read; the message says why."),
+                    **auth_errors,
+                },
+            }
+        },
         "/pipeline": {
             "get": {
                 "operationId": "pipeline",
@@ -381,7 +195,7 @@ def openapi_spec() -> Schema:
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": component_schemas(),
         },
     }
 

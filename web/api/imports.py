@@ -1,0 +1,27 @@
+"""``POST /imports``: upload minutes (multipart), get the import result."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from web.api import bp
+from web.api.auth import current_actor
+from web.database import unit_of_work
+from workflow.errors import ValidationFailed
+from workflow.services.imports import import_minutes
+
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+@bp.post("/imports")
+def create_import() -> tuple[Response, int]:
+    """Import the uploaded minutes; 201 when a meeting was created, 200 when found or a dry run."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed({"file": "Attach the minutes as the multipart field 'file'."})
+    dry_run = request.form.get("dry_run", "").strip().lower() in TRUE_VALUES
+    with unit_of_work() as uow:
+        result = import_minutes(
+            uow, current_actor(), upload.filename, upload.read(), dry_run=dry_run
+        )
+    return jsonify(result.to_json()), 201 if result.created else 200

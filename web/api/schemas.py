@@ -1,0 +1,279 @@
+"""JSON Schemas of the API's bodies; the transition schemas come from the transition table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.gates import FieldSpec, Kind
+from workflow.states import STATES, TRIGGERS, TriggerSpec
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def field_schema(spec: FieldSpec) -> Schema:
+    """The JSON Schema of one gate field."""
+    schemas: dict[Kind, Schema] = {
+        Kind.SCORE: {"type": "integer", "minimum": 1, "maximum": 5},
+        Kind.TEXT: {"type": "string", "minLength": 1, "maxLength": spec.max_length},
+        Kind.DATE: {"type": "string", "format": "date"},
+        Kind.FUTURE_DATE: {"type": "string", "format": "date", "description": "After today."},
+        Kind.USER_EMAIL: {"type": "string", "format": "email"},
+        Kind.CHOICE: {"type": "string", "enum": list(spec.choices)},
+        Kind.TEXT_LIST: {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": spec.max_length},
+            "minItems": 1,
+            "maxItems": 50,
+        },
+        Kind.IDEA_REF: {"type": "integer", "description": "Another idea that is not merged."},
+        Kind.AMOUNT: {"type": "number", "minimum": 0},
+    }
+    return {"title": spec.label, **schemas[spec.kind]}
+
+
+def transition_schema(trigger: TriggerSpec) -> Schema:
+    """The request body that fires ``trigger``, with exactly the fields its gate demands."""
+    data_fields = [spec for spec in trigger.fields if spec.in_data]
+    properties: Schema = {
+        "trigger": {"const": trigger.name},
+        "expected_version": {"type": "integer"},
+        "reason": {"type": ["string", "null"], "maxLength": 5000},
+        "data": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {spec.name: field_schema(spec) for spec in data_fields},
+            "required": [spec.name for spec in data_fields if spec.required],
+        },
+    }
+    required = ["trigger"]
+    if trigger.requires_reason:
+        properties["reason"] = {"type": "string", "minLength": 1, "maxLength": 5000}
+        required.append("reason")
+    if any(spec.required for spec in data_fields):
+        required.append("data")
+    sources = ", ".join(state.value for state in trigger.sources)
+    return {
+        "title": trigger.name,
+        "description": f"{trigger.label}: {sources} -> {trigger.dest.value}."
+        + ("" if trigger.owner_may_fire else " Managers only."),
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": required,
+    }
+
+
+def component_schemas() -> Schema:
+    """Every named schema of the API."""
+    nullable_date = {"type": ["string", "null"], "format": "date"}
+    timestamp = {"type": "string", "format": "date-time"}
+    record = {"type": ["object", "null"]}
+    idea_properties: Schema = {
+        "id": {"type": "integer"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": "string", "maxLength": 10000},
+        "state": {"type": "string", "enum": list(STATES)},
+        "version": {"type": "integer"},
+        "owner": {"type": ["string", "null"], "format": "email"},
+        "themes": {"type": "array", "items": {"type": "string"}},
+        "meeting": {
+            "type": ["object", "null"],
+            "properties": {
+                "id": {"type": "integer"},
+                "title": {"type": "string"},
+                "date": nullable_date,
+            },
+            "required": ["id", "title", "date"],
+        },
+        "follow_up_on": nullable_date,
+        "allowed_triggers": {
+            "type": "array",
+            "items": {"type": "string", "enum": [t.name for t in TRIGGERS]},
+        },
+        "merged_into": {"type": ["integer", "null"]},
+        "state_changed_at": timestamp,
+        "created_at": timestamp,
+        "updated_at": timestamp,
+    }
+    editable: Schema = {
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": ["string", "null"], "maxLength": 10000},
+        "themes": {"type": ["array", "null"], "items": {"type": "string"}, "maxItems": 20},
+        "owner": {"type": ["string", "null"], "format": "email", "description": "Managers only."},
+        "follow_up_on": nullable_date,
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "allowed_triggers": {"type": "array", "items": {"type": "string"}},
+                        "state": {"type": "string"},
+                        "current_version": {"type": "integer"},
+                    },
+                    "required": ["code", "message"],
+                }
+            },
+            "required": ["error"],
+        },
+        "Idea": {
+            "type": "object",
+            "properties": idea_properties,
+            "required": list(idea_properties),
+        },
+        "IdeaDetail": {
+            "allOf": [
+                ref("Idea"),
+                {
+                    "type": "object",
+                    "properties": {
+                        "assessment": record,
+                        "pilot_plan": record,
+                        "evaluation": record,
+                    },
+                    "required": ["assessment", "pilot_plan", "evaluation"],
+                },
+            ]
+        },
+        "IdeaPage": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": ref("Idea")},
+                "total": {"type": "integer"},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer", "maximum": 100},
+            },
+            "required": ["items", "total", "page", "per_page"],
+        },
+        "NewIdea": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": editable,
+            "required": ["title"],
+        },
+        "IdeaChanges": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {**editable, "expected_version": {"type": "integer"}},
+        },
+        "Transition": {
+            "oneOf": [ref(f"Transition_{t.name}") for t in TRIGGERS],
+            "discriminator": {
+                "propertyName": "trigger",
+                "mapping": {t.name: f"#/components/schemas/Transition_{t.name}" for t in TRIGGERS},
+            },
+        },
+        **{f"Transition_{t.name}": transition_schema(t) for t in TRIGGERS},
+        "History": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "trigger": {"type": "string"},
+                            "from_state": {"type": "string", "enum": list(STATES)},
+                            "to_state": {"type": "string", "enum": list(STATES)},
+                            "actor": {"type": ["string", "null"]},
+                            "at": timestamp,
+                            "reason": {"type": ["string", "null"]},
+                            "data": {"type": "object"},
+                        },
+                        "required": [
+                            "trigger",
+                            "from_state",
+                            "to_state",
+                            "actor",
+                            "at",
+                            "reason",
+                            "data",
+                        ],
+                    },
+                }
+            },
+            "required": ["items"],
+        },
+        "ImportResult": _import_result_schema(),
+        "Pipeline": {
+            "type": "object",
+            "properties": {
+                "states": {
+                    "type": "object",
+                    "properties": {
+                        state: {
+                            "type": "object",
+                            "properties": {
+                                "count": {"type": "integer", "minimum": 0},
+                                "median_days": {"type": ["number", "null"]},
+                            },
+                            "required": ["count", "median_days"],
+                        }
+                        for state in STATES
+                    },
+                    "required": list(STATES),
+                }
+            },
+            "required": ["states"],
+        },
+    }
+
+
+def _import_result_schema() -> Schema:
+    text = {"type": "string"}
+    maybe_text = {"type": ["string", "null"]}
+    maybe_id = {"type": ["integer", "null"]}
+
+    def obj(**properties: Schema) -> Schema:
+        return {"type": "object", "properties": properties, "required": list(properties)}
+
+    return obj(
+        created={"type": "boolean"},
+        dry_run={"type": "boolean"},
+        file=text,
+        meeting=obj(
+            id=maybe_id,
+            title=text,
+            date={"type": ["string", "null"], "format": "date"},
+            location=maybe_text,
+            host=maybe_text,
+            recorder=maybe_text,
+        ),
+        themes={"type": "array", "items": obj(id=maybe_id, text=text)},
+        ideas={
+            "type": "array",
+            "items": obj(
+                id=maybe_id,
+                title=text,
+                text=text,
+                section=maybe_text,
+                exercise=maybe_text,
+                position=maybe_id,
+                state={"type": "string", "enum": list(STATES)},
+            ),
+        },
+        participants={
+            "type": "array",
+            "items": obj(name=text, organisation=maybe_text, email=maybe_text),
+        },
+        similar={
+            "type": "array",
+            "items": obj(
+                idea_id=maybe_id,
+                existing_id=maybe_id,
+                score={"type": "number", "minimum": 0, "maximum": 1},
+                idea_position={"type": "integer"},
+                existing_position=maybe_id,
+            ),
+        },
+    )

@@ -1,0 +1,1 @@
+"""From meeting minutes (txt, docx, pdf) to a parsed meeting: themes, ideas and participants."""

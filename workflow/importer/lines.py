@@ -1,0 +1,103 @@
+"""Plain text (typed, or extracted from a PDF) to blocks: bullets found, wrapped lines re-joined.
+
+Text taken out of a PDF breaks a bullet's sentence over several lines, often with empty lines
+between the pieces. Whether a line that follows a bullet continues it or starts something new is
+decided from what a reader would use: a lower-case start continues; a finished sentence
+continues; a short line that names a part of the minutes ("Spørgsmål/andet", "Vi kan…") or that
+introduces the next bullets is a heading; a line after an unfinished sentence continues it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workflow.importer.blocks import Block, BlockKind, normalise_space
+from workflow.importer.vocabulary import is_structural_heading, labels_in
+
+# Symbol-font bullet (U+F0B7), •, ▪, ●, ◦, ‣, ⁃, ■, □, ➢, ∙, · always; -, *, –, — and "1." / "1)"
+# only with a space after them.
+BULLET = re.compile(
+    r"^\s*(?:[\uf0b7\uf0a7\uf076\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u27a2\u2219\u00b7]"
+    r"|[-*\u2013\u2014](?=\s)|\d{1,2}[.)](?=\s+\D))\s*(?P<text>.*)$"
+)
+HEADING_MAX = 100
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", "”", '"', "»", ")")
+_CONTINUES = re.compile(r"^[a-zæøåäöüéèà0-9(,;:)\]–\-/&+]")
+
+
+def text_to_blocks(text: str) -> list[Block]:
+    """Split text into blocks, joining each bullet's wrapped lines into one text."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    blocks: list[Block] = []
+    bullet: list[str] | None = None
+    bullet_gap = False
+    gap = 0  # 0: none, 1: empty line(s), 2: a line of only spaces (a PDF's paragraph break)
+
+    def flush() -> None:
+        nonlocal bullet
+        if bullet is not None:
+            joined = _join(bullet)
+            if joined:
+                blocks.append(Block(BlockKind.BULLET, joined, bullet_gap))
+            bullet = None
+
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            gap = max(gap, 2 if line else 1)  # a non-empty blank line holds spaces
+            continue
+        match = BULLET.match(line)
+        if match:
+            flush()
+            bullet, bullet_gap, gap = [match.group("text")], gap > 0, 0
+            continue
+        if bullet is not None and _continues(
+            _join(bullet), stripped, gap, _next_line(lines, index)
+        ):
+            bullet.append(stripped)
+            gap = 0
+            continue
+        flush()
+        blocks.append(Block(BlockKind.TEXT, normalise_space(stripped), gap > 0))
+        gap = 0
+    flush()
+    return blocks
+
+
+def _join(pieces: list[str]) -> str:
+    text = ""
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        # A word hyphenated at the end of a line ("sam-" / "skabelse") is joined without a space.
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and piece[:1].islower():
+            text += piece
+        else:
+            text = f"{text} {piece}" if text else piece
+    return normalise_space(text)
+
+
+def _next_line(lines: list[str], index: int) -> str:
+    for line in lines[index + 1 :]:
+        if line.strip():
+            return line
+    return ""
+
+
+def _continues(bullet_text: str, line: str, gap: int, next_line: str) -> bool:
+    """Whether ``line``, after a bullet whose text so far is ``bullet_text``, continues it."""
+    if _CONTINUES.match(line):
+        return True
+    if labels_in(line) is not None:
+        return False
+    if line.endswith(".") and not line.endswith("..") and gap < 2:
+        return True
+    short = len(line) <= HEADING_MAX
+    if short and is_structural_heading(line):
+        return False
+    if not bullet_text.endswith(_SENTENCE_END) and gap < 2:
+        return True
+    if short and BULLET.match(next_line) and not line.endswith("."):
+        return False
+    return gap == 0

@@ -1,0 +1,197 @@
+"""Blocks to a meeting: header facts, themes, ideas with their provenance, and participants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from workflow.importer.blocks import Block, BlockKind
+from workflow.importer.dates import find_date
+from workflow.importer.errors import MinutesRejected
+from workflow.importer.titles import short_title
+from workflow.importer.vocabulary import (
+    AGENDA_SECTION,
+    EXERCISE,
+    IDEA_SECTION,
+    PARTICIPANT_SECTION,
+    THEME_SECTION,
+    is_structural_heading,
+    labels_in,
+)
+
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+HEADING_MAX = 120
+
+
+@dataclass(frozen=True)
+class ParsedIdea:
+    """An idea as the minutes state it."""
+
+    title: str
+    text: str
+    exercise: str | None
+    section: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class ParsedParticipant:
+    """Someone the minutes list as present."""
+
+    name: str
+    organisation: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class ParsedMinutes:
+    """Everything the importer takes from one document."""
+
+    title: str
+    held_on: date | None
+    location: str | None
+    host: str | None
+    recorder: str | None
+    themes: tuple[str, ...]
+    ideas: tuple[ParsedIdea, ...]
+    participants: tuple[ParsedParticipant, ...]
+
+
+@dataclass
+class _Reading:
+    """The parser's place in the document."""
+
+    title: str | None = None
+    facts: dict[str, str] = field(default_factory=dict)
+    exercise: str | None = None
+    section: str | None = None
+    kind: str = "ideas"  # what the bullets of the current section are: ideas/themes/...
+    themes: list[str] = field(default_factory=list)
+    ideas: list[ParsedIdea] = field(default_factory=list)
+    participants: list[ParsedParticipant] = field(default_factory=list)
+
+
+def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
+    """Read a document's blocks as minutes; refuse documents without bullet points."""
+    if not any(block.kind is BlockKind.BULLET for block in blocks):
+        raise MinutesRejected(
+            "No bullet points were found, so this does not look like meeting minutes."
+        )
+    reading = _Reading()
+    for block in blocks:
+        if block.kind is BlockKind.BULLET:
+            _bullet(reading, block.text)
+        else:
+            _line(reading, block)
+    if not reading.ideas and not reading.themes:
+        raise MinutesRejected(
+            "The document has bullet points, but none of them are ideas or themes."
+        )
+    title = reading.title or "Møde"
+    return ParsedMinutes(
+        title=title,
+        held_on=find_date([title, reading.facts.get("date", ""), *reading.facts.values()]),
+        location=reading.facts.get("location"),
+        host=reading.facts.get("host"),
+        recorder=reading.facts.get("recorder"),
+        themes=tuple(dict.fromkeys(reading.themes)),
+        ideas=tuple(reading.ideas),
+        participants=tuple(_unique(reading.participants)),
+    )
+
+
+def _line(reading: _Reading, block: Block) -> None:
+    text = block.text
+    labelled = labels_in(text)
+    if labelled is not None:
+        fields, value = labelled
+        if "participants" in fields:
+            _enter_section(reading, text.split(":")[0], "participants")
+            for part in re.split(r";", value):
+                _participant(reading, part)
+            return
+        for name in fields:
+            if value:
+                reading.facts.setdefault(name, value)
+        return
+    if reading.title is None:
+        reading.title = text[:300]
+        return
+    if reading.kind == "participants" and not (
+        block.kind is BlockKind.HEADING or (is_structural_heading(text) and not EMAIL.search(text))
+    ):
+        _participant(reading, text)
+        return
+    if block.kind is BlockKind.HEADING or _looks_like_heading(text):
+        if EXERCISE.search(text):
+            reading.exercise, reading.section = text, None
+            reading.kind = _kind_of(text, default="ideas")
+        elif not (text.startswith("(") and text.endswith(")")):  # "(spørgsmål 1 på slide)"
+            _enter_section(reading, text, _kind_of(text, default=_kind_of(reading.exercise or "")))
+
+
+def _enter_section(reading: _Reading, heading: str, kind: str) -> None:
+    reading.section, reading.kind = heading, kind
+
+
+def _kind_of(heading: str, default: str = "ideas") -> str:
+    if PARTICIPANT_SECTION.search(heading):
+        return "participants"
+    if AGENDA_SECTION.search(heading):
+        return "agenda"
+    if IDEA_SECTION.search(heading):
+        return "ideas"
+    if THEME_SECTION.search(heading):
+        return "themes"
+    return default
+
+
+def _looks_like_heading(text: str) -> bool:
+    return len(text) <= HEADING_MAX and (
+        not text.endswith(".") or is_structural_heading(text) or text.endswith("..")
+    )
+
+
+def _bullet(reading: _Reading, text: str) -> None:
+    if reading.kind == "themes":
+        reading.themes.append(text)
+    elif reading.kind == "participants":
+        _participant(reading, text)
+    elif reading.kind == "ideas":
+        reading.ideas.append(
+            ParsedIdea(
+                title=short_title(text),
+                text=text,
+                exercise=reading.exercise,
+                section=reading.section,
+                position=len(reading.ideas) + 1,
+            )
+        )
+
+
+def _participant(reading: _Reading, line: str) -> None:
+    """Read "Name, Organisation, email" (or "Name (Organisation) email", tabs, dashes...)."""
+    email_match = EMAIL.search(line)
+    email = email_match.group(0).lower().strip(".") if email_match else None
+    rest = EMAIL.sub(" ", line) if email_match else line
+    rest = re.sub(r"[<>\[\]]", " ", rest)
+    parts = [p.strip(" .") for p in re.split(r"[,;\t|()]|\s[–—-]\s", rest)]
+    parts = [" ".join(p.split()) for p in parts if p.strip(" .")]
+    if not parts:
+        if email is None:
+            return
+        parts = [email.split("@")[0]]
+    name, organisation = parts[0][:200], ", ".join(parts[1:])[:300] or None
+    reading.participants.append(ParsedParticipant(name, organisation, email))
+
+
+def _unique(participants: list[ParsedParticipant]) -> list[ParsedParticipant]:
+    seen: set[str] = set()
+    result = []
+    for person in participants:
+        key = person.email or f"{person.name.casefold()}|{(person.organisation or '').casefold()}"
+        if key not in seen:
+            seen.add(key)
+            result.append(person)
+    return result

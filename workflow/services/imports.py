@@ -1,0 +1,296 @@
+"""Import a meeting's minutes: one document, one transaction, everything or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from workflow.clock import utcnow
+from workflow.errors import Forbidden, VersionConflict
+from workflow.events import IdeaCreated, MeetingImported
+from workflow.importer.document import ParsedDocument, parse_document
+from workflow.importer.parser import ParsedMinutes
+from workflow.importer.similarity import Match, similar_pairs
+from workflow.models import Idea, Meeting, MeetingDocument, MeetingParticipant, MeetingTheme
+from workflow.permissions import Actor, may_import
+from workflow.text import search_text
+from workflow.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ImportedIdea:
+    """An idea the import created (or would create: ``id`` None on a dry run)."""
+
+    id: int | None
+    title: str
+    text: str
+    exercise: str | None
+    section: str | None
+    position: int | None
+    state: str
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """An imported idea and an idea it closely resembles."""
+
+    idea_id: int | None
+    idea_position: int
+    existing_id: int | None
+    existing_position: int | None  # set when the resembled idea is from the same document
+    score: float
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, or found already done, in the shape the CLI and API print."""
+
+    created: bool
+    dry_run: bool
+    filename: str
+    meeting: dict[str, Any]
+    themes: list[dict[str, Any]]
+    ideas: list[ImportedIdea]
+    participants: list[dict[str, Any]]
+    similar: list[SimilarPair]
+
+    def to_json(self) -> dict[str, Any]:
+        """The import as one JSON object."""
+        return {
+            "created": self.created,
+            "dry_run": self.dry_run,
+            "file": self.filename,
+            "meeting": {
+                **self.meeting,
+                "date": self.meeting["date"].isoformat() if self.meeting["date"] else None,
+            },
+            "themes": self.themes,
+            "ideas": [
+                {
+                    "id": idea.id,
+                    "title": idea.title,
+                    "text": idea.text,
+                    "section": idea.section,
+                    "exercise": idea.exercise,
+                    "position": idea.position,
+                    "state": idea.state,
+                }
+                for idea in self.ideas
+            ],
+            "participants": self.participants,
+            "similar": [
+                {
+                    "idea_id": pair.idea_id,
+                    "existing_id": pair.existing_id,
+                    "score": pair.score,
+                    "idea_position": pair.idea_position,
+                    "existing_position": pair.existing_position,
+                }
+                for pair in self.similar
+            ],
+        }
+
+
+def import_minutes(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    filename: str,
+    content: bytes,
+    *,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import minutes; a document imported before is found again, not imported twice.
+
+    ``actor`` None is the command line run by staff with server access.
+    """
+    if actor is not None and not may_import(actor):
+        raise Forbidden("Viewers cannot import minutes.")
+    document = parse_document(filename, content)
+    existing = uow.meetings.by_content_hash(document.content_hash)
+    if existing is not None:
+        return describe_meeting(uow, existing, filename, created=False)
+    minutes = document.minutes
+    matches = similar_pairs([idea.text for idea in minutes.ideas], uow.ideas.texts_for_similarity())
+    if dry_run:
+        return _preview(document, matches)
+    meeting, ideas = _stage(uow, actor, document, content)
+    uow.flush()
+    for idea in ideas:
+        uow.publish(IdeaCreated(idea.id, title=idea.title, actor_id=actor.id if actor else None))
+    uow.publish(
+        MeetingImported(
+            meeting.id,
+            title=meeting.title,
+            idea_ids=tuple(idea.id for idea in ideas),
+            theme_count=len(meeting.theme_links),
+            participant_count=len(meeting.participant_links),
+            actor_id=actor.id if actor else None,
+        )
+    )
+    try:
+        uow.commit()
+    except IntegrityError:
+        # Another import of the same document (or of the same new contact) committed first.
+        uow.rollback()
+        existing = uow.meetings.by_content_hash(document.content_hash)
+        if existing is None:
+            raise VersionConflict() from None
+        return describe_meeting(uow, existing, filename, created=False)
+    result = describe_meeting(uow, meeting, filename, created=True)
+    return _with_similar(result, matches, [idea.id for idea in ideas])
+
+
+def _stage(
+    uow: UnitOfWork, actor: Actor | None, document: ParsedDocument, content: bytes
+) -> tuple[Meeting, list[Idea]]:
+    minutes = document.minutes
+    now = utcnow()
+    meeting = Meeting(
+        title=minutes.title,
+        held_on=minutes.held_on,
+        location=minutes.location,
+        host=minutes.host,
+        recorder=minutes.recorder,
+        content_hash=document.content_hash,
+        imported_by_id=actor.id if actor else None,
+        created_at=now,
+    )
+    meeting.document = MeetingDocument(
+        filename=document.filename[:255],
+        media_type=document.media_type,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+    )
+    themes = uow.themes.get_or_create(minutes.themes)
+    meeting.theme_links = [
+        MeetingTheme(theme=theme, position=position) for position, theme in enumerate(themes, 1)
+    ]
+    meeting.participant_links = [
+        MeetingParticipant(
+            contact=uow.contacts.find_or_add(person.name, person.organisation, person.email),
+            position=position,
+        )
+        for position, person in enumerate(minutes.participants, 1)
+    ]
+    uow.meetings.add(meeting)
+    ideas = [
+        Idea(
+            title=parsed.title,
+            description=parsed.text,
+            meeting=meeting,
+            source_exercise=parsed.exercise[:500] if parsed.exercise else None,
+            source_section=parsed.section[:500] if parsed.section else None,
+            source_position=parsed.position,
+            created_by_id=actor.id if actor else None,
+            search_text=search_text(parsed.title, parsed.text),
+            state_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for parsed in minutes.ideas
+    ]
+    for idea in ideas:
+        uow.ideas.add(idea)
+    return meeting, ideas
+
+
+def describe_meeting(
+    uow: UnitOfWork, meeting: Meeting, filename: str, *, created: bool
+) -> ImportResult:
+    """An imported meeting as an import result (what a re-import reports)."""
+    ideas = uow.ideas.of_meeting(meeting.id)
+    return ImportResult(
+        created=created,
+        dry_run=False,
+        filename=filename,
+        meeting=_meeting_json(meeting.id, meeting.title, meeting.held_on, meeting),
+        themes=[{"id": link.theme.id, "text": link.theme.name} for link in meeting.theme_links],
+        ideas=[
+            ImportedIdea(
+                id=idea.id,
+                title=idea.title,
+                text=idea.description,
+                exercise=idea.source_exercise,
+                section=idea.source_section,
+                position=idea.source_position,
+                state=idea.state,
+            )
+            for idea in ideas
+        ],
+        participants=[
+            {
+                "name": link.contact.name,
+                "organisation": link.contact.organisation,
+                "email": link.contact.email,
+            }
+            for link in meeting.participant_links
+        ],
+        similar=[],
+    )
+
+
+def _meeting_json(
+    meeting_id: int | None, title: str, held_on: date | None, facts: Meeting | ParsedMinutes
+) -> dict[str, Any]:
+    return {
+        "id": meeting_id,
+        "title": title,
+        "date": held_on,
+        "location": facts.location,
+        "host": facts.host,
+        "recorder": facts.recorder,
+    }
+
+
+def _preview(document: ParsedDocument, matches: Sequence[Match]) -> ImportResult:
+    minutes = document.minutes
+    result = ImportResult(
+        created=False,
+        dry_run=True,
+        filename=document.filename,
+        meeting=_meeting_json(None, minutes.title, minutes.held_on, minutes),
+        themes=[{"id": None, "text": text} for text in minutes.themes],
+        ideas=[
+            ImportedIdea(
+                id=None,
+                title=idea.title,
+                text=idea.text,
+                exercise=idea.exercise,
+                section=idea.section,
+                position=idea.position,
+                state="proposed",
+            )
+            for idea in minutes.ideas
+        ],
+        participants=[
+            {"name": p.name, "organisation": p.organisation, "email": p.email}
+            for p in minutes.participants
+        ],
+        similar=[],
+    )
+    return _with_similar(result, matches, [None] * len(minutes.ideas))
+
+
+def _with_similar(
+    result: ImportResult, matches: Sequence[Match], new_ids: Sequence[int | None]
+) -> ImportResult:
+    pairs = []
+    for match in matches:
+        same_document = match.other_key < 0
+        other_index = -match.other_key - 1
+        pairs.append(
+            SimilarPair(
+                idea_id=new_ids[match.new_index],
+                idea_position=match.new_index + 1,
+                existing_id=new_ids[other_index] if same_document else match.other_key,
+                existing_position=other_index + 1 if same_document else None,
+                score=match.score,
+            )
+        )
+    return replace(result, similar=pairs)
