@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from workflow.settings import write_secret_key; write_secret_key(Path('instance'))"
 	$(BIN)/ideaflow db upgrade
+	$(BIN)/ideaflow import-minutes --if-empty samples/
 	$(BIN)/ideaflow serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

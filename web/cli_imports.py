@@ -121,7 +121,7 @@ def summary(outcomes: list[Outcome]) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (an array for several files).")
 @click.option("--as", "as_email", help="Record the import as done by this user.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database holds meetings.")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no ideas yet.")
 @with_appcontext
 def import_minutes_command(
     paths: tuple[Path, ...], dry_run: bool, as_json: bool, as_email: str | None, if_empty: bool
@@ -129,8 +129,8 @@ def import_minutes_command(
     """Import meeting minutes (.txt, .docx, .pdf): files, or folders of them."""
     if if_empty:
         with unit_of_work() as uow:
-            if uow.meetings.count():
-                click.echo("The database already holds meetings; nothing imported.", err=True)
+            if uow.meetings.count() or uow.ideas.count():
+                click.echo("The database already holds ideas; nothing imported.", err=True)
                 return
     files = minutes_files(paths)
     several = len(files) != 1 or any(path.is_dir() for path in paths)

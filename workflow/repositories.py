@@ -123,6 +123,10 @@ class IdeaRepository:
         """The idea with this id, or None."""
         return self.session.get(Idea, idea_id)
 
+    def count(self) -> int:
+        """How many ideas there are."""
+        return self.session.scalar(select(func.count(Idea.id))) or 0
+
     def state_of(self, idea_id: int) -> str | None:
         """The state of the idea with this id, without loading it."""
         return self.session.scalar(select(Idea.state).where(Idea.id == idea_id))

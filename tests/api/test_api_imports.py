@@ -1,0 +1,85 @@
+"""``POST /api/v1/imports``: multipart upload of minutes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.api.conftest import Api
+from tests.importer import documents
+from workflow.permissions import Actor
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
+
+
+def upload(api: Api, actor: Actor, content: bytes, name: str, **form: str):  # type: ignore[no-untyped-def]
+    return api.post(
+        "/imports",
+        actor,
+        data={"file": (io.BytesIO(content), name), **form},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_then_reimport(api: Api, make_user: Callable[..., Actor]) -> None:
+    owner = make_user("owner")
+    created = upload(api, owner, SAMPLE.read_bytes(), SAMPLE.name)
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["created"] is True and len(body["themes"]) == 9 and len(body["ideas"]) == 21
+    assert body["meeting"]["date"] == "2025-06-12"
+    assert body["ideas"][0] == {
+        "id": body["ideas"][0]["id"],
+        "title": "Sociale partnerskaber",
+        "text": body["ideas"][0]["text"],
+        "section": "Idéer og muligheder fra borddeltagerne",
+        "exercise": "Opsamling på øvelse 2 (dialog ved bordene)",
+        "position": 1,
+        "state": "proposed",
+    }
+    again = upload(api, owner, SAMPLE.read_bytes(), "copy.txt")
+    assert again.status_code == 200
+    assert again.get_json()["created"] is False
+    assert again.get_json()["meeting"]["id"] == body["meeting"]["id"]
+    idea = api.get(f"/ideas/{body['ideas'][0]['id']}", owner).get_json()
+    assert idea["meeting"]["title"] == "Opsamling på interessentmøde (12.06.25)"
+
+
+def test_dry_run_pdf_and_word(api: Api, make_user: Callable[..., Actor]) -> None:
+    manager = make_user("manager")
+    preview = upload(api, manager, documents.as_pdf(), "trafik.pdf", dry_run="true")
+    assert preview.status_code == 200
+    assert preview.get_json()["dry_run"] is True
+    assert preview.get_json()["meeting"]["id"] is None
+    assert api.get("/ideas", manager).get_json()["total"] == 0
+    word = upload(api, manager, documents.as_docx(), "trafik.docx")
+    assert word.status_code == 201
+    assert [p["name"] for p in word.get_json()["participants"]] == [
+        "Anne Sørensen",
+        "Jens Ærø",
+        "Sofie Østergaard",
+    ]
+
+
+def test_bad_files_are_422_with_the_reason(api: Api, make_user: Callable[..., Actor]) -> None:
+    owner = make_user("owner")
+    cases = {
+        "scan.pdf": (documents.scanned_pdf(), "no text"),
+        "empty.txt": (b"", "empty"),
+        "prose.txt": (b"Vi talte om mange ting.\nDet var godt.\n", "No bullet points"),
+        "noise.docx": (b"PK\x03\x04 not really a zip", "Word"),
+    }
+    for name, (content, reason) in cases.items():
+        response = upload(api, owner, content, name)
+        assert response.status_code == 422, name
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_minutes" and reason in error["message"], error
+
+
+def test_missing_file_viewer_and_anonymous(api: Api, make_user: Callable[..., Actor]) -> None:
+    viewer, owner = make_user("viewer"), make_user("owner")
+    assert upload(api, viewer, SAMPLE.read_bytes(), SAMPLE.name).status_code == 403
+    missing = api.post("/imports", owner, data={}, content_type="multipart/form-data")
+    assert missing.status_code == 422 and "file" in missing.get_json()["error"]["fields"]
+    assert api.post("/imports", None, data={}).status_code == 401

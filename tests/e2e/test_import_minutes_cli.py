@@ -1,0 +1,92 @@
+"""``ideaflow import-minutes`` as staff run it: files, folders, JSON, refusals."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Deployment
+from tests.importer import documents
+
+pytestmark = pytest.mark.e2e
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
+
+
+def idea_count(deployment: Deployment) -> int:
+    return len(json.loads(deployment.cli("ideas", "list", "--json").stdout))
+
+
+def test_one_file_then_again(deployment: Deployment) -> None:
+    first = deployment.cli("import-minutes", "--json", str(SAMPLE))
+    body = json.loads(first.stdout)
+    assert body["created"] is True
+    assert (len(body["themes"]), len(body["ideas"]), body["meeting"]["date"]) == (
+        9,
+        21,
+        "2025-06-12",
+    )
+    again = deployment.cli("import-minutes", str(SAMPLE))
+    assert again.returncode == 0
+    assert f"Already imported: {SAMPLE} is meeting {body['meeting']['id']}" in again.stdout
+    assert idea_count(deployment) == 21
+
+
+def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_path: Path) -> None:
+    folder = tmp_path / "referater-2026"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "01-interessentmoede.txt")
+    shutil.copy(SAMPLE, folder / "02-kopi.txt")
+    (folder / "03-trafik.docx").write_bytes(documents.as_docx())
+    (folder / "04-scan.pdf").write_bytes(documents.scanned_pdf())
+    (folder / "notes.png").write_bytes(b"\x89PNG not minutes")  # not a minutes file: not picked
+
+    run = deployment.cli("import-minutes", str(folder), check=False)
+    assert run.returncode == 1
+    assert "4 files: 2 imported, 1 already imported, 1 refused." in run.stdout
+    assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr and "OCR" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert idea_count(deployment) == 21 + 5
+
+    as_json = deployment.cli("import-minutes", "--json", str(folder), check=False)
+    bodies = json.loads(as_json.stdout)
+    assert [b.get("created") for b in bodies] == [False, False, False, None]
+    assert bodies[3]["error"].startswith("The PDF has no text")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("random.bin", bytes(range(256)) * 40, "not text, Word or PDF"),
+        ("empty.txt", b"", "empty"),
+        ("prose.txt", "Mødet gik godt.\nVi talte længe.\n".encode(), "No bullet points"),
+        ("huge.txt", b"\xe2\x80\xa2 idea\n" * (21 * 1024 * 1024 // 9), "larger than 20 MB"),
+    ],
+)
+def test_a_file_that_is_not_minutes_is_refused_in_one_sentence(
+    deployment: Deployment, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = deployment.cli("import-minutes", str(path), check=False)
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0] and "Traceback" not in run.stderr
+    assert run.stdout == ""
+    assert idea_count(deployment) == 0
+
+
+def test_dry_run_and_if_empty(deployment: Deployment) -> None:
+    preview = json.loads(
+        deployment.cli("import-minutes", "--dry-run", "--json", str(SAMPLE)).stdout
+    )
+    assert preview["dry_run"] is True and preview["ideas"][0]["id"] is None
+    assert idea_count(deployment) == 0
+    folder = str(SAMPLE.parent)
+    deployment.cli("import-minutes", "--if-empty", folder)
+    assert idea_count(deployment) == 21
+    second = deployment.cli("import-minutes", "--if-empty", folder)
+    assert "nothing imported" in second.stderr
+    assert idea_count(deployment) == 21
