@@ -14,20 +14,25 @@ import re
 from workflow.importer.blocks import Block, BlockKind, normalise_space
 from workflow.importer.vocabulary import is_structural_heading, labels_in
 
+# "12. juni 2025" at the start of a line is a date, not item 12 of a numbered list.
+MONTH_WORDS = r"(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\b"
 # Symbol-font bullet (U+F0B7), •, ▪, ●, ◦, ‣, ⁃, ■, □, ➢, ∙, · always; -, *, –, — and "1." / "1)"
 # only with a space after them.
 BULLET = re.compile(
     r"^\s*(?:[\uf0b7\uf0a7\uf076\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u27a2\u2219\u00b7]"
-    r"|[-*\u2013\u2014](?=\s)|\d{1,2}[.)](?=\s+\D))\s*(?P<text>.*)$"
+    r"|[-*\u2013\u2014](?=\s)|\d{1,2}[.)](?=\s+(?!" + MONTH_WORDS + r")\D))\s*(?P<text>.*)$",
+    re.IGNORECASE,
 )
 HEADING_MAX = 100
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "”", '"', "»", ")")
+_LOWER_START = re.compile(r"^[a-zæøåäöüéèà]")
 _CONTINUES = re.compile(r"^[a-zæøåäöüéèà0-9(,;:)\]–\-/&+]")
 
 
 def text_to_blocks(text: str) -> list[Block]:
     """Split text into blocks, joining each bullet's wrapped lines into one text."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    soft_blank_lines = _pdf_extracted(lines)
     blocks: list[Block] = []
     bullet: list[str] | None = None
     bullet_gap = False
@@ -44,7 +49,9 @@ def text_to_blocks(text: str) -> list[Block]:
     for index, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
-            gap = max(gap, 2 if line else 1)  # a non-empty blank line holds spaces
+            # In text pulled out of a PDF, empty lines fall inside wrapped sentences and only lines
+            # of spaces part paragraphs; in typed text every blank line parts paragraphs.
+            gap = max(gap, 2 if line or not soft_blank_lines else 1)
             continue
         match = BULLET.match(line)
         if match:
@@ -62,6 +69,13 @@ def text_to_blocks(text: str) -> list[Block]:
         gap = 0
     flush()
     return blocks
+
+
+def _pdf_extracted(lines: list[str]) -> bool:
+    """True for text in the style PDF extractors write: lines of spaces, trailing spaces."""
+    filled = [line for line in lines if line.strip()]
+    trailing = sum(1 for line in filled if line != line.rstrip())
+    return any(line and line.isspace() for line in lines) or trailing * 2 > len(filled)
 
 
 def _join(pieces: list[str]) -> str:
@@ -87,6 +101,8 @@ def _next_line(lines: list[str], index: int) -> str:
 
 def _continues(bullet_text: str, line: str, gap: int, next_line: str) -> bool:
     """Whether ``line``, after a bullet whose text so far is ``bullet_text``, continues it."""
+    if gap >= 2:  # after a paragraph break only a lower-case start still continues the sentence
+        return bool(_LOWER_START.match(line))
     if _CONTINUES.match(line):
         return True
     if labels_in(line) is not None:

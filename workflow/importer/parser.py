@@ -22,6 +22,8 @@ from workflow.importer.vocabulary import (
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 HEADING_MAX = 120
+HEADER_ROW = re.compile(r"^\W*(navn|name)\b.*\b(organisation|org|e-?mail|mail|forening)", re.I)
+GENERIC_TITLE = re.compile(r"^(referat|opsamling|notat|minutes|mødereferat)\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -108,15 +110,16 @@ def _line(reading: _Reading, block: Block) -> None:
         fields, value = labelled
         if "participants" in fields:
             _enter_section(reading, text.split(":")[0], "participants")
-            for part in re.split(r";", value):
+            for part in _inline_participants(value):
                 _participant(reading, part)
             return
         for name in fields:
             if value:
                 reading.facts.setdefault(name, value)
         return
-    if reading.title is None:
-        reading.title = text[:300]
+    if reading.title is None or GENERIC_TITLE.match(reading.title):
+        # A bare "Referat" names no meeting: the next line does.
+        reading.title = text[:300] if reading.title is None else f"{reading.title} – {text}"[:300]
         return
     if reading.kind == "participants" and not (
         block.kind is BlockKind.HEADING or (is_structural_heading(text) and not EMAIL.search(text))
@@ -170,8 +173,19 @@ def _bullet(reading: _Reading, text: str) -> None:
         )
 
 
+def _inline_participants(value: str) -> list[str]:
+    """Split "Deltagere: A (Org), B (Org)" or "A, Org; B, Org" or "A, B, C" into people."""
+    if ";" in value:
+        return value.split(";")
+    if re.search(r"\)\s*,", value):
+        return re.split(r"(?<=\))\s*,\s*", value)
+    return value.split(",")
+
+
 def _participant(reading: _Reading, line: str) -> None:
     """Read "Name, Organisation, email" (or "Name (Organisation) email", tabs, dashes...)."""
+    if HEADER_ROW.search(line) and not EMAIL.search(line):
+        return  # "Navn, Organisation, E-mail": a table's header row
     email_match = EMAIL.search(line)
     email = email_match.group(0).lower().strip(".") if email_match else None
     rest = EMAIL.sub(" ", line) if email_match else line

@@ -41,11 +41,11 @@ LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "host",
         re.compile(
-            r"\b(bordvært|vært|ordstyrer|facilitator|mødeleder|tovholder|host|chair|moderator)\b",
+            r"\b(bordvært|vært|ordstyrer|facilitator|mødeleder|tovholder|host|chair|moderator)",
             _I,
         ),
     ),
-    ("recorder", re.compile(r"\b(referent|referat ved|notetager|recorder|minutes by)\b", _I)),
+    ("recorder", re.compile(r"\b(referent|referat ved|notetager|recorder|minutes by)", _I)),
     ("date", re.compile(r"\b(dato|mødedato|tidspunkt|date)\b", _I)),
     ("participants", PARTICIPANT_SECTION),
 )
