@@ -65,7 +65,7 @@ def text_to_blocks(text: str) -> list[Block]:
             gap = 0
             continue
         flush()
-        blocks.append(Block(BlockKind.TEXT, normalise_space(stripped), gap > 0))
+        blocks.append(Block(BlockKind.TEXT, _keep_columns(stripped), gap > 0))
         gap = 0
     flush()
     return blocks
@@ -90,6 +90,11 @@ def _join(pieces: list[str]) -> str:
         else:
             text = f"{text} {piece}" if text else piece
     return normalise_space(text)
+
+
+def _keep_columns(line: str) -> str:
+    """White space normalised, but a tab between columns ("Name<tab>Organisation") kept."""
+    return "\t".join(normalise_space(column) for column in line.split("\t") if column.strip())
 
 
 def _next_line(lines: list[str], index: int) -> str:

@@ -137,7 +137,8 @@ def _pdf_page_lines(page: Any) -> str:
         top, bottom = max(p[1] for p in row), min(p[0] for p in row)
         if previous_bottom is not None and previous_bottom - top > (top - bottom):
             out.append("")
-        out.append(" ".join(_pdf_glyphs(p[3]) for p in sorted(row, key=lambda p: p[2])))
+        # Pieces apart on one line are columns (a bullet and its text, a table's cells): a tab.
+        out.append("\t".join(_pdf_glyphs(p[3]) for p in sorted(row, key=lambda p: p[2])))
         previous_bottom = bottom
     return "\n".join(out)
 
