@@ -146,7 +146,7 @@ def test_a_failure_midway_leaves_the_database_unchanged(
 def test_a_rejected_document_writes_nothing(uow: UowFactory) -> None:
     before = row_counts(uow)
     with pytest.raises(MinutesRejected, match="No bullet points"):
-        run_import(uow, "Et langt referat uden punkter.\nKun prosa her.\n".encode())
+        run_import(uow, b"Et langt referat uden punkter.\nKun prosa her.\n")
     assert row_counts(uow) == before
 
 

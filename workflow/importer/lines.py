@@ -24,6 +24,7 @@ BULLET = re.compile(
     re.IGNORECASE,
 )
 HEADING_MAX = 100
+SUSPENDED_HYPHEN_WORDS = frozenset({"og", "eller", "samt", "til", "som", "and", "or"})
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "”", '"', "»", ")")
 _LOWER_START = re.compile(r"^[a-zæøåäöüéèà]")
 _CONTINUES = re.compile(r"^[a-zæøåäöüéèà0-9(,;:)\]–\-/&+]")
@@ -33,18 +34,18 @@ def text_to_blocks(text: str) -> list[Block]:
     """Split text into blocks, joining each bullet's wrapped lines into one text."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     soft_blank_lines = _pdf_extracted(lines)
+    following = _next_filled_lines(lines)
     blocks: list[Block] = []
-    bullet: list[str] | None = None
+    bullet: list[str] | None = None  # the pieces of the bullet being read
     bullet_gap = False
-    gap = 0  # 0: none, 1: empty line(s), 2: a line of only spaces (a PDF's paragraph break)
+    gap = 0  # 0: none, 1: empty line(s), 2: a paragraph break
 
     def flush() -> None:
         nonlocal bullet
-        if bullet is not None:
-            joined = _join(bullet)
-            if joined:
-                blocks.append(Block(BlockKind.BULLET, joined, bullet_gap))
-            bullet = None
+        text = _joined(bullet or [])
+        if text:
+            blocks.append(Block(BlockKind.BULLET, text, bullet_gap))
+        bullet = None
 
     for index, line in enumerate(lines):
         stripped = line.strip()
@@ -56,12 +57,10 @@ def text_to_blocks(text: str) -> list[Block]:
         match = BULLET.match(line)
         if match:
             flush()
-            bullet, bullet_gap, gap = [match.group("text")], gap > 0, 0
+            bullet, bullet_gap, gap = [normalise_space(match.group("text"))], gap > 0, 0
             continue
-        if bullet is not None and _continues(
-            _join(bullet), stripped, gap, _next_line(lines, index)
-        ):
-            bullet.append(stripped)
+        if bullet is not None and _continues(_tail(bullet), stripped, gap, following[index]):
+            bullet.append(normalise_space(stripped))
             gap = 0
             continue
         flush()
@@ -71,6 +70,17 @@ def text_to_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def _next_filled_lines(lines: list[str]) -> list[str]:
+    """For each line, the next line that is not blank ("" at the end), in one pass."""
+    following = [""] * len(lines)
+    upcoming = ""
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = upcoming
+        if lines[index].strip():
+            upcoming = lines[index]
+    return following
+
+
 def _pdf_extracted(lines: list[str]) -> bool:
     """True for text in the style PDF extractors write: lines of spaces, trailing spaces."""
     filled = [line for line in lines if line.strip()]
@@ -78,18 +88,36 @@ def _pdf_extracted(lines: list[str]) -> bool:
     return any(line and line.isspace() for line in lines) or trailing * 2 > len(filled)
 
 
-def _join(pieces: list[str]) -> str:
-    text = ""
+def _tail(pieces: list[str]) -> str:
+    """The end of the bullet read so far (its last non-empty piece)."""
+    return next((piece for piece in reversed(pieces) if piece), "")
+
+
+def _joined(pieces: list[str]) -> str:
+    """A bullet's wrapped pieces as one text.
+
+    A line ending in a hyphen inside a word ("SOSU-" / "uddannelsen") is joined without a space;
+    a Danish suspended hyphen ("børne-" / "og ungeområdet") keeps its space.
+    """
+    parts: list[str] = []
     for piece in pieces:
-        piece = piece.strip()
         if not piece:
             continue
-        # A word hyphenated at the end of a line ("sam-" / "skabelse") is joined without a space.
-        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and piece[:1].islower():
-            text += piece
+        if parts and _hyphenated(parts[-1], piece):
+            parts.append(piece)
         else:
-            text = f"{text} {piece}" if text else piece
-    return normalise_space(text)
+            parts.extend((" ", piece) if parts else (piece,))
+    return "".join(parts)
+
+
+def _hyphenated(before: str, piece: str) -> bool:
+    return (
+        before.endswith("-")
+        and len(before) > 1
+        and before[-2].isalpha()
+        and piece[:1].islower()
+        and piece.split(" ", 1)[0] not in SUSPENDED_HYPHEN_WORDS
+    )
 
 
 def _keep_columns(line: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from workflow.importer.blocks import Block, BlockKind
-from workflow.importer.dates import find_date
+from workflow.importer.dates import find_date, parse_date
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.titles import short_title
 from workflow.importer.vocabulary import (
@@ -20,7 +20,9 @@ from workflow.importer.vocabulary import (
     labels_in,
 )
 
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+FACT_MAX = 300
+DATE_LINE_MAX = 60
 HEADING_MAX = 120
 HEADER_ROW = re.compile(r"^\W*(navn|name)\b.*\b(organisation|org|e-?mail|mail|forening)", re.I)
 GENERIC_TITLE = re.compile(r"^(referat|opsamling|notat|minutes|mødereferat)\W*$", re.I)
@@ -103,8 +105,14 @@ def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
     )
 
 
+def _find_email(text: str) -> re.Match[str] | None:
+    return EMAIL.search(text) if "@" in text else None  # no pattern work on lines without "@"
+
+
 def _line(reading: _Reading, block: Block) -> None:
-    text = block.text
+    if reading.kind == "participants":
+        raw = block.text  # columns (tabs) tell name from organisation
+    text = " ".join(block.text.split())
     labelled = labels_in(text)
     if labelled is not None:
         fields, value = labelled
@@ -115,16 +123,19 @@ def _line(reading: _Reading, block: Block) -> None:
             return
         for name in fields:
             if value:
-                reading.facts.setdefault(name, value)
+                reading.facts.setdefault(name, value[:FACT_MAX])
         return
     if reading.title is None or GENERIC_TITLE.match(reading.title):
         # A bare "Referat" names no meeting: the next line does.
         reading.title = text[:300] if reading.title is None else f"{reading.title} – {text}"[:300]
         return
+    if _in_header(reading) and len(text) <= DATE_LINE_MAX and parse_date(text):
+        reading.facts.setdefault("date", text[:FACT_MAX])  # "12. juni 2025" under the title
+        return
     if reading.kind == "participants" and not (
-        block.kind is BlockKind.HEADING or (is_structural_heading(text) and not EMAIL.search(text))
+        block.kind is BlockKind.HEADING or (is_structural_heading(text) and not _find_email(text))
     ):
-        _participant(reading, text)
+        _participant(reading, raw)
         return
     if block.kind is BlockKind.HEADING or _looks_like_heading(text):
         if EXERCISE.search(text):
@@ -132,6 +143,10 @@ def _line(reading: _Reading, block: Block) -> None:
             reading.kind = _kind_of(text, default="ideas")
         elif not (text.startswith("(") and text.endswith(")")):  # "(spørgsmål 1 på slide)"
             _enter_section(reading, text, _kind_of(text, default=_kind_of(reading.exercise or "")))
+
+
+def _in_header(reading: _Reading) -> bool:
+    return reading.exercise is None and reading.section is None and not reading.ideas
 
 
 def _enter_section(reading: _Reading, heading: str, kind: str) -> None:
@@ -157,6 +172,8 @@ def _looks_like_heading(text: str) -> bool:
 
 
 def _bullet(reading: _Reading, text: str) -> None:
+    if not any(char.isalnum() for char in text):
+        return  # a stray bullet with nothing in it
     if reading.kind == "themes":
         reading.themes.append(text)
     elif reading.kind == "participants":
@@ -184,11 +201,11 @@ def _inline_participants(value: str) -> list[str]:
 
 def _participant(reading: _Reading, line: str) -> None:
     """Read "Name, Organisation, email" (or "Name (Organisation) email", tabs, dashes...)."""
-    if HEADER_ROW.search(line) and not EMAIL.search(line):
+    if HEADER_ROW.search(line) and not _find_email(line):
         return  # "Navn, Organisation, E-mail": a table's header row
-    email_match = EMAIL.search(line)
+    email_match = _find_email(line)
     email = email_match.group(0).lower().strip(".") if email_match else None
-    rest = EMAIL.sub(" ", line) if email_match else line
+    rest = line.replace(email_match.group(0), " ") if email_match else line
     rest = re.sub(r"[<>\[\]]", " ", rest)
     parts = [p.strip(" .") for p in re.split(r"[,;\t|()]|\s[–—-]\s", rest)]
     parts = [" ".join(p.split()) for p in parts if p.strip(" .")]

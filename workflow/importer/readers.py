@@ -28,7 +28,7 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
     if len(content) > MAX_BYTES:
         raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
     if content.startswith(b"%PDF-"):
-        return "application/pdf", text_to_blocks(pdf_text(content))
+        return "application/pdf", text_to_blocks(without_controls(pdf_text(content)))
     if content.startswith(b"PK\x03\x04"):
         return (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -47,6 +47,13 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
 
 def decode_text(content: bytes) -> str:
     """Decode text in UTF-8 (with or without BOM), UTF-16 (BOM, or plainly so) or Windows-1252."""
+    text = _decode(content)
+    if _control_share(text) > 0.01:
+        raise MinutesRejected("The file is not text, Word or PDF, so it cannot be read as minutes.")
+    return without_controls(text)
+
+
+def _decode(content: bytes) -> str:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if content.startswith(bom):
@@ -55,12 +62,17 @@ def decode_text(content: bytes) -> str:
         even_nuls = content[0::2].count(b"\x00")
         return _decoded(content, "utf-16-be" if even_nuls > len(content) // 4 else "utf-16-le")
     try:
-        text = content.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError:
-        text = _decoded(content, "cp1252")
-    if _control_share(text) > 0.01:
-        raise MinutesRejected("The file is not text, Word or PDF, so it cannot be read as minutes.")
-    return text
+        return _decoded(content, "cp1252")
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """Control characters (NUL and the like, which PostgreSQL text refuses) become spaces."""
+    return _CONTROLS.sub(" ", text)
 
 
 def _decoded(content: bytes, encoding: str) -> str:
