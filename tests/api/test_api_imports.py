@@ -83,3 +83,17 @@ def test_missing_file_viewer_and_anonymous(api: Api, make_user: Callable[..., Ac
     missing = api.post("/imports", owner, data={}, content_type="multipart/form-data")
     assert missing.status_code == 422 and "file" in missing.get_json()["error"]["fields"]
     assert api.post("/imports", None, data={}).status_code == 401
+
+
+def test_the_original_minutes_can_be_downloaded(api: Api, make_user: Callable[..., Actor]) -> None:
+    owner, viewer = make_user("owner"), make_user("viewer")
+    word = documents.as_docx()
+    meeting_id = upload(api, owner, word, "Trafikmøde marts.docx").get_json()["meeting"]["id"]
+    response = api.get(f"/meetings/{meeting_id}/document", viewer)
+    assert response.status_code == 200
+    assert response.data == word
+    assert response.mimetype.endswith("wordprocessingml.document")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "Trafikm%C3%B8de%20marts.docx" in response.headers["Content-Disposition"]
+    assert api.get("/meetings/999/document", viewer).status_code == 404
+    assert api.get(f"/meetings/{10**20}/document", viewer).status_code == 404

@@ -1,13 +1,16 @@
-"""``POST /imports``: upload minutes (multipart), get the import result."""
+"""``POST /imports``: upload minutes (multipart), get the import result; download them again."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+import io
+
+from flask import Response, jsonify, request, send_file
 
 from web.api import bp
 from web.api.auth import current_actor
 from web.database import unit_of_work
 from workflow.errors import ValidationFailed
+from workflow.services import meetings
 from workflow.services.imports import import_minutes
 
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
@@ -25,3 +28,16 @@ def create_import() -> tuple[Response, int]:
             uow, current_actor(), upload.filename, upload.read(), dry_run=dry_run
         )
     return jsonify(result.to_json()), 201 if result.created else 200
+
+
+@bp.get("/meetings/<int:meeting_id>/document")
+def meeting_document(meeting_id: int) -> Response:
+    """Download the minutes a meeting was imported from, byte for byte."""
+    with unit_of_work() as uow:
+        document = meetings.meeting_document(uow, current_actor(), meeting_id)
+    return send_file(
+        io.BytesIO(document.content),
+        mimetype=document.media_type,
+        as_attachment=True,
+        download_name=document.filename,
+    )

@@ -161,6 +161,28 @@ def _paths() -> Schema:
                 },
             }
         },
+        "/meetings/{meeting_id}/document": {
+            "parameters": [
+                {
+                    "name": "meeting_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "get": {
+                "operationId": "meetingDocument",
+                "summary": "Download the minutes a meeting was imported from, as uploaded.",
+                "responses": {
+                    "200": {
+                        "description": "The original file (Content-Disposition: attachment).",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "404": _error("No such meeting, or no stored minutes."),
+                    **auth_errors,
+                },
+            },
+        },
         "/pipeline": {
             "get": {
                 "operationId": "pipeline",
