@@ -97,3 +97,14 @@ def test_the_original_minutes_can_be_downloaded(api: Api, make_user: Callable[..
     assert "Trafikm%C3%B8de%20marts.docx" in response.headers["Content-Disposition"]
     assert api.get("/meetings/999/document", viewer).status_code == 404
     assert api.get(f"/meetings/{10**20}/document", viewer).status_code == 404
+
+
+def test_a_windows_1252_text_file_is_served_back_with_its_charset(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    content = documents.as_plain_text().encode("cp1252")
+    meeting_id = upload(api, owner, content, "trafik.txt").get_json()["meeting"]["id"]
+    response = api.get(f"/meetings/{meeting_id}/document", owner)
+    assert response.data == content
+    assert response.headers["Content-Type"] == "text/plain; charset=windows-1252"

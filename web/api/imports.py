@@ -35,9 +35,8 @@ def meeting_document(meeting_id: int) -> Response:
     """Download the minutes a meeting was imported from, byte for byte."""
     with unit_of_work() as uow:
         document = meetings.meeting_document(uow, current_actor(), meeting_id)
-    return send_file(
-        io.BytesIO(document.content),
-        mimetype=document.media_type,
-        as_attachment=True,
-        download_name=document.filename,
+    response = send_file(
+        io.BytesIO(document.content), as_attachment=True, download_name=document.filename
     )
+    response.headers["Content-Type"] = document.media_type  # with the file's own charset
+    return response

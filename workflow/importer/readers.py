@@ -17,6 +17,7 @@ from workflow.importer.lines import BULLET, text_to_blocks
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+_IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -42,29 +43,38 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
         raise MinutesRejected(
             f"The file is called {filename} but is not a readable PDF or Word file."
         )
-    return "text/plain; charset=utf-8", text_to_blocks(decode_text(content))
+    encoding = text_encoding(content)
+    charset = _IANA_CHARSETS.get(encoding, encoding)
+    return f"text/plain; charset={charset}", text_to_blocks(decode_text(content, encoding))
 
 
-def decode_text(content: bytes) -> str:
-    """Decode text in UTF-8 (with or without BOM), UTF-16 (BOM, or plainly so) or Windows-1252."""
-    text = _decode(content)
-    if _control_share(text) > 0.01:
-        raise MinutesRejected("The file is not text, Word or PDF, so it cannot be read as minutes.")
-    return without_controls(text)
-
-
-def _decode(content: bytes) -> str:
+def text_encoding(content: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with a BOM, or plainly so) or else Windows-1252."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if content.startswith(bom):
-            return _decoded(content, encoding)
+            return encoding
     if len(content) >= 4 and content.count(b"\x00") >= len(content) // 4:
         even_nuls = content[0::2].count(b"\x00")
-        return _decoded(content, "utf-16-be" if even_nuls > len(content) // 4 else "utf-16-le")
+        return "utf-16-be" if even_nuls > len(content) // 4 else "utf-16-le"
     try:
-        return content.decode("utf-8")
+        content.decode("utf-8")
     except UnicodeDecodeError:
-        return _decoded(content, "cp1252")
+        return "windows-1252"
+    return "utf-8"
+
+
+def decode_text(content: bytes, encoding: str | None = None) -> str:
+    """Decode text (in ``encoding``, or the one ``text_encoding`` finds) for reading."""
+    try:
+        text = content.decode(encoding or text_encoding(content))
+    except UnicodeDecodeError:
+        raise MinutesRejected(
+            "The file is not text, Word or PDF, so it cannot be read as minutes."
+        ) from None
+    if _control_share(text) > 0.01:
+        raise MinutesRejected("The file is not text, Word or PDF, so it cannot be read as minutes.")
+    return without_controls(text)
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -73,15 +83,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 def without_controls(text: str) -> str:
     """Control characters (NUL and the like, which PostgreSQL text refuses) become spaces."""
     return _CONTROLS.sub(" ", text)
-
-
-def _decoded(content: bytes, encoding: str) -> str:
-    try:
-        return content.decode(encoding)
-    except UnicodeDecodeError:
-        raise MinutesRejected(
-            "The file is not text, Word or PDF, so it cannot be read as minutes."
-        ) from None
 
 
 def _control_share(text: str) -> float:
