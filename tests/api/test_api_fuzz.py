@@ -16,7 +16,7 @@ json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.sampled_from([10**400, 999999999999.995, 2**31, -(2**63)])
+    | st.sampled_from([10**400, 999999999999.995, 2**31, -(2**63), "a\x00b", "\x00"])
     | st.floats(allow_nan=False)
     | st.text(max_size=30)
     | st.sampled_from(["2027-01-01", "2020-02-30", "", "  ", "failure", "success", "owner1@x.dk"]),

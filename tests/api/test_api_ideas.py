@@ -202,3 +202,21 @@ def test_listing_and_pipeline(api: Api, make_user: Callable[..., Actor]) -> None
     assert states["proposed"]["count"] == 1 and states["assessed"]["count"] == 1
     assert states["scaled"] == {"count": 0, "median_days": None}
     assert states["proposed"]["median_days"] is not None
+
+
+def test_nul_characters_are_refused_everywhere(api: Api, make_user: Callable[..., Actor]) -> None:
+    manager = make_user("manager")
+    idea = create(api, manager)
+    for path, body in [
+        ("/ideas", {"title": "a\x00b"}),
+        ("/ideas", {"title": "ok", "themes": ["x\x00"]}),
+        (f"/ideas/{idea['id']}/transitions", {"trigger": "reject", "reason": "\x00"}),
+        (f"/ideas/{idea['id']}/transitions", {"trigger": "merge", "data": {"in\x00to": 1}}),
+    ]:
+        response = api.post(path, manager, json=body)
+        assert response.status_code == 422, (path, body)
+    assert (
+        api.patch(f"/ideas/{idea['id']}", manager, json={"owner": "m\x00@x.dk"}).status_code == 422
+    )
+    assert api.get("/ideas?q=a%00b", manager).status_code == 422
+    assert api.get("/ideas?owner=%00", manager).status_code == 422

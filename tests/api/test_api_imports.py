@@ -108,3 +108,12 @@ def test_a_windows_1252_text_file_is_served_back_with_its_charset(
     response = api.get(f"/meetings/{meeting_id}/document", owner)
     assert response.data == content
     assert response.headers["Content-Type"] == "text/plain; charset=windows-1252"
+
+
+def test_a_control_character_in_the_file_name_is_harmless(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    response = upload(api, owner, SAMPLE.read_bytes(), "referat\x01 juni.txt")
+    assert response.status_code == 201
+    assert response.get_json()["file"] == "referat juni.txt"

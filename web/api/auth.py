@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, g, request
 
 from web.api import bp
+from web.api.inputs import refuse_nul_in_query
 from web.database import unit_of_work
 from web.errors import error_response
 from workflow.permissions import Actor
@@ -28,6 +29,7 @@ def authenticate() -> Response | None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="ideaflow"'
         return response
     g.actor = actor
+    refuse_nul_in_query()
     return None
 
 

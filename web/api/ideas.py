@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, jsonify, request, url_for
 
 from web.api import bp
 from web.api.auth import current_actor
+from web.api.inputs import json_object
 from web.database import unit_of_work
 from workflow.errors import ValidationFailed
 from workflow.services import ideas, pipeline, transitions
-
-
-def json_object() -> dict[str, Any]:
-    """The request body, which must be a JSON object (malformed JSON is a 400)."""
-    body = request.get_json(force=True, silent=False)
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Must be a JSON object."})
-    return body
 
 
 @bp.get("/ideas")

@@ -15,6 +15,7 @@ from workflow.errors import Forbidden, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
 from workflow.importer.document import ParsedDocument, parse_document
 from workflow.importer.parser import ParsedMinutes
+from workflow.importer.readers import without_controls
 from workflow.importer.similarity import Match, similar_pairs
 from workflow.models import Idea, Meeting, MeetingDocument, MeetingParticipant, MeetingTheme
 from workflow.permissions import Actor, may_import
@@ -110,6 +111,7 @@ def import_minutes(
     """
     if actor is not None and not may_import(actor):
         raise Forbidden("Viewers cannot import minutes.")
+    filename = " ".join(without_controls(filename).split()) or "minutes"
     document = parse_document(filename, content)
     existing = uow.meetings.by_content_hash(document.content_hash)
     if existing is not None:
