@@ -1,0 +1,57 @@
+"""Typed SQLAlchemy models: people, meetings, ideas and the records they leave behind."""
+
+from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.ideas import (
+    Assessment,
+    Comment,
+    Evaluation,
+    HistoryEntry,
+    Idea,
+    IdeaFollower,
+    PilotPlan,
+    idea_themes,
+)
+from workflow.models.meetings import (
+    Meeting,
+    MeetingDocument,
+    MeetingParticipant,
+    MeetingTheme,
+    Theme,
+)
+from workflow.models.outbox import OutboxMessage
+from workflow.models.people import (
+    ApiToken,
+    Contact,
+    Invitation,
+    LoginAttempt,
+    User,
+    UserSession,
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "Assessment",
+    "Base",
+    "Comment",
+    "Contact",
+    "Evaluation",
+    "HistoryEntry",
+    "Idea",
+    "IdeaFollower",
+    "Invitation",
+    "JsonDocument",
+    "LoginAttempt",
+    "Meeting",
+    "MeetingDocument",
+    "MeetingParticipant",
+    "MeetingTheme",
+    "OutboxMessage",
+    "PendingImport",
+    "PilotPlan",
+    "Theme",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "idea_themes",
+]

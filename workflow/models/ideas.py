@@ -1,0 +1,182 @@
+"""Ideas, their themes, and the records and history their transitions leave behind."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.clock import utcnow
+from workflow.models.base import Base, JsonDocument, UTCDateTime, sql_in
+from workflow.models.meetings import Meeting, Theme
+from workflow.models.people import Contact, User
+from workflow.states import STATES, allowed_triggers
+
+idea_themes = Table(
+    "idea_themes",
+    Base.metadata,
+    Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Idea(Base):
+    """An idea and where it stands; ``version`` guards every update (compare-and-set)."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({sql_in(STATES)})", name="state"),
+        Index("ix_ideas_state_changed", "state", "state_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="proposed")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    source_exercise: Mapped[str | None] = mapped_column(String(500))
+    source_section: Mapped[str | None] = mapped_column(String(500))
+    source_position: Mapped[int | None] = mapped_column(Integer)
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    meeting: Mapped[Meeting | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=idea_themes, order_by=Theme.name)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+    @property
+    def allowed_triggers(self) -> tuple[str, ...]:
+        """The triggers that can fire from this idea's state."""
+        return allowed_triggers(self.state)
+
+
+class Assessment(Base):
+    """The scores and summary that moved an idea to ``assessed``."""
+
+    __tablename__ = "assessments"
+    __table_args__ = tuple(
+        CheckConstraint(f"{score} BETWEEN 1 AND 5", name=score)
+        for score in ("impact", "feasibility", "cost")
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    impact: Mapped[int] = mapped_column(SmallInteger)
+    feasibility: Mapped[int] = mapped_column(SmallInteger)
+    cost: Mapped[int] = mapped_column(SmallInteger)
+    summary: Mapped[str] = mapped_column(Text)
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PilotPlan(Base):
+    """The plan an idea is piloted on."""
+
+    __tablename__ = "pilot_plans"
+    __table_args__ = (
+        CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        CheckConstraint("budget_dkk IS NULL OR budget_dkk >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    success_criteria: Mapped[str] = mapped_column(Text)
+    budget_dkk: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    site: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+
+class Evaluation(Base):
+    """How a pilot went and where the idea is scaled to."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (CheckConstraint("outcome IN ('success', 'partial')", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    evaluation: Mapped[str] = mapped_column(Text)
+    scale_to: Mapped[list[str]] = mapped_column(JsonDocument)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HistoryEntry(Base):
+    """One fired trigger. Replaying an idea's entries in order yields its state."""
+
+    __tablename__ = "idea_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    trigger: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Comment(Base):
+    """An internal note on an idea; never shown to stakeholders."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class IdeaFollower(Base):
+    """A stakeholder who follows an idea; when and how they opted in is kept."""
+
+    __tablename__ = "idea_followers"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    source: Mapped[str] = mapped_column(String(200))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(lazy="joined")

@@ -1,0 +1,117 @@
+"""Meetings, the minutes they were imported from, their themes and participants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.clock import utcnow
+from workflow.models.base import Base, UTCDateTime
+from workflow.models.people import Contact
+
+
+class Meeting(Base):
+    """A stakeholder meeting whose minutes ideas come from."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(300))
+    host: Mapped[str | None] = mapped_column(String(300))
+    recorder: Mapped[str | None] = mapped_column(String(300))
+    content_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[MeetingDocument | None] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", lazy="raise"
+    )
+    theme_links: Mapped[list[MeetingTheme]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingTheme.position"
+    )
+    participant_links: Mapped[list[MeetingParticipant]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingParticipant.position"
+    )
+
+
+class MeetingDocument(Base):
+    """The minutes file a meeting was imported from, kept as it was uploaded."""
+
+    __tablename__ = "meeting_documents"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="document")
+
+
+class MeetingParticipant(Base):
+    """A contact who took part in a meeting, in the order the minutes list them."""
+
+    __tablename__ = "meeting_participants"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    contact: Mapped[Contact] = relationship(lazy="joined")
+
+
+class Theme(Base):
+    """A challenge a meeting named, or a tag; unique by ``key``, its case-folded name."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(500), unique=True)
+
+
+class MeetingTheme(Base):
+    """A theme a meeting named, in the order the minutes list them."""
+
+    __tablename__ = "meeting_themes"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class PendingImport(Base):
+    """Uploaded minutes waiting for the uploader to confirm the preview."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

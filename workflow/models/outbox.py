@@ -1,0 +1,26 @@
+"""The transactional outbox: domain events waiting to be delivered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.clock import utcnow
+from workflow.models.base import Base, JsonDocument, UTCDateTime
+
+
+class OutboxMessage(Base):
+    """A domain event waiting to be delivered; written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    aggregate_type: Mapped[str] = mapped_column(String(30))
+    aggregate_id: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
