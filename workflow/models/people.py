@@ -29,7 +29,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    language: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
+    language: Mapped[str | None] = mapped_column(String(5))  # None: follow the browser
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

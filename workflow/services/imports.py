@@ -189,6 +189,7 @@ def _stage(
             source_exercise=parsed.exercise[:500] if parsed.exercise else None,
             source_section=parsed.section[:500] if parsed.section else None,
             source_position=parsed.position,
+            source_text=parsed.text,
             created_by_id=actor.id if actor else None,
             search_text=search_text(parsed.title, parsed.text),
             state_changed_at=now,

@@ -133,15 +133,19 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("language", sa.String(length=5), server_default="da", nullable=False)
-        )
+        batch_op.add_column(sa.Column("language", sa.String(length=5), nullable=True))
+
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source_text", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     """Remove it again."""
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("language")
+
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_column("source_text")
 
     with op.batch_alter_table("idea_followers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idea_followers_contact_id"))
