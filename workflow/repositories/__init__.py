@@ -1,0 +1,25 @@
+"""Repositories: add and query through the unit of work's session. They never commit."""
+
+from workflow.repositories.ideas import (
+    IDEA_ORDERS,
+    OPEN_STATES,
+    HistoryRepository,
+    IdeaFilter,
+    IdeaRepository,
+    ThemeRepository,
+)
+from workflow.repositories.meetings import MeetingRepository
+from workflow.repositories.people import ContactRepository, TokenRepository, UserRepository
+
+__all__ = [
+    "IDEA_ORDERS",
+    "OPEN_STATES",
+    "ContactRepository",
+    "HistoryRepository",
+    "IdeaFilter",
+    "IdeaRepository",
+    "MeetingRepository",
+    "ThemeRepository",
+    "TokenRepository",
+    "UserRepository",
+]

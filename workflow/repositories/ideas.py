@@ -1,0 +1,226 @@
+"""Repositories of ideas, their themes and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from workflow.models import (
+    Assessment,
+    Evaluation,
+    HistoryEntry,
+    Idea,
+    PilotPlan,
+    Theme,
+    User,
+    idea_themes,
+)
+from workflow.text import casefold_key, like_pattern
+
+THEME_MAX = 500
+
+
+_Q = TypeVar("_Q", bound=Select[Any])
+
+
+_R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
+
+
+@dataclass(frozen=True)
+class IdeaFilter:
+    """What a list of ideas is narrowed to; None means no narrowing."""
+
+    state: str | None = None
+    owner_email: str | None = None
+    owner_id: int | None = None
+    unowned: bool = False
+    text: str | None = None
+    theme_id: int | None = None
+    meeting_id: int | None = None
+    overdue_on: date | None = None  # follow-up before this day, and the idea still open
+
+
+OPEN_STATES = ("proposed", "assessed", "piloted", "parked")
+
+
+IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
+    "newest": (Idea.id.desc(),),
+    "oldest": (Idea.id.asc(),),
+    "title": (Idea.title.asc(), Idea.id.desc()),
+    "updated": (Idea.updated_at.desc(), Idea.id.desc()),
+    "follow_up": (Idea.follow_up_on.asc().nulls_last(), Idea.id.desc()),
+    "waiting": (Idea.state_changed_at.asc(), Idea.id.asc()),
+}
+
+
+class IdeaRepository:
+    """Ideas and the records their transitions leave."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, idea: Idea) -> None:
+        """Stage a new idea."""
+        self.session.add(idea)
+
+    def get(self, idea_id: int) -> Idea | None:
+        """The idea with this id, or None."""
+        return self.session.get(Idea, idea_id)
+
+    def count(self) -> int:
+        """How many ideas there are."""
+        return self.session.scalar(select(func.count(Idea.id))) or 0
+
+    def state_of(self, idea_id: int) -> str | None:
+        """The state of the idea with this id, without loading it."""
+        return self.session.scalar(select(Idea.state).where(Idea.id == idea_id))
+
+    def page(
+        self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
+    ) -> tuple[Sequence[Idea], int]:
+        """One page of matching ideas in ``order`` (see IDEA_ORDERS), and how many match in all."""
+        total = self.session.scalar(self._filtered(select(func.count(Idea.id)), where)) or 0
+        rows = self.session.scalars(self._listing(where, order).offset(offset).limit(limit)).all()
+        return rows, total
+
+    def each(self, where: IdeaFilter, order: str = "newest") -> Iterator[Idea]:
+        """Every matching idea in ``order``, streamed in batches (for exports)."""
+        query = self._listing(where, order).execution_options(yield_per=500)
+        yield from self.session.scalars(query)
+
+    def _listing(self, where: IdeaFilter, order: str) -> Select[Idea]:
+        return (
+            self._filtered(select(Idea), where)
+            .options(
+                selectinload(Idea.owner), selectinload(Idea.themes), selectinload(Idea.meeting)
+            )
+            .order_by(*IDEA_ORDERS[order])
+        )
+
+    def count_by_state(self) -> dict[str, int]:
+        """How many ideas are in each state (states without ideas are left out)."""
+        rows = self.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state))
+        return dict(rows.all())
+
+    def top_of_state(self, state: str, limit: int) -> Sequence[Idea]:
+        """The ideas a board column shows first: due follow-ups, then the latest to arrive."""
+        query = (
+            select(Idea)
+            .where(Idea.state == state)
+            .options(selectinload(Idea.owner))
+            .order_by(Idea.follow_up_on.asc().nulls_last(), Idea.state_changed_at.desc())
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    @staticmethod
+    def _filtered(query: _Q, where: IdeaFilter) -> _Q:
+        if where.state:
+            query = query.where(Idea.state == where.state)
+        if where.owner_id is not None:
+            query = query.where(Idea.owner_id == where.owner_id)
+        if where.theme_id is not None:
+            query = query.where(
+                Idea.id.in_(
+                    select(idea_themes.c.idea_id).where(idea_themes.c.theme_id == where.theme_id)
+                )
+            )
+        if where.meeting_id is not None:
+            query = query.where(Idea.meeting_id == where.meeting_id)
+        if where.overdue_on is not None:
+            query = query.where(Idea.follow_up_on < where.overdue_on, Idea.state.in_(OPEN_STATES))
+        if where.unowned:
+            query = query.where(Idea.owner_id.is_(None))
+        elif where.owner_email:
+            owner_ids = select(User.id).where(User.email == where.owner_email.strip().lower())
+            query = query.where(Idea.owner_id.in_(owner_ids.scalar_subquery()))
+        if where.text:
+            query = query.where(Idea.search_text.like(like_pattern(where.text), escape="\\"))
+        return query
+
+    def latest_assessment(self, idea_id: int) -> Assessment | None:
+        """The most recent assessment of an idea."""
+        return self._latest(Assessment, idea_id)
+
+    def latest_pilot_plan(self, idea_id: int) -> PilotPlan | None:
+        """The most recent pilot plan of an idea."""
+        return self._latest(PilotPlan, idea_id)
+
+    def latest_evaluation(self, idea_id: int) -> Evaluation | None:
+        """The most recent evaluation of an idea."""
+        return self._latest(Evaluation, idea_id)
+
+    def _latest(self, model: type[_R], idea_id: int) -> _R | None:
+        query = select(model).where(model.idea_id == idea_id).order_by(model.id.desc()).limit(1)
+        return self.session.scalars(query).first()
+
+    def add_record(self, record: Assessment | PilotPlan | Evaluation) -> None:
+        """Stage an assessment, pilot plan or evaluation."""
+        self.session.add(record)
+
+    def texts_for_similarity(self) -> Iterator[tuple[int, str]]:
+        """(id, title and description) of every idea that is not merged, streamed."""
+        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != "merged")
+        for idea_id, title, description in self.session.execute(
+            query.execution_options(yield_per=2000)
+        ):
+            yield idea_id, f"{title}. {description}"
+
+    def of_meeting(self, meeting_id: int) -> Sequence[Idea]:
+        """A meeting's ideas in the order the minutes list them."""
+        query = (
+            select(Idea)
+            .where(Idea.meeting_id == meeting_id)
+            .order_by(Idea.source_position, Idea.id)
+        )
+        return self.session.scalars(query).all()
+
+
+class ThemeRepository:
+    """Themes, unique by their case-folded name."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_or_create(self, names: Sequence[str]) -> list[Theme]:
+        """The themes with these names, creating the missing ones (first spelling wins)."""
+        wanted: dict[str, str] = {}
+        for name in names:
+            cleaned = " ".join(name.split())[:THEME_MAX]
+            if cleaned:
+                wanted.setdefault(casefold_key(cleaned), cleaned)
+        if not wanted:
+            return []
+        found = self.session.scalars(select(Theme).where(Theme.key.in_(wanted))).all()
+        by_key = {theme.key: theme for theme in found}
+        for key, name in wanted.items():
+            if key not in by_key:
+                by_key[key] = Theme(name=name, key=key)
+                self.session.add(by_key[key])
+        return [by_key[key] for key in wanted]
+
+
+class HistoryRepository:
+    """The history of fired triggers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: HistoryEntry) -> None:
+        """Stage a history row."""
+        self.session.add(entry)
+
+    def for_idea(self, idea_id: int) -> Sequence[HistoryEntry]:
+        """An idea's history, oldest first."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.idea_id == idea_id)
+            .options(selectinload(HistoryEntry.actor))
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+        return self.session.scalars(query).all()

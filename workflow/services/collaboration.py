@@ -1,0 +1,133 @@
+"""Comments (internal notes) and followers (stakeholders who want to hear) on an idea."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from workflow.errors import Forbidden, NotFound, ValidationFailed
+from workflow.gates import N_, REQUIRED
+from workflow.models import Comment, IdeaFollower
+from workflow.permissions import Actor, Role, may_edit_idea
+from workflow.services.ideas import load_idea
+from workflow.uow import UnitOfWork
+
+COMMENT_MAX = 5000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class CommentView:
+    """A comment as the idea page shows it."""
+
+    id: int
+    author: str | None
+    body: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FollowerView:
+    """A follower as the idea page shows it, with how they opted in."""
+
+    contact_id: int
+    name: str
+    organisation: str | None
+    email: str | None
+    source: str
+    since: datetime
+
+
+def add_comment(uow: UnitOfWork, actor: Actor, idea_id: int, body: str) -> CommentView:
+    """Add an internal comment; everybody but viewers may comment."""
+    idea = load_idea(uow, idea_id)
+    if actor.role == Role.VIEWER:
+        raise Forbidden("Viewers cannot comment.")
+    text = (body or "").strip()
+    if not text:
+        raise ValidationFailed({"body": REQUIRED})
+    if len(text) > COMMENT_MAX:
+        raise ValidationFailed({"body": N_("The text is too long.")})
+    comment = Comment(idea_id=idea.id, author_id=actor.id, body=text)
+    uow.session.add(comment)
+    uow.commit()
+    return CommentView(comment.id, actor.name, comment.body, comment.created_at)
+
+
+def comments(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[CommentView]:
+    """An idea's comments, oldest first."""
+    idea = load_idea(uow, idea_id)
+    rows = uow.session.scalars(
+        select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
+    ).all()
+    return [
+        CommentView(c.id, c.author.name if c.author else None, c.body, c.created_at) for c in rows
+    ]
+
+
+def add_follower(
+    uow: UnitOfWork,
+    actor: Actor,
+    idea_id: int,
+    *,
+    name: str,
+    email: str | None,
+    organisation: str | None = None,
+    source: str = "added in ideaflow",
+) -> FollowerView:
+    """Let a stakeholder follow an idea; managers and the idea's owner may add followers."""
+    idea = load_idea(uow, idea_id)
+    if not may_edit_idea(actor, idea.owner_id):
+        raise Forbidden("Only managers and the idea's owner add followers.")
+    errors: dict[str, str] = {}
+    name = " ".join((name or "").split())[:200]
+    email = (email or "").strip().lower() or None
+    if not name:
+        errors["name"] = REQUIRED
+    if email is not None and not _EMAIL.match(email):
+        errors["email"] = N_("Must be an email address.")
+    if errors:
+        raise ValidationFailed(errors)
+    contact = uow.contacts.find_or_add(name, (organisation or "").strip()[:300] or None, email)
+    uow.flush()
+    follower = uow.session.get(IdeaFollower, (idea.id, contact.id))
+    if follower is None:
+        follower = IdeaFollower(
+            idea_id=idea.id, contact=contact, source=source[:200], added_by_id=actor.id
+        )
+        uow.session.add(follower)
+        uow.commit()
+    return _follower_view(follower)
+
+
+def remove_follower(uow: UnitOfWork, actor: Actor, idea_id: int, contact_id: int) -> None:
+    """Stop a stakeholder following an idea."""
+    idea = load_idea(uow, idea_id)
+    if not may_edit_idea(actor, idea.owner_id):
+        raise Forbidden("Only managers and the idea's owner remove followers.")
+    follower = uow.session.get(IdeaFollower, (idea.id, contact_id))
+    if follower is None:
+        raise NotFound("This contact does not follow the idea.")
+    uow.session.delete(follower)
+    uow.commit()
+
+
+def followers(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[FollowerView]:
+    """An idea's followers, in the order they started following."""
+    idea = load_idea(uow, idea_id)
+    rows = uow.session.scalars(
+        select(IdeaFollower)
+        .where(IdeaFollower.idea_id == idea.id)
+        .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
+    ).all()
+    return [_follower_view(row) for row in rows]
+
+
+def _follower_view(row: IdeaFollower) -> FollowerView:
+    contact = row.contact
+    return FollowerView(
+        contact.id, contact.name, contact.organisation, contact.email, row.source, row.created_at
+    )

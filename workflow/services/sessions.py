@@ -1,0 +1,115 @@
+"""Signing in and out of the web app: passwords, throttling, and server-side sessions.
+
+A session is a random token kept (as a digest) in ``user_sessions``; the browser holds the token
+in its signed session cookie. Signing out deletes the row, so a copied cookie stops working at
+once. Failed sign-ins are counted per account and per address; the eleventh within a minute is
+refused without checking the password.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from workflow.clock import utcnow
+from workflow.errors import WorkflowError
+from workflow.models import LoginAttempt, UserSession
+from workflow.permissions import Actor
+from workflow.security import token_digest, verify_password
+from workflow.services.users import actor_for
+from workflow.uow import UnitOfWork
+
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=1)
+SESSION_IDLE_LIMIT = timedelta(hours=12)
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+LANGUAGES = ("da", "en")
+
+
+class SignInRefused(WorkflowError):
+    """Wrong email or password (the message never says which)."""
+
+    code = "sign_in_refused"
+
+
+class SignInThrottled(WorkflowError):
+    """Too many failed sign-ins for this account or address within a minute."""
+
+    code = "sign_in_throttled"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the token for the cookie, and who it is."""
+
+    token: str
+    actor: Actor
+    language: str | None
+
+
+def sign_in(
+    uow: UnitOfWork, email: str, password: str, address: str, now: datetime | None = None
+) -> SignedIn:
+    """Check the password and open a new session; throttled after 10 failures a minute."""
+    now = now or utcnow()
+    keys = (f"account:{email.strip().lower()}", f"address:{address}")
+    since = now - FAILURE_WINDOW
+    for key in keys:
+        failures = uow.session.scalar(
+            select(func.count(LoginAttempt.id)).where(LoginAttempt.key == key, LoginAttempt.at > since)
+        )
+        if (failures or 0) >= MAX_FAILURES:
+            raise SignInThrottled("Too many failed sign-ins. Wait a minute and try again.")
+    user = uow.users.by_email(email)
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        for key in keys:
+            uow.session.add(LoginAttempt(key=key[:400], at=now))
+        uow.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+        uow.commit()
+        raise SignInRefused("The email address or the password is wrong.")
+    token = secrets.token_urlsafe(32)
+    uow.session.add(UserSession(token_hash=token_digest(token), user_id=user.id, created_at=now,
+                                last_seen_at=now))  # fmt: skip
+    uow.commit()
+    return SignedIn(token, actor_for(user), user.language)
+
+
+def session_actor(uow: UnitOfWork, token: str, now: datetime | None = None) -> Actor | None:
+    """The actor behind a session token, or None when it is unknown, idle too long or inactive."""
+    now = now or utcnow()
+    session = uow.session.scalars(
+        select(UserSession).where(UserSession.token_hash == token_digest(token))
+    ).first()
+    if session is None or not session.user.active:
+        return None
+    if now - session.last_seen_at > SESSION_IDLE_LIMIT:
+        uow.session.delete(session)
+        uow.commit()
+        return None
+    if now - session.last_seen_at > LAST_SEEN_RESOLUTION:
+        session.last_seen_at = now
+        uow.commit()
+    return actor_for(session.user)
+
+
+def sign_out(uow: UnitOfWork, token: str) -> None:
+    """End the session: the token no longer signs anybody in."""
+    uow.session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
+    uow.commit()
+
+
+def language_of(uow: UnitOfWork, actor: Actor) -> str | None:
+    """The user's chosen interface language, or None to follow the browser."""
+    user = uow.users.get(actor.id)
+    return user.language if user is not None else None
+
+
+def choose_language(uow: UnitOfWork, actor: Actor, language: str | None) -> None:
+    """Remember the user's interface language (None: follow the browser)."""
+    user = uow.users.get(actor.id)
+    if user is not None:
+        user.language = language if language in LANGUAGES else None
+        uow.commit()
