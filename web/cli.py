@@ -18,7 +18,7 @@ from web.database import settings, unit_of_work
 from workflow import migrate
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
 from workflow.permissions import ROLES, Actor, Role
-from workflow.services import ideas, transitions, users
+from workflow.services import ideas, listing, transitions, users
 from workflow.states import STATES, TRIGGER_NAMES
 from workflow.views import IdeaView
 
@@ -177,8 +177,8 @@ def _all_ideas(state: str | None, owner: str | None, text: str | None) -> Iterat
         actor = _system_actor()
         page = 1
         while True:
-            result = ideas.list_ideas(
-                uow, actor, {"state": state, "owner": owner, "q": text}, page, ideas.PER_PAGE_MAX
+            result = listing.list_ideas(
+                uow, actor, {"state": state, "owner": owner, "q": text}, page, listing.PER_PAGE_MAX
             )
             yield from result.items
             if page * result.per_page >= result.total:

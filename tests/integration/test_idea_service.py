@@ -8,7 +8,7 @@ import pytest
 
 from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.permissions import Actor
-from workflow.services import ideas
+from workflow.services import ideas, listing
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -104,25 +104,25 @@ def test_listing_filters_pages_and_searches_danish_text(
     create(uow, manager, title="Kommunen skal mere ud i de lokale fællesskaber")
     create(uow, manager, title="100% fokus på basale færdigheder")
     with uow() as unit:
-        assert [i.title for i in ideas.list_ideas(unit, manager, {"q": "øGET"}).items] == [
+        assert [i.title for i in listing.list_ideas(unit, manager, {"q": "øGET"}).items] == [
             "Øget samarbejde med SOSU"
         ]
-        assert ideas.list_ideas(unit, manager, {"q": "UNGDOMSSKOLE"}).total == 1
-        assert ideas.list_ideas(unit, manager, {"q": "FÆLLESSKABER"}).total == 1
-        assert ideas.list_ideas(unit, manager, {"q": "100%"}).total == 1
-        assert ideas.list_ideas(unit, manager, {"q": "%"}).total == 1
-        assert ideas.list_ideas(unit, manager, {"owner": owner.email}).total == 1
-        assert ideas.list_ideas(unit, manager, {"owner": "none"}).total == 2
-        assert ideas.list_ideas(unit, manager, {"state": "assessed"}).total == 0
-        first = ideas.list_ideas(unit, manager, {}, page=1, per_page=2)
-        second = ideas.list_ideas(unit, manager, {}, page=2, per_page=2)
+        assert listing.list_ideas(unit, manager, {"q": "UNGDOMSSKOLE"}).total == 1
+        assert listing.list_ideas(unit, manager, {"q": "FÆLLESSKABER"}).total == 1
+        assert listing.list_ideas(unit, manager, {"q": "100%"}).total == 1
+        assert listing.list_ideas(unit, manager, {"q": "%"}).total == 1
+        assert listing.list_ideas(unit, manager, {"owner": owner.email}).total == 1
+        assert listing.list_ideas(unit, manager, {"owner": "none"}).total == 2
+        assert listing.list_ideas(unit, manager, {"state": "assessed"}).total == 0
+        first = listing.list_ideas(unit, manager, {}, page=1, per_page=2)
+        second = listing.list_ideas(unit, manager, {}, page=2, per_page=2)
         assert (first.total, len(first.items), len(second.items)) == (3, 2, 1)
         assert [i.id for i in first.items + second.items] == sorted(
             (i.id for i in first.items + second.items), reverse=True
         )
         for bad in ({"state": "done"},):
             with pytest.raises(ValidationFailed):
-                ideas.list_ideas(unit, manager, bad)
+                listing.list_ideas(unit, manager, bad)
         for page, per_page in ((0, 10), (1, 101), ("x", 10)):
             with pytest.raises(ValidationFailed):
-                ideas.list_ideas(unit, manager, {}, page, per_page)
+                listing.list_ideas(unit, manager, {}, page, per_page)

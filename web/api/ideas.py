@@ -9,7 +9,7 @@ from web.api.auth import current_actor
 from web.api.inputs import json_object
 from web.database import unit_of_work
 from workflow.errors import ValidationFailed
-from workflow.services import ideas, pipeline, transitions
+from workflow.services import ideas, listing, pipeline, transitions
 
 
 @bp.get("/ideas")
@@ -17,7 +17,7 @@ def list_ideas() -> Response:
     """A page of ideas, filtered by ``state``, ``owner`` and ``q``."""
     args = request.args
     with unit_of_work() as uow:
-        page = ideas.list_ideas(
+        page = listing.list_ideas(
             uow,
             current_actor(),
             {"state": args.get("state"), "owner": args.get("owner"), "q": args.get("q")},

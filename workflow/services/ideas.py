@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,27 +12,14 @@ from workflow.events import IdeaCreated, IdeaUpdated
 from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
-from workflow.repositories import IdeaFilter
-from workflow.states import STATES
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
-from workflow.views import IdeaDetail, IdeaView, idea_detail, idea_view, jsonable
+from workflow.views import IdeaDetail, idea_detail, jsonable
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 THEMES_MAX = 20
-PER_PAGE_MAX = 100
 EDITABLE_FIELDS = ("title", "description", "themes", "owner", "follow_up_on")
-
-
-@dataclass(frozen=True)
-class IdeaPage:
-    """One page of a list of ideas."""
-
-    items: list[IdeaView]
-    total: int
-    page: int
-    per_page: int
 
 
 def create_idea(uow: UnitOfWork, actor: Actor, fields: Mapping[str, Any]) -> IdeaDetail:
@@ -118,31 +104,6 @@ def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
     )
 
 
-def list_ideas(
-    uow: UnitOfWork, actor: Actor, params: Mapping[str, Any], page: Any = 1, per_page: Any = 20
-) -> IdeaPage:
-    """A page of ideas, newest first, narrowed by state, owner (email or ``none``) and text."""
-    errors: dict[str, str] = {}
-    page_no = _positive_int(page, "page", errors)
-    size = _positive_int(per_page, "per_page", errors)
-    if size is not None and size > PER_PAGE_MAX:
-        errors["per_page"] = N_("Must be at most 100.")
-    state = params.get("state") or None
-    if state is not None and state not in STATES:
-        errors["state"] = N_("Unknown state.")
-    if errors or page_no is None or size is None:
-        raise ValidationFailed(errors)
-    owner = (params.get("owner") or "").strip() or None
-    where = IdeaFilter(
-        state=state,
-        owner_email=None if owner == "none" else owner,
-        unowned=owner == "none",
-        text=(params.get("q") or "").strip() or None,
-    )
-    rows, total = uow.ideas.page(where, offset=(page_no - 1) * size, limit=size)
-    return IdeaPage([idea_view(idea) for idea in rows], total, page_no, size)
-
-
 def check_expected_version(idea: Idea, expected_version: Any) -> None:
     """Refuse to act on a version of the idea the caller has not seen."""
     if expected_version is None:
@@ -165,17 +126,6 @@ def _refuse_unknown(fields: Mapping[str, Any], known: tuple[str, ...]) -> None:
     unknown = [name for name in fields if name not in known]
     if unknown:
         raise ValidationFailed({name: N_("Unknown field.") for name in unknown})
-
-
-def _positive_int(raw: Any, name: str, errors: dict[str, str]) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(raw, bool) or value < 1:
-        errors[name] = N_("Must be a whole number of 1 or more.")
-        return None
-    return value
 
 
 def _clean_fields(uow: UnitOfWork, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,9 @@ def sign_in(
     since = now - FAILURE_WINDOW
     for key in keys:
         failures = uow.session.scalar(
-            select(func.count(LoginAttempt.id)).where(LoginAttempt.key == key, LoginAttempt.at > since)
+            select(func.count(LoginAttempt.id)).where(
+                LoginAttempt.key == key, LoginAttempt.at > since
+            )
         )
         if (failures or 0) >= MAX_FAILURES:
             raise SignInThrottled("Too many failed sign-ins. Wait a minute and try again.")

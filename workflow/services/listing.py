@@ -1,0 +1,144 @@
+"""Finding ideas: filtered, sorted pages, exports, the board's columns and an owner's own list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from workflow.clock import local_today
+from workflow.errors import ValidationFailed
+from workflow.gates import MAX_ID, N_
+from workflow.permissions import Actor
+from workflow.repositories import IDEA_ORDERS, IdeaFilter
+from workflow.states import STATES
+from workflow.uow import UnitOfWork
+from workflow.views import IdeaView, idea_view
+
+PER_PAGE_MAX = 100
+BOARD_CARDS = 8
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    """One page of a list of ideas."""
+
+    items: list[IdeaView]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One state on the board: how many ideas are in it and the first cards to show."""
+
+    state: str
+    count: int
+    cards: list[IdeaView]
+
+
+def list_ideas(
+    uow: UnitOfWork,
+    actor: Actor,
+    params: Mapping[str, Any],
+    page: Any = 1,
+    per_page: Any = 20,
+    now: datetime | None = None,
+) -> IdeaPage:
+    """A page of ideas narrowed by the filters in ``params`` (see ``idea_filter``)."""
+    errors: dict[str, str] = {}
+    page_no = _positive_int(page, "page", errors)
+    size = _positive_int(per_page, "per_page", errors)
+    if size is not None and size > PER_PAGE_MAX:
+        errors["per_page"] = N_("Must be at most 100.")
+    where, order = _filter_and_order(actor, params, errors, now)
+    if errors or page_no is None or size is None:
+        raise ValidationFailed(errors)
+    rows, total = uow.ideas.page(where, offset=(page_no - 1) * size, limit=size, order=order)
+    return IdeaPage([idea_view(idea) for idea in rows], total, page_no, size)
+
+
+def export_ideas(
+    uow: UnitOfWork, actor: Actor, params: Mapping[str, Any], now: datetime | None = None
+) -> Iterator[IdeaView]:
+    """Every idea matching the filters, for an export; streamed, not held in memory."""
+    errors: dict[str, str] = {}
+    where, order = _filter_and_order(actor, params, errors, now)
+    if errors:
+        raise ValidationFailed(errors)
+    for idea in uow.ideas.each(where, order):
+        yield idea_view(idea)
+
+
+def board(uow: UnitOfWork, actor: Actor, cards: int = BOARD_CARDS) -> list[BoardColumn]:
+    """Every state with its count and its first cards; one small query per column."""
+    counts = uow.ideas.count_by_state()
+    return [
+        BoardColumn(
+            state,
+            counts.get(state, 0),
+            [idea_view(idea) for idea in uow.ideas.top_of_state(state, cards)]
+            if counts.get(state)
+            else [],
+        )
+        for state in STATES
+    ]
+
+
+def _filter_and_order(
+    actor: Actor, params: Mapping[str, Any], errors: dict[str, str], now: datetime | None
+) -> tuple[IdeaFilter, str]:
+    """Read list filters: state, owner (email, ``none`` or ``me``), q, theme, meeting, overdue
+    and sort (one of IDEA_ORDERS)."""
+    state = params.get("state") or None
+    if state is not None and state not in STATES:
+        errors["state"] = N_("Unknown state.")
+    order = params.get("sort") or "newest"
+    if order not in IDEA_ORDERS:
+        errors["sort"] = N_("Unknown sort order.")
+    owner = (params.get("owner") or "").strip() or None
+    theme_id = _optional_id(params.get("theme"), "theme", errors)
+    meeting_id = _optional_id(params.get("meeting"), "meeting", errors)
+    overdue = str(params.get("overdue") or "").lower() in {"1", "true", "yes", "on"}
+    where = IdeaFilter(
+        state=state,
+        owner_email=owner if owner not in (None, "none", "me") else None,
+        owner_id=actor.id if owner == "me" else None,
+        unowned=owner == "none",
+        text=(params.get("q") or "").strip() or None,
+        theme_id=theme_id,
+        meeting_id=meeting_id,
+        overdue_on=local_today(now) if overdue else None,
+    )
+    return where, order
+
+
+def _optional_id(raw: Any, name: str, errors: dict[str, str]) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if isinstance(raw, bool) or not 1 <= value <= MAX_ID:
+        errors[name] = N_("Must be the id of an item in the list.")
+        return None
+    return value
+
+
+def _positive_int(raw: Any, name: str, errors: dict[str, str]) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if isinstance(raw, bool) or value < 1:
+        errors[name] = N_("Must be a whole number of 1 or more.")
+        return None
+    return min(value, MAX_ID)
