@@ -1,13 +1,15 @@
-"""The Flask application: JSON API, health check and (later) the review pages."""
+"""The Flask application: review pages, JSON API and health check."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from workflow.db import Database
 from workflow.settings import Settings
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -20,15 +22,27 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         IDEAFLOW_SETTINGS=settings,
         TESTING=settings.env == "test",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        SESSION_COOKIE_NAME="ideaflow_session",
+        WTF_CSRF_TIME_LIMIT=None,  # a form stays valid for the whole (server-side) session
+        IDEAFLOW_STAGE_LIMITS=None,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ideaflow.database"] = Database(settings.database_url)
 
-    from web import api, errors, health, security_headers
+    from web import api, auth, errors, health, i18n, security_headers, views
 
+    csrf.init_app(app)
+    csrf.exempt(api.bp)  # the API authenticates every request with a bearer token, not a cookie
+    i18n.init_app(app)
+    auth.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
+    app.register_blueprint(auth.bp)
+    views.register(app)
     return app

@@ -37,6 +37,17 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
     return response
 
 
+def error_page(status: int, detail: str | None) -> tuple[str, int]:
+    """An error as an HTML page, in the user's language (detail only for our own messages)."""
+    from flask import render_template
+
+    try:
+        return render_template("errors/error.html", status=status, detail=detail), status
+    except Exception:  # an error page must never fail: fall back to plain text
+        logger.exception("the error page itself failed")
+        return f"Error {status}", status
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -45,16 +56,18 @@ def init_app(app: Flask) -> None:
     """Register the handlers that turn errors into responses."""
 
     @app.errorhandler(WorkflowError)
-    def workflow_error(error: WorkflowError) -> Response:
+    def workflow_error(error: WorkflowError) -> Response | tuple[str, int]:
         status = next(
             (code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400
         )
+        if not _wants_json():
+            return error_page(status, error.message)
         return error_response(status, error.code, error.message, **error.details())
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response | HTTPException:
+    def http_error(error: HTTPException) -> Response | tuple[str, int]:
         if not _wants_json():
-            return error
+            return error_page(error.code or 500, None)
         code = (error.name or "error").lower().replace(" ", "_")
         response = error_response(error.code or 500, code, error.description or error.name)
         if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
@@ -66,4 +79,4 @@ def init_app(app: Flask) -> None:
         logger.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return error_response(500, "internal_error", "Something went wrong on our side.")
-        return "Internal Server Error", 500
+        return error_page(500, None)

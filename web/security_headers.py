@@ -5,6 +5,12 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# No inline scripts or styles anywhere: everything comes from /static on this site.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def init_app(app: Flask) -> None:
@@ -13,12 +19,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers
+        is_api = request.path.startswith("/api/")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", API_CSP)
+        headers.setdefault("Content-Security-Policy", API_CSP if is_api else PAGE_CSP)
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.path.startswith("/api/"):
+        if is_api or (response.mimetype == "text/html" and request.endpoint != "static"):
             headers.setdefault("Cache-Control", "no-store")
         return response

@@ -1,0 +1,447 @@
+"""The manager dashboard, on SQLite and PostgreSQL, from data made through the real services.
+
+Every idea is recorded at ``T0`` (the services' clock is frozen there) and moved with
+``fire_trigger(now=T0 + n days)``; the dashboard is read at ``NOW`` = T0 + 100 days. The stays,
+counts and lists expected below are worked out by hand from the story in ``story``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import FrozenInstanceError, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from workflow.clock import local_today
+from workflow.errors import Forbidden
+from workflow.models import Meeting
+from workflow.permissions import Actor
+from workflow.services import ideas, imports, transitions, users
+from workflow.services.dashboard import (
+    Conversion,
+    Dashboard,
+    StageLimits,
+    StageTime,
+    dashboard,
+    percentile,
+)
+from workflow.uow import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
+
+T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)  # every idea is recorded at T0 (day 0)
+NOW = T0 + timedelta(days=100)  # 2025-06-22 11:00 in Copenhagen
+TODAY = date(2025, 6, 22)
+ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"}
+PILOT = {"starts_on": "2025-05-01", "ends_on": "2025-10-31", "success_criteria": "20 unge i job"}
+SCALE = {"outcome": "success", "evaluation": "Målene er nået", "scale_to": ["Langå"]}
+
+
+def day(n: float) -> datetime:
+    """The moment ``n`` days after T0."""
+    return T0 + timedelta(days=n)
+
+
+class Clock:
+    """The frozen clock the idea and import services read when they stamp new rows."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    frozen = Clock()
+    monkeypatch.setattr(ideas, "utcnow", frozen)
+    monkeypatch.setattr(imports, "utcnow", frozen)
+    return frozen
+
+
+def person(uow: UowFactory, role: str, name: str) -> Actor:
+    """A user without a password (hashing one costs more than the whole story)."""
+    email = f"{name.lower()}@randers.dk"
+    with uow() as unit:
+        users.create_user(unit, email=email, name=name, role=role)
+        return users.find_actor(unit, email)
+
+
+def new_idea(uow: UowFactory, actor: Actor, title: str, **fields: object) -> int:
+    with uow() as unit:
+        return ideas.create_idea(unit, actor, {"title": title, **fields}).id
+
+
+def fire(uow: UowFactory, actor: Actor, idea_id: int, trigger: str, at: float, **kwargs: object):  # type: ignore[no-untyped-def]
+    with uow() as unit:
+        return transitions.fire_trigger(unit, actor, idea_id, trigger, now=day(at), **kwargs)  # type: ignore[arg-type]
+
+
+def follow_up(uow: UowFactory, actor: Actor, idea_id: int, on: date) -> None:
+    with uow() as unit:
+        ideas.update_idea(unit, actor, idea_id, {"follow_up_on": on.isoformat()})
+
+
+def read(uow: UowFactory, actor: Actor, **kwargs: object) -> Dashboard:
+    with uow() as unit:
+        return dashboard(unit, actor, **{"now": NOW, **kwargs})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Story:
+    """The people and ideas of the story, by name."""
+
+    manager: Actor
+    anna: Actor
+    bo: Actor
+    carl: Actor  # deactivated after the story
+    dorte: Actor
+    ids: dict[str, int]
+    meeting_id: int
+    meeting_ideas: list[int]
+
+
+@pytest.fixture
+def story(uow: UowFactory, clock: Clock) -> Story:
+    """Ten ideas recorded at day 0, the sample meeting imported at day 90, moved until day 100.
+
+    idea  owner  what happened (day)                              now (day 100)
+    i1    dorte  assess 10, pilot 30, scale 90                    scaled
+    i2    anna   assess 20, pilot 40; follow-up today             piloted 60 days
+    i3    bo     assess 5, reject 50; follow-up in the past       rejected
+    i4    bo     -; follow-up 5 days ago                          proposed 100 days (stuck 70)
+    i5    anna   assess 40; follow-up yesterday                   assessed 60 days (stuck 15)
+    i6    -      park 60 (revisit day 80)                         parked, 20 days overdue
+    i7    bo     reject 30, reopen 50                             proposed 50 days (stuck 20)
+    i8    -      merge into i4 at 10; follow-up in the past       merged
+    i9    carl   -; follow-up 30 days ago; carl deactivated       proposed 100 days (stuck 70)
+    i10   bo     park 20 (revisit day 40), reopen 70              proposed 30 days (at the limit),
+                                                                  revisit date 60 days overdue
+    m1    -      imported 90, assess 95                           assessed 5 days
+    m2    -      imported 90, reject 92                           rejected
+    19 more      imported 90                                      proposed 10 days
+    """
+    manager = person(uow, "manager", "Mette")
+    anna, bo, carl, dorte = (person(uow, "owner", name) for name in ("Anna", "Bo", "Carl", "Dorte"))
+    ids = {
+        "i1": new_idea(
+            uow, manager, "Sociale partnerskaber", owner=dorte.email, themes=["Unge", "Samskabelse"]
+        ),
+        "i2": new_idea(uow, manager, "Mentorordning", owner=anna.email, themes=["Unge"]),
+        "i3": new_idea(uow, manager, "Ungeråd", owner=bo.email, themes=["unge"]),
+        "i4": new_idea(uow, manager, "Lokale fællesskaber", owner=bo.email),
+        "i5": new_idea(
+            uow,
+            manager,
+            "Daghøjskole som vikarbureau",
+            owner=anna.email,
+            themes=["Samskabelse", "Trivsel"],
+        ),
+        "i6": new_idea(uow, manager, "Mikrodonationer"),
+        "i7": new_idea(uow, manager, "Én indgang for familien", owner=bo.email),
+        "i8": new_idea(uow, manager, "Lokale enheder"),
+        "i9": new_idea(uow, manager, "Juniormesterlære", owner=carl.email),
+        "i10": new_idea(uow, manager, "Sprogindsats i dagtilbud", owner=bo.email),
+    }
+    i = ids
+    fire(uow, manager, i["i1"], "assess", 10, data=ASSESS)
+    fire(uow, manager, i["i1"], "start_pilot", 30, data=PILOT)
+    fire(uow, manager, i["i1"], "scale", 90, data=SCALE)
+    fire(uow, manager, i["i2"], "assess", 20, data=ASSESS)
+    fire(uow, manager, i["i2"], "start_pilot", 40, data=PILOT)
+    fire(uow, manager, i["i3"], "assess", 5, data=ASSESS)
+    fire(uow, manager, i["i3"], "reject", 50, reason="For dyr")
+    fire(uow, manager, i["i5"], "assess", 40, data=ASSESS)
+    revisit = local_today(day(80)).isoformat()
+    fire(uow, manager, i["i6"], "park", 60, reason="Budget", data={"revisit_on": revisit})
+    fire(uow, manager, i["i7"], "reject", 30, reason="Ikke nu")
+    fire(uow, manager, i["i7"], "reopen", 50, reason="Nu alligevel")
+    fire(uow, manager, i["i8"], "merge", 10, data={"into": i["i4"]})
+    revisit = local_today(day(40)).isoformat()
+    fire(uow, manager, i["i10"], "park", 20, reason="Vent", data={"revisit_on": revisit})
+    fire(uow, manager, i["i10"], "reopen", 70, reason="Tid nu")
+    for name, days_ago in (("i2", 0), ("i3", 40), ("i4", 5), ("i5", 1), ("i8", 60), ("i9", 30)):
+        follow_up(uow, manager, i[name], TODAY - timedelta(days=days_ago))
+    follow_up(uow, manager, i["i1"], TODAY - timedelta(days=3))  # scaled: never overdue
+
+    clock.now = day(90)
+    with uow() as unit:
+        result = imports.import_minutes(unit, manager, SAMPLE.name, SAMPLE.read_bytes())
+    meeting_ideas = [idea.id for idea in result.ideas if idea.id is not None]
+    assert len(meeting_ideas) == 21
+    fire(uow, manager, meeting_ideas[0], "assess", 95, data=ASSESS)
+    fire(uow, manager, meeting_ideas[1], "reject", 92, reason="Findes allerede")
+    with uow() as unit:
+        users.set_active(unit, carl.email, False)
+    return Story(manager, anna, bo, carl, dorte, ids, result.meeting["id"], meeting_ideas)
+
+
+# -- percentile ---------------------------------------------------------------------------------
+
+
+def test_percentile_interpolates_linearly_between_closest_ranks() -> None:
+    assert percentile([], 0.5) is None
+    assert percentile([7.0], 0.9) == 7.0
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5  # unsorted input; median of an even count
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.5) == 3.0
+    # position (5 - 1) * 0.9 = 3.6: 45 + 0.6 * (60 - 45)
+    assert percentile([5.0, 20.0, 20.0, 45.0, 60.0], 0.9) == pytest.approx(54.0)
+    # position 10 * 0.9 = 9 exactly (no floating-point slip to 8.999...)
+    assert percentile([float(n) for n in range(11)], 0.9) == 9.0
+    assert percentile([1.0, 2.0], 0.0) == 1.0
+    assert percentile([1.0, 2.0], 1.0) == 2.0
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        percentile([1.0], 1.5)
+
+
+def test_stage_limits_default_and_refuse_nonsense() -> None:
+    limits = StageLimits()
+    assert (limits.proposed, limits.assessed, limits.piloted) == (30, 45, 180)
+    assert limits.days_for("assessed") == 45
+    with pytest.raises(ValueError, match="no time limit"):
+        limits.days_for("parked")
+    with pytest.raises(ValueError, match="whole number"):
+        StageLimits(assessed=-1)
+    with pytest.raises(FrozenInstanceError):
+        limits.proposed = 10  # type: ignore[misc]
+
+
+# -- who may see it -----------------------------------------------------------------------------
+
+
+def test_only_managers_and_admins_see_the_dashboard(uow: UowFactory) -> None:
+    for role in ("owner", "viewer"):
+        with pytest.raises(Forbidden):
+            read(uow, person(uow, role, role.title()))
+    for role in ("manager", "admin"):
+        assert read(uow, person(uow, role, role.title())).funnel.total == 0
+
+
+# -- an empty database --------------------------------------------------------------------------
+
+
+def test_an_empty_database_gives_zeros_and_nones(uow: UowFactory) -> None:
+    board = read(uow, person(uow, "manager", "Mette"))
+    states = ("proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged")
+    assert board.funnel.counts == dict.fromkeys(states, 0)
+    assert board.funnel.total == 0
+    assert board.funnel.reached == {"proposed": 0, "assessed": 0, "piloted": 0, "scaled": 0}
+    assert [c.rate for c in board.funnel.conversions] == [None, None, None]
+    assert board.time_in_stage == tuple(StageTime(s, 0, None, None) for s in states)
+    assert (board.stuck, board.stuck_total, board.overdue, board.overdue_total) == ((), 0, (), 0)
+    assert (board.owners, board.unowned_open, board.inactive_owner_open) == ((), 0, 0)
+    assert (board.meetings, board.themes) == ((), ())
+    assert board.today == TODAY
+    document = json.loads(json.dumps(board.to_json()))
+    assert document["funnel"]["conversions"][0] == {
+        "from_state": "proposed",
+        "to_state": "assessed",
+        "entered": 0,
+        "reached": 0,
+        "rate": None,
+    }
+    assert document["time_in_stage"][0] == {
+        "state": "proposed",
+        "stays": 0,
+        "median_days": None,
+        "p90_days": None,
+    }
+
+
+# -- the story ----------------------------------------------------------------------------------
+
+
+def test_funnel_counts_now_and_conversion_from_history(uow: UowFactory, story: Story) -> None:
+    funnel = read(uow, story.manager).funnel
+    assert funnel.counts == {
+        "proposed": 23,  # i4 i7 i9 i10 and 19 imported
+        "assessed": 2,  # i5 m1
+        "piloted": 1,  # i2
+        "scaled": 1,  # i1
+        "rejected": 2,  # i3 m2
+        "parked": 1,  # i6
+        "merged": 1,  # i8
+    }
+    assert funnel.total == 31
+    # i3 was assessed and then rejected: it still reached assessed.
+    assert funnel.reached == {"proposed": 31, "assessed": 5, "piloted": 2, "scaled": 1}
+    assert funnel.conversions == (
+        Conversion("proposed", "assessed", 31, 5, 5 / 31),
+        Conversion("assessed", "piloted", 5, 2, 0.4),
+        Conversion("piloted", "scaled", 2, 1, 0.5),
+    )
+
+
+def test_time_in_stage_counts_finished_and_ongoing_stays(uow: UowFactory, story: Story) -> None:
+    # proposed, 33 stays: finished i1 10, i2 20, i3 5, i5 40, i6 60, i7 30, i8 10, i10 20,
+    # m1 5, m2 2; ongoing i4 100, i7 50, i9 100, i10 30 and 19 x 10. Sorted:
+    # 2, 5, 5, 10 x 21, 20, 20, 30, 30, 40, 50, 60, 100, 100 -> median is the 17th value (10);
+    # the 90th percentile sits at position 32 * 0.9 = 28.8: 40 + 0.8 * (50 - 40) = 48.
+    # assessed: i1 20, i2 20, i3 45, i5 60 (ongoing), m1 5 (ongoing) -> 20; 45 + 0.6 * 15 = 54.
+    # rejected: i7 20, i3 50 (ongoing), m2 8 (ongoing) -> 20; 20 + 0.8 * 30 = 44.
+    # parked: i10 50, i6 40 (ongoing) -> 45; 40 + 0.9 * 10 = 49.
+    assert read(uow, story.manager).time_in_stage == (
+        StageTime("proposed", 33, 10.0, 48.0),
+        StageTime("assessed", 5, 20.0, 54.0),
+        StageTime("piloted", 2, 60.0, 60.0),  # i1 60, i2 60 (ongoing)
+        StageTime("scaled", 1, 10.0, 10.0),  # i1 since day 90
+        StageTime("rejected", 3, 20.0, 44.0),
+        StageTime("parked", 2, 45.0, 49.0),
+        StageTime("merged", 1, 90.0, 90.0),  # i8 since day 10
+    )
+
+
+def test_stuck_ideas_most_over_their_limit_first(uow: UowFactory, story: Story) -> None:
+    i = story.ids
+    board = read(uow, story.manager)
+    assert board.stuck_total == 4
+    assert [(s.id, s.state, s.owner, s.days_in_state, s.limit_days, s.days_over)
+            for s in board.stuck] == [
+        (i["i4"], "proposed", "bo@randers.dk", 100.0, 30, 70.0),
+        (i["i9"], "proposed", "carl@randers.dk", 100.0, 30, 70.0),  # a tie: lower id first
+        (i["i7"], "proposed", "bo@randers.dk", 50.0, 30, 20.0),
+        (i["i5"], "assessed", "anna@randers.dk", 60.0, 45, 15.0),
+    ]  # fmt: skip
+    assert board.stuck[0].title == "Lokale fællesskaber"
+    # i10 has been proposed for exactly its 30 days: at the limit is not over it.
+
+    capped = read(uow, story.manager, list_cap=2)
+    assert capped.stuck_total == 4
+    assert [s.id for s in capped.stuck] == [i["i4"], i["i9"]]
+
+
+def test_stuck_ideas_follow_the_configured_limits(uow: UowFactory, story: Story) -> None:
+    i = story.ids
+    limits = StageLimits(proposed=60, assessed=5, piloted=59)
+    board = read(uow, story.manager, limits=limits)
+    # m1 has been assessed for exactly 5 days: not stuck; i7 (50 days) is under 60 now.
+    assert [(s.id, s.limit_days, s.days_over) for s in board.stuck] == [
+        (i["i5"], 5, 55.0),
+        (i["i4"], 60, 40.0),
+        (i["i9"], 60, 40.0),
+        (i["i2"], 59, 1.0),
+    ]
+    assert board.stuck_total == 4
+    assert board.limits == limits
+    assert {o.email: o.stuck for o in board.owners} == {
+        "anna@randers.dk": 2,
+        "bo@randers.dk": 1,
+        "dorte@randers.dk": 0,
+    }
+
+
+def test_overdue_follow_ups_by_danish_date(uow: UowFactory, story: Story) -> None:
+    i = story.ids
+    board = read(uow, story.manager)
+    # i2's follow-up is today (not overdue); i1 scaled, i3 rejected and i8 merged never are.
+    assert board.overdue_total == 5
+    assert [(o.id, o.state, o.owner, o.follow_up_on, o.days_overdue) for o in board.overdue] == [
+        # Reopening i10 kept the revisit date its parking set (day 40).
+        (i["i10"], "proposed", "bo@randers.dk", date(2025, 4, 23), 60),
+        (i["i9"], "proposed", "carl@randers.dk", date(2025, 5, 23), 30),
+        (i["i6"], "parked", None, date(2025, 6, 2), 20),
+        (i["i4"], "proposed", "bo@randers.dk", date(2025, 6, 17), 5),
+        (i["i5"], "assessed", "anna@randers.dk", date(2025, 6, 21), 1),
+    ]
+    assert board.overdue[2].title == "Mikrodonationer"
+    capped = read(uow, story.manager, list_cap=1)
+    assert (capped.overdue_total, [o.id for o in capped.overdue]) == (5, [i["i10"]])
+    # 21 June 22:30 UTC is already 22 June in Copenhagen: i5 (21 June) is overdue by then ...
+    late_evening = read(uow, story.manager, now=datetime(2025, 6, 21, 22, 30, tzinfo=UTC))
+    assert late_evening.today == TODAY
+    assert i["i5"] in [o.id for o in late_evening.overdue]
+    # ... but not an hour and a half earlier, when it is still 21 June in Denmark.
+    evening = read(uow, story.manager, now=datetime(2025, 6, 21, 21, 0, tzinfo=UTC))
+    assert evening.today == date(2025, 6, 21)
+    assert i["i5"] not in [o.id for o in evening.overdue]
+
+
+def test_load_per_active_owner(uow: UowFactory, story: Story) -> None:
+    board = read(uow, story.manager)
+    loads = [
+        (o.email, o.name, o.open_by_state, o.open_total, o.overdue, o.stuck) for o in board.owners
+    ]
+    none = {"proposed": 0, "assessed": 0, "piloted": 0, "parked": 0}
+    assert loads == [
+        # bo: i4, i7 and i10 open (i3 rejected); i4 and i10 overdue; i4 and i7 stuck.
+        ("bo@randers.dk", "Bo", {**none, "proposed": 3}, 3, 2, 2),
+        # anna: i2 piloted, i5 assessed; i5 overdue and stuck.
+        ("anna@randers.dk", "Anna", {**none, "assessed": 1, "piloted": 1}, 2, 1, 1),
+        # dorte owns only i1, scaled: listed, with nothing open.
+        ("dorte@randers.dk", "Dorte", none, 0, 0, 0),
+    ]  # carl is deactivated; mette (manager) owns nothing.
+    assert board.unowned_open == 21  # i6 parked, m1 assessed, 19 imported proposed
+    assert board.inactive_owner_open == 1  # carl's i9
+
+
+def test_ideas_per_meeting_newest_first(uow: UowFactory, story: Story) -> None:
+    with uow() as unit:
+        unit.meetings.add(Meeting(title="Borgermøde uden dato", held_on=None))
+        unit.meetings.add(Meeting(title="Dialogmøde", held_on=date(2025, 9, 1)))
+        unit.commit()
+    meetings = read(uow, story.manager).meetings
+    assert [(m.title, m.held_on, m.total) for m in meetings] == [
+        ("Dialogmøde", date(2025, 9, 1), 0),
+        ("Opsamling på interessentmøde (12.06.25)", date(2025, 6, 12), 21),
+        ("Borgermøde uden dato", None, 0),
+    ]
+    sample = meetings[1]
+    assert sample.id == story.meeting_id
+    assert sample.by_state == {
+        "proposed": 19,
+        "assessed": 1,
+        "piloted": 0,
+        "scaled": 0,
+        "rejected": 1,
+        "parked": 0,
+        "merged": 0,
+    }
+    assert set(meetings[0].by_state.values()) == {0}
+
+
+def test_ideas_per_theme_only_tagged_themes(uow: UowFactory, story: Story) -> None:
+    themes = read(uow, story.manager).themes
+    zero = dict.fromkeys(
+        ("proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged"), 0
+    )
+    # "unge" on i3 is the theme "Unge" (case-folded); the meeting's own themes tag no idea.
+    assert [(t.name, t.by_state, t.total) for t in themes] == [
+        ("Unge", {**zero, "piloted": 1, "scaled": 1, "rejected": 1}, 3),
+        ("Samskabelse", {**zero, "assessed": 1, "scaled": 1}, 2),
+        ("Trivsel", {**zero, "assessed": 1}, 1),
+    ]
+
+
+def test_the_dashboard_as_json(uow: UowFactory, story: Story) -> None:
+    board = read(uow, story.manager)
+    document = json.loads(json.dumps(board.to_json()))
+    assert document["generated_at"] == NOW.isoformat()
+    assert document["today"] == "2025-06-22"
+    assert document["limits"] == {"proposed": 30, "assessed": 45, "piloted": 180}
+    assert document["list_cap"] == 50
+    assert document["funnel"]["conversions"][1] == {
+        "from_state": "assessed",
+        "to_state": "piloted",
+        "entered": 5,
+        "reached": 2,
+        "rate": 0.4,
+    }
+    assert document["stuck_total"] == 4
+    assert document["stuck"][3] == {
+        "id": story.ids["i5"],
+        "title": "Daghøjskole som vikarbureau",
+        "state": "assessed",
+        "owner": "anna@randers.dk",
+        "days_in_state": 60.0,
+        "limit_days": 45,
+        "days_over": 15.0,
+    }
+    assert document["overdue"][0]["follow_up_on"] == "2025-04-23"
+    assert document["owners"][0]["open_by_state"]["proposed"] == 3
+    assert document["meetings"][0]["held_on"] == "2025-06-12"
+    assert document["themes"][0]["name"] == "Unge"

@@ -1,0 +1,101 @@
+"""Reading HTML form posts into the plain values the services validate.
+
+The services do all validation (the same rules as the API); this module only turns strings
+from a form into the shapes the services expect, leaving anything odd as it is so that the
+service names the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from workflow.gates import FieldSpec, Kind
+from workflow.states import TriggerSpec
+
+_WHOLE = re.compile(r"^\s*\d+\s*$")
+
+
+@dataclass(frozen=True)
+class GateInput:
+    """A gate form's post: the reason, the data and the version the user saw."""
+
+    reason: str | None
+    data: dict[str, Any]
+    expected_version: int | None
+    raw: dict[str, str]  # what was typed, to show again next to an error
+
+
+def field_id(spec: FieldSpec) -> str:
+    """The HTML id (and name) of a gate field: ``reason`` or ``data-<name>``."""
+    return spec.key.replace(".", "-")
+
+
+def gate_input(trigger: TriggerSpec, form: MultiDict[str, str]) -> GateInput:
+    """The values a gate form posted, converted for ``fire_trigger``."""
+    data: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    reason: str | None = None
+    for spec in trigger.fields:
+        text = form.get(field_id(spec), "")
+        raw[field_id(spec)] = text
+        value = _value(spec, text)
+        if not spec.in_data:
+            reason = value
+        elif value is not None:
+            data[spec.name] = value
+    if not any(spec.key == "reason" for spec in trigger.fields):
+        reason = form.get("reason", "").strip() or None
+        raw["reason"] = form.get("reason", "")
+    return GateInput(reason, data, expected_version(form), raw)
+
+
+def expected_version(form: Mapping[str, str]) -> int | None:
+    """The idea version the form was made from (None when missing)."""
+    value = form.get("expected_version", "")
+    return int(value) if _WHOLE.match(value) else None
+
+
+def _value(spec: FieldSpec, text: str) -> Any:
+    if not text.strip():
+        return None
+    if spec.kind in (Kind.SCORE, Kind.IDEA_REF) and _WHOLE.match(text):
+        return int(text)
+    if spec.kind is Kind.AMOUNT:
+        return _amount(text)
+    if spec.kind is Kind.TEXT_LIST:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    return text
+
+
+def _amount(text: str) -> Any:
+    # Danes write 125.000,50 kr.; a lone comma is a decimal comma.
+    cleaned = text.replace("kr.", "").replace("kr", "").replace(" ", "").strip()
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return text
+
+
+def idea_fields(form: MultiDict[str, str], *, with_owner: bool) -> dict[str, Any]:
+    """The editable fields of an idea form (themes: one per line or comma-separated)."""
+    fields: dict[str, Any] = {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "themes": [t.strip() for t in re.split(r"[\n,]", form.get("themes", "")) if t.strip()],
+        "follow_up_on": form.get("follow_up_on", "").strip() or None,
+    }
+    if with_owner:
+        fields["owner"] = form.get("owner", "").strip() or None
+    return fields
+
+
+def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """Service error keys (``data.impact``) as the form's field ids (``data-impact``)."""
+    return {key.replace(".", "-"): message for key, message in fields.items()}

@@ -1,0 +1,88 @@
+"""Danish first, English on request: locale choice, dates as Danes write them, state names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from workflow.clock import LOCAL_TIMEZONE
+from workflow.states import TRIGGERS
+
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+
+STATE_NAMES = {
+    "proposed": _l("Proposed"),
+    "assessed": _l("Assessed"),
+    "piloted": _l("In pilot"),
+    "scaled": _l("Scaled up"),
+    "rejected": _l("Rejected"),
+    "parked": _l("Parked"),
+    "merged": _l("Merged"),
+}
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "manager": _l("Manager"),
+    "owner": _l("Project owner"),
+    "viewer": _l("Reader"),
+}
+
+
+def select_locale() -> str:
+    """The session's choice, then the user's, then the browser's (Accept-Language), then Danish."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return str(current_user.language)
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def local_date(value: date | datetime | None) -> str:
+    """12.06.2025 in Danish, 12 Jun 2025 in English; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TIMEZONE).date()
+    return str(format_date(value, "dd.MM.yyyy" if str(get_locale()) == "da" else "d MMM yyyy"))
+
+
+def local_datetime(value: datetime | None) -> str:
+    """12.06.2025 14.05 in Danish time; empty for None."""
+    if value is None:
+        return ""
+    pattern = "dd.MM.yyyy HH.mm" if str(get_locale()) == "da" else "d MMM yyyy HH:mm"
+    return str(format_datetime(value, pattern))
+
+
+def money(value: Any) -> str:
+    """An amount of kroner as the locale writes it (125.000,50 in Danish)."""
+    return str(format_decimal(value, format="#,##0.00"))
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel and the template helpers."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: str(LOCAL_TIMEZONE),
+        default_translation_directories="translations",
+    )
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["money"] = money
+
+    @app.context_processor
+    def language_helpers() -> dict[str, Any]:
+        return {
+            "current_language": str(get_locale()),
+            "languages": LANGUAGES,
+            "state_names": STATE_NAMES,
+            "role_names": ROLE_NAMES,
+            "trigger_labels": {spec.name: spec.label for spec in TRIGGERS},
+        }

@@ -1,0 +1,104 @@
+"""Gate forms: one per trigger, with exactly the fields the transition table demands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from web.auth import current_actor
+from web.database import unit_of_work
+from web.forms import GateInput, field_errors, field_id, gate_input
+from workflow.errors import InvalidTransition, ValidationFailed, VersionConflict
+from workflow.permissions import may_fire
+from workflow.services import ideas, transitions, users
+from workflow.states import TRIGGERS_BY_NAME, TriggerSpec
+from workflow.views import IdeaDetail
+
+bp = Blueprint("gates", __name__)
+
+
+def _trigger(name: str) -> TriggerSpec:
+    spec = TRIGGERS_BY_NAME.get(name)
+    if spec is None:
+        abort(404)
+    return spec
+
+
+def _checked(idea_id: int, trigger: TriggerSpec) -> IdeaDetail:
+    """The idea, after checking (on the idea itself) that this user may fire this trigger now."""
+    actor = current_actor()
+    with unit_of_work() as uow:
+        idea = ideas.get_idea(uow, actor, idea_id)
+        stored = ideas.load_idea(uow, idea_id)
+        if not may_fire(actor, stored.owner_id, trigger.name):
+            abort(403)
+    if trigger.name not in idea.allowed_triggers:
+        raise InvalidTransition(trigger.name, idea.state, idea.allowed_triggers)
+    return idea
+
+
+@bp.route("/ideas/<int:idea_id>/transitions/<name>", methods=["GET", "POST"])
+def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
+    """Show the gate's form, or fire the trigger with what the form holds."""
+    trigger = _trigger(name)
+    idea = _checked(idea_id, trigger)
+    if request.method == "GET":
+        return _form(idea, trigger, GateInput(None, {}, idea.version, {}), {})
+    posted = gate_input(trigger, request.form)
+    try:
+        with unit_of_work() as uow:
+            moved = transitions.fire_trigger(
+                uow,
+                current_actor(),
+                idea_id,
+                trigger.name,
+                reason=posted.reason,
+                data=posted.data,
+                expected_version=posted.expected_version,
+            )
+    except ValidationFailed as error:
+        return _form(idea, trigger, posted, field_errors(error.fields)), 422
+    except VersionConflict:
+        return _form(idea, trigger, posted, {}, conflict=True), 409
+    flash(
+        _("%(step)s: the idea is now “%(state)s”.", step=_(trigger.label),
+          state=_state_name(moved.state)),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("ideas.idea_detail", idea_id=idea_id))
+
+
+def _state_name(state: str) -> str:
+    from web.i18n import STATE_NAMES
+
+    return str(STATE_NAMES[state])
+
+
+def _form(
+    idea: IdeaDetail,
+    trigger: TriggerSpec,
+    posted: GateInput,
+    errors: dict[str, str],
+    conflict: bool = False,
+) -> str:
+    with unit_of_work() as uow:
+        pilot_owners = [
+            u for u in users.list_users(uow) if u.active and u.role in ("owner", "manager")
+        ]
+    context: dict[str, Any] = {
+        "idea": idea,
+        "trigger": trigger,
+        "fields": trigger.fields,
+        "field_id": field_id,
+        "values": posted.raw,
+        # After a conflict the form carries the version just read, so the user can look at the
+        # idea as it is now and send again on purpose.
+        "version": idea.version,
+        "errors": errors,
+        "conflict": conflict,
+        "pilot_owners": pilot_owners,
+    }
+    return render_template("ideas/gate.html", **context)

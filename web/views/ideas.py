@@ -1,0 +1,269 @@
+"""Idea pages: the filtered list and its CSV export, one idea, new and edit, comments, followers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from web.auth import current_actor
+from web.database import unit_of_work
+from web.forms import expected_version, field_errors, idea_fields
+from web.i18n import STATE_NAMES
+from workflow.clock import local_today
+from workflow.errors import ValidationFailed, VersionConflict
+from workflow.permissions import may_assign_owner, may_create_idea, may_edit_idea, may_fire
+from workflow.repositories import IDEA_ORDERS
+from workflow.services import collaboration, ideas, listing, transitions, users
+from workflow.states import STATES, TRIGGERS_BY_NAME
+
+bp = Blueprint("ideas", __name__)
+FILTERS = ("state", "owner", "q", "theme", "meeting", "overdue", "sort")
+PER_PAGE = 25
+
+
+def _filters() -> dict[str, str]:
+    return {name: request.args.get(name, "") for name in FILTERS if request.args.get(name)}
+
+
+@bp.get("/ideas")
+def idea_list() -> str | tuple[str, int]:
+    """All ideas, filtered, sorted and paged."""
+    filters = _filters()
+    errors: dict[str, str] = {}
+    with unit_of_work() as uow:
+        try:
+            page = listing.list_ideas(
+                uow, current_actor(), filters, request.args.get("page", 1), PER_PAGE
+            )
+        except ValidationFailed as error:
+            errors = error.fields
+            page = listing.list_ideas(uow, current_actor(), {}, 1, PER_PAGE)
+        choices = _filter_choices(uow)
+    return render_template(
+        "ideas/list.html",
+        page=page,
+        filters=filters,
+        errors=errors,
+        states=STATES,
+        orders=list(IDEA_ORDERS),
+        today=local_today(),
+        **choices,
+    ), 422 if errors else 200
+
+
+def _filter_choices(uow: Any) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from workflow.models import Meeting, Theme
+
+    return {
+        "owners": [u for u in users.list_users(uow) if u.role in ("owner", "manager")],
+        "themes": uow.session.execute(select(Theme.id, Theme.name).order_by(Theme.name)).all(),
+        "meetings": uow.session.execute(
+            select(Meeting.id, Meeting.title, Meeting.held_on).order_by(Meeting.held_on.desc())
+        ).all(),
+    }
+
+
+@bp.get("/ideas.csv")
+def idea_csv() -> Response:
+    """The filtered ideas as CSV: UTF-8 with BOM and semicolons, as Danish Excel expects."""
+    filters = _filters()
+    actor = current_actor()
+    with unit_of_work() as uow:  # validate the filters before the download starts
+        listing.list_ideas(uow, actor, filters, 1, 1)
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(
+            [_("Id"), _("Title"), _("State"), _("Owner"), _("Themes"), _("Meeting"),
+             _("Meeting date"), _("Follow-up"), _("In state since"), _("Description")]
+        )  # fmt: skip
+        yield "\ufeff" + buffer.getvalue()
+        with unit_of_work() as uow:
+            for idea in listing.export_ideas(uow, actor, filters):
+                buffer.seek(0)
+                buffer.truncate()
+                meeting = idea.meeting or {}
+                writer.writerow(
+                    [idea.id, idea.title, str(STATE_NAMES[idea.state]), idea.owner or "",
+                     ", ".join(idea.themes), meeting.get("title", ""),
+                     meeting.get("date") or "", idea.follow_up_on or "",
+                     idea.state_changed_at.date().isoformat(), idea.description]
+                )  # fmt: skip
+                yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ideer.csv"'},
+    )
+
+
+@bp.get("/ideas/<int:idea_id>")
+def idea_detail(idea_id: int) -> str:
+    """One idea: provenance, records, timeline, comments, followers and what can be done."""
+    actor = current_actor()
+    with unit_of_work() as uow:
+        idea = ideas.get_idea(uow, actor, idea_id)  # NotFound (404) when there is none
+        stored = ideas.load_idea(uow, idea_id)
+        owner_id = stored.owner_id
+        context = {
+            "idea": idea,
+            "source": _source(stored),
+            "history": transitions.idea_history(uow, actor, idea_id),
+            "comments": collaboration.comments(uow, actor, idea_id),
+            "followers": collaboration.followers(uow, actor, idea_id),
+            "actions": [
+                TRIGGERS_BY_NAME[name]
+                for name in idea.allowed_triggers
+                if may_fire(actor, owner_id, name)
+            ],
+            "may_edit": may_edit_idea(actor, owner_id),
+            "may_comment": actor.role != "viewer",
+            "today": local_today(),
+            "triggers": TRIGGERS_BY_NAME,
+        }
+    return render_template("ideas/detail.html", **context)
+
+
+def _source(stored: Any) -> dict[str, Any]:
+    return {
+        "exercise": stored.source_exercise,
+        "section": stored.source_section,
+        "position": stored.source_position,
+        "text": stored.source_text,
+    }
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+def new_idea() -> str | BaseResponse | tuple[str, int]:
+    """Record a new idea."""
+    actor = current_actor()
+    if not may_create_idea(actor):
+        return render_template("errors/error.html", status=403, detail=None), 403
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = idea_fields(request.form, with_owner=may_assign_owner(actor))
+        try:
+            with unit_of_work() as uow:
+                idea = ideas.create_idea(uow, actor, values)
+        except ValidationFailed as error:
+            errors = field_errors(error.fields)
+        else:
+            flash(_("The idea is recorded."), "success")
+            return redirect(url_for("ideas.idea_detail", idea_id=idea.id))
+    return _idea_form("new", values, errors, idea=None)
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+def edit_idea(idea_id: int) -> str | BaseResponse | tuple[str, int]:
+    """Edit an idea (owners their own, managers any; only managers change the owner)."""
+    actor = current_actor()
+    with unit_of_work() as uow:
+        idea = ideas.get_idea(uow, actor, idea_id)
+        stored = uow.ideas.get(idea_id)
+        if stored is None or not may_edit_idea(actor, stored.owner_id):
+            return render_template("errors/error.html", status=403, detail=None), 403
+    values: dict[str, Any] = {
+        "title": idea.title,
+        "description": idea.description,
+        "themes": list(idea.themes),
+        "owner": idea.owner,
+        "follow_up_on": idea.follow_up_on.isoformat() if idea.follow_up_on else None,
+    }
+    errors: dict[str, str] = {}
+    conflict = False
+    if request.method == "POST":
+        values = idea_fields(request.form, with_owner=may_assign_owner(actor))
+        try:
+            with unit_of_work() as uow:
+                ideas.update_idea(uow, actor, idea_id, values, expected_version(request.form))
+        except ValidationFailed as error:
+            errors = field_errors(error.fields)
+        except VersionConflict:
+            conflict = True
+        else:
+            flash(_("The idea is saved."), "success")
+            return redirect(url_for("ideas.idea_detail", idea_id=idea_id))
+    return _idea_form("edit", values, errors, idea=idea, conflict=conflict)
+
+
+def _idea_form(
+    mode: str, values: dict[str, Any], errors: dict[str, str], idea: Any, conflict: bool = False
+) -> str | tuple[str, int]:
+    actor = current_actor()
+    with unit_of_work() as uow:
+        owners = [u for u in users.list_users(uow) if u.active and u.role in ("owner", "manager")]
+    page = render_template(
+        "ideas/form.html",
+        mode=mode,
+        values=values,
+        errors=errors,
+        idea=idea,
+        conflict=conflict,
+        owners=owners,
+        may_assign=may_assign_owner(actor),
+    )
+    return (page, 409) if conflict else (page, 422) if errors else page
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+def add_comment(idea_id: int) -> BaseResponse | tuple[str, int]:
+    """Add an internal comment."""
+    try:
+        with unit_of_work() as uow:
+            collaboration.add_comment(uow, current_actor(), idea_id, request.form.get("body", ""))
+    except ValidationFailed:
+        flash(_("Write a comment before you send it."), "error")
+    else:
+        flash(_("The comment is added."), "success")
+    return redirect(url_for("ideas.idea_detail", idea_id=idea_id, _anchor="comments"))
+
+
+@bp.post("/ideas/<int:idea_id>/followers")
+def add_follower(idea_id: int) -> BaseResponse:
+    """Let a stakeholder follow the idea."""
+    try:
+        with unit_of_work() as uow:
+            collaboration.add_follower(
+                uow,
+                current_actor(),
+                idea_id,
+                name=request.form.get("name", ""),
+                email=request.form.get("email"),
+                organisation=request.form.get("organisation"),
+                source=f"added on the idea page by {current_actor().email}",
+            )
+    except ValidationFailed as error:
+        flash(_("The follower was not added: %(why)s", why=_(next(iter(error.fields.values())))),
+              "error")  # fmt: skip
+    else:
+        flash(_("The follower is added."), "success")
+    return redirect(url_for("ideas.idea_detail", idea_id=idea_id, _anchor="followers"))
+
+
+@bp.post("/ideas/<int:idea_id>/followers/<int:contact_id>/delete")
+def remove_follower(idea_id: int, contact_id: int) -> BaseResponse:
+    """Stop a stakeholder following the idea."""
+    with unit_of_work() as uow:
+        collaboration.remove_follower(uow, current_actor(), idea_id, contact_id)
+    flash(_("The follower is removed."), "success")
+    return redirect(url_for("ideas.idea_detail", idea_id=idea_id, _anchor="followers"))

@@ -1,0 +1,497 @@
+"""The manager dashboard: funnel, time in stage, stuck and overdue ideas, load, meetings, themes.
+
+Every count is made by the database (``GROUP BY`` or conditional ``COUNT``), so the dashboard
+costs the same few queries on a hundred ideas as on a hundred thousand. Only the length of each
+stay (one number per stay, computed in SQL) comes into Python, for the medians and percentiles.
+The lists of stuck and overdue ideas are capped; their totals are counted in full.
+
+Days are measured on the UTC timeline (a stay of 24 hours is one day, whatever the clock change
+does); "today", for follow-up dates, is the Danish date (``workflow.clock.local_today``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import QueryableAttribute
+
+from workflow.clock import local_today, utcnow
+from workflow.errors import Forbidden
+from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, UTCDateTime, idea_themes
+from workflow.permissions import Actor
+from workflow.states import STATES, State
+from workflow.uow import UnitOfWork
+from workflow.views import jsonable
+
+SECONDS_PER_DAY = 86_400
+_Timestamp = ColumnElement[Any] | QueryableAttribute[Any]
+LIST_CAP = 50
+"""How many stuck (and how many overdue) ideas the dashboard lists; the totals count them all."""
+
+
+def _names(*states: State) -> tuple[str, ...]:
+    return tuple(state.value for state in states)
+
+
+STATE_NAMES = _names(*STATES)
+"""Every state, in the order of ``workflow.states.STATES``; the keys of every by-state count."""
+OPEN_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.PARKED)
+"""Ideas still in play: not scaled, rejected or merged."""
+LIMITED_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED)
+"""The stages with a time limit (``StageLimits``); parked ideas have a revisit date instead."""
+FUNNEL_STAGES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.SCALED)
+
+
+@dataclass(frozen=True)
+class StageLimits:
+    """How many days an idea may stay in a stage before it counts as stuck."""
+
+    proposed: int = 30
+    assessed: int = 45
+    piloted: int = 180
+
+    def __post_init__(self) -> None:
+        for state in LIMITED_STATES:
+            days = getattr(self, state)
+            if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+                raise ValueError(f"The limit for {state} must be a whole number of days (>= 0).")
+
+    def days_for(self, state: str) -> int:
+        """The limit of ``state`` (one of ``LIMITED_STATES``)."""
+        if state not in LIMITED_STATES:
+            raise ValueError(f"{state} has no time limit.")
+        days: int = getattr(self, state)
+        return days
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Of the ideas that ever reached ``from_state``, how many went on to reach ``to_state``."""
+
+    from_state: str
+    to_state: str
+    entered: int  # ideas that ever reached from_state
+    reached: int  # of those, ideas that ever reached to_state
+    rate: float | None  # reached / entered (0..1); None when entered is 0
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Where the ideas are now and how far they ever got."""
+
+    counts: dict[str, int]  # every state (all seven, in STATES order): ideas in it now
+    total: int  # every idea
+    reached: dict[str, int]  # per FUNNEL_STAGES: ideas that ever reached it (from history)
+    conversions: tuple[Conversion, ...]  # proposed→assessed, assessed→piloted, piloted→scaled
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """How long stays in one state last, finished stays and ongoing ones alike, in days."""
+
+    state: str
+    stays: int  # how many stays were measured
+    median_days: float | None  # rounded to 0.1 day; None without stays
+    p90_days: float | None  # the 90th percentile (see ``percentile``); None without stays
+
+
+@dataclass(frozen=True)
+class StuckIdea:
+    """An idea that has stayed in its stage longer than the stage's limit."""
+
+    id: int
+    title: str
+    state: str
+    owner: str | None  # the owner's email
+    days_in_state: float  # rounded to 0.1 day
+    limit_days: int
+    days_over: float  # days_in_state - limit_days, rounded to 0.1 day
+
+
+@dataclass(frozen=True)
+class OverdueIdea:
+    """An idea still in play whose follow-up date has passed."""
+
+    id: int
+    title: str
+    state: str
+    owner: str | None  # the owner's email
+    follow_up_on: date
+    days_overdue: int  # whole Danish calendar days since follow_up_on (1 = it was yesterday)
+
+
+@dataclass(frozen=True)
+class OwnerLoad:
+    """What one active user owns and what of it needs attention."""
+
+    email: str
+    name: str
+    open_by_state: dict[str, int]  # per OPEN_STATES
+    open_total: int
+    overdue: int  # open ideas with a follow-up date before today
+    stuck: int  # ideas over their stage's limit
+
+
+@dataclass(frozen=True)
+class MeetingIdeas:
+    """What became of one meeting's ideas."""
+
+    id: int
+    title: str
+    held_on: date | None
+    by_state: dict[str, int]  # every state (all seven)
+    total: int
+
+
+@dataclass(frozen=True)
+class ThemeIdeas:
+    """The ideas tagged with one theme, by state."""
+
+    id: int
+    name: str
+    by_state: dict[str, int]  # every state (all seven)
+    total: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the manager dashboard shows, as of ``generated_at``."""
+
+    generated_at: datetime
+    today: date  # the Danish date at generated_at; follow-ups before it are overdue
+    limits: StageLimits
+    list_cap: int
+    funnel: Funnel
+    time_in_stage: tuple[StageTime, ...]  # one per state, in STATES order
+    stuck: tuple[StuckIdea, ...]  # most days over the limit first (ties: lowest id), capped
+    stuck_total: int
+    overdue: tuple[OverdueIdea, ...]  # most days overdue first (ties: lowest id), capped
+    overdue_total: int
+    owners: tuple[OwnerLoad, ...]  # most open ideas first (ties: by email)
+    unowned_open: int  # open ideas without an owner
+    inactive_owner_open: int  # open ideas whose owner is deactivated (not in ``owners``)
+    meetings: tuple[MeetingIdeas, ...]  # newest first, meetings without a date last
+    themes: tuple[ThemeIdeas, ...]  # most ideas first (ties: by name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The dashboard as one JSON object: dates as ISO strings, tuples as lists."""
+        document: dict[str, Any] = jsonable(asdict(self))
+        return document
+
+
+def percentile(values: Iterable[float], fraction: float) -> float | None:
+    """The ``fraction`` (0..1) percentile by linear interpolation between closest ranks.
+
+    This is the "inclusive" definition (Hyndman & Fan type 7; numpy's default, Excel's
+    PERCENTILE.INC, PostgreSQL's ``percentile_cont``): sort the n values, take the position
+    p = (n - 1) * fraction counted from 0, and interpolate between the values at floor(p) and
+    ceil(p). ``fraction`` 0.5 is the ordinary median. None when there are no values.
+    """
+    if not 0 <= fraction <= 1:
+        raise ValueError("fraction must lie between 0 and 1")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * fraction
+    if math.isclose(position, round(position), abs_tol=1e-9):
+        position = round(position)
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def dashboard(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime | None = None,
+    limits: StageLimits | None = None,
+    *,
+    list_cap: int = LIST_CAP,
+) -> Dashboard:
+    """The manager dashboard as of ``now``; managers and admins only."""
+    if not actor.manages:
+        raise Forbidden("Only managers and admins see the dashboard.")
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if list_cap < 0:
+        raise ValueError("list_cap must not be negative")
+    limits = limits or StageLimits()
+    today = local_today(now)
+    query = _Queries(uow, now, today, limits)
+    stuck, stuck_total = query.stuck(list_cap)
+    overdue, overdue_total = query.overdue(list_cap)
+    owners, unowned_open, inactive_owner_open = query.owner_load()
+    return Dashboard(
+        generated_at=now,
+        today=today,
+        limits=limits,
+        list_cap=list_cap,
+        funnel=query.funnel(),
+        time_in_stage=query.time_in_stage(),
+        stuck=stuck,
+        stuck_total=stuck_total,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        owners=owners,
+        unowned_open=unowned_open,
+        inactive_owner_open=inactive_owner_open,
+        meetings=query.meetings(),
+        themes=query.themes(),
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """``COUNT(CASE WHEN condition THEN 1 END)``: how many rows of the group match."""
+    return func.count(case((condition, 1)))
+
+
+def _by_state_columns(states: tuple[str, ...]) -> list[ColumnElement[int]]:
+    return [_count_if(Idea.state == state).label(f"n_{state}") for state in states]
+
+
+class _Queries:
+    """The dashboard's queries, sharing one session, one ``now`` and one set of limits."""
+
+    def __init__(self, uow: UnitOfWork, now: datetime, today: date, limits: StageLimits) -> None:
+        self.session = uow.session
+        self.now = now
+        self.today = today
+        self.limits = limits
+        self.dialect = self.session.get_bind().dialect.name
+        self.is_open = Idea.state.in_(OPEN_STATES)
+        self.is_overdue = and_(self.is_open, Idea.follow_up_on < today)
+        self.is_stuck = or_(*(self._stuck_in(state) for state in LIMITED_STATES)).self_group()
+
+    def _cutoff(self, state: str) -> datetime:
+        return self.now - timedelta(days=self.limits.days_for(state))
+
+    def _stuck_in(self, state: str) -> ColumnElement[bool]:
+        # Strictly more than the limit: an idea exactly at its limit is not stuck yet.
+        return and_(Idea.state == state, Idea.state_changed_at < self._cutoff(state))
+
+    # -- 1. funnel -----------------------------------------------------------------------------
+
+    def funnel(self) -> Funnel:
+        rows = self.session.execute(select(Idea.state, func.count()).group_by(Idea.state)).all()
+        found: dict[str, int] = dict(rows)
+        counts = {state: found.get(state, 0) for state in STATE_NAMES}
+        total = sum(counts.values())
+        later = FUNNEL_STAGES[1:]
+        ever = select(
+            *(
+                func.count(distinct(case((HistoryEntry.to_state == state, HistoryEntry.idea_id))))
+                for state in later
+            )
+        ).where(HistoryEntry.to_state.in_(later))
+        reached_later = self.session.execute(ever).one()
+        # Every idea starts in proposed, so every idea has reached it.
+        reached = {FUNNEL_STAGES[0]: total, **dict(zip(later, reached_later, strict=True))}
+        conversions = tuple(
+            Conversion(
+                from_state=source,
+                to_state=dest,
+                entered=reached[source],
+                reached=reached[dest],
+                rate=reached[dest] / reached[source] if reached[source] else None,
+            )
+            for source, dest in pairwise(FUNNEL_STAGES)
+        )
+        return Funnel(counts=counts, total=total, reached=reached, conversions=conversions)
+
+    # -- 2. time in stage ----------------------------------------------------------------------
+
+    def _day_number(self, moment: _Timestamp) -> ColumnElement[Any]:
+        """A timestamp as a number of days on a continuous scale; differences are durations."""
+        if self.dialect == "sqlite":
+            return func.julianday(moment)  # stored as naive UTC text
+        return cast(extract("epoch", moment), Float) / SECONDS_PER_DAY
+
+    def time_in_stage(self) -> tuple[StageTime, ...]:
+        stays: dict[str, list[float]] = {state: [] for state in STATE_NAMES}
+        previous_step = func.lag(HistoryEntry.at).over(
+            partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
+        )
+        entered = func.coalesce(previous_step, Idea.created_at)
+        finished = select(
+            HistoryEntry.from_state,
+            self._day_number(HistoryEntry.at) - self._day_number(entered),
+        ).join(Idea, Idea.id == HistoryEntry.idea_id)
+        now = literal(self.now, UTCDateTime())
+        ongoing = select(
+            Idea.state, self._day_number(now) - self._day_number(Idea.state_changed_at)
+        )
+        for query in (finished, ongoing):
+            for state, days in self.session.execute(query.execution_options(yield_per=10_000)):
+                if state in stays:
+                    stays[state].append(max(float(days), 0.0))
+        return tuple(_stage_time(state, stays[state]) for state in STATE_NAMES)
+
+    # -- 3. stuck ideas ------------------------------------------------------------------------
+
+    def stuck(self, cap: int) -> tuple[tuple[StuckIdea, ...], int]:
+        total = self.session.scalar(select(func.count()).where(self.is_stuck)) or 0
+        candidates: list[tuple[float, StuckIdea]] = []
+        for state in LIMITED_STATES:
+            # Within one stage the longest stays are the furthest over: its first ``cap`` rows
+            # by entry time hold every idea of that stage that can make the overall top ``cap``.
+            query = (
+                select(Idea.id, Idea.title, Idea.state, User.email, Idea.state_changed_at)
+                .outerjoin(User, User.id == Idea.owner_id)
+                .where(self._stuck_in(state))
+                .order_by(Idea.state_changed_at, Idea.id)
+                .limit(cap)
+            )
+            limit = self.limits.days_for(state)
+            for idea_id, title, idea_state, owner, since in self.session.execute(query):
+                days = (self.now - since).total_seconds() / SECONDS_PER_DAY
+                over = days - limit
+                idea = StuckIdea(
+                    id=idea_id,
+                    title=title,
+                    state=idea_state,
+                    owner=owner,
+                    days_in_state=round(days, 1),
+                    limit_days=limit,
+                    days_over=round(over, 1),
+                )
+                candidates.append((over, idea))
+        candidates.sort(key=lambda pair: (-pair[0], pair[1].id))
+        return tuple(idea for _, idea in candidates[:cap]), total
+
+    # -- 4. overdue follow-ups -----------------------------------------------------------------
+
+    def overdue(self, cap: int) -> tuple[tuple[OverdueIdea, ...], int]:
+        total = self.session.scalar(select(func.count()).where(self.is_overdue)) or 0
+        query = (
+            select(Idea.id, Idea.title, Idea.state, User.email, Idea.follow_up_on)
+            .outerjoin(User, User.id == Idea.owner_id)
+            .where(self.is_overdue)
+            .order_by(Idea.follow_up_on, Idea.id)
+            .limit(cap)
+        )
+        items = tuple(
+            OverdueIdea(
+                id=idea_id,
+                title=title,
+                state=state,
+                owner=owner,
+                follow_up_on=follow_up_on,
+                days_overdue=(self.today - follow_up_on).days,
+            )
+            for idea_id, title, state, owner, follow_up_on in self.session.execute(query)
+            if follow_up_on is not None  # always: the query asks for a date before today
+        )
+        return items, total
+
+    # -- 5. load per owner ---------------------------------------------------------------------
+
+    def owner_load(self) -> tuple[tuple[OwnerLoad, ...], int, int]:
+        per_user = (
+            select(
+                User.email,
+                User.name,
+                *_by_state_columns(OPEN_STATES),
+                _count_if(self.is_overdue),
+                _count_if(self.is_stuck),
+            )
+            .join(Idea, Idea.owner_id == User.id)
+            .where(User.active.is_(True))
+            .group_by(User.id, User.email, User.name)
+        )
+        owners = []
+        for email, name, *counts in self.session.execute(per_user):
+            by_state = dict(zip(OPEN_STATES, counts[: len(OPEN_STATES)], strict=True))
+            overdue, stuck = counts[len(OPEN_STATES) :]
+            owners.append(
+                OwnerLoad(
+                    email=email,
+                    name=name,
+                    open_by_state=by_state,
+                    open_total=sum(by_state.values()),
+                    overdue=overdue,
+                    stuck=stuck,
+                )
+            )
+        owners.sort(key=lambda load: (-load.open_total, load.email))
+        orphans = (
+            select(
+                _count_if(Idea.owner_id.is_(None)),
+                _count_if(User.active.is_(False)),
+            )
+            .select_from(Idea)
+            .outerjoin(User, User.id == Idea.owner_id)
+            .where(self.is_open)
+        )
+        unowned, inactive = self.session.execute(orphans).one()
+        return tuple(owners), unowned, inactive
+
+    # -- 6. ideas per meeting ------------------------------------------------------------------
+
+    def meetings(self) -> tuple[MeetingIdeas, ...]:
+        query = (
+            select(Meeting.id, Meeting.title, Meeting.held_on, *_by_state_columns(STATE_NAMES))
+            .outerjoin(Idea, Idea.meeting_id == Meeting.id)
+            .group_by(Meeting.id, Meeting.title, Meeting.held_on)
+            .order_by(Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
+        )
+        return tuple(
+            MeetingIdeas(
+                id=meeting_id,
+                title=title,
+                held_on=held_on,
+                by_state=_states_of(counts),
+                total=sum(counts),
+            )
+            for meeting_id, title, held_on, *counts in self.session.execute(query)
+        )
+
+    # -- 7. ideas per theme --------------------------------------------------------------------
+
+    def themes(self) -> tuple[ThemeIdeas, ...]:
+        total = func.count().label("total")
+        query = (
+            select(Theme.id, Theme.name, total, *_by_state_columns(STATE_NAMES))
+            .join(idea_themes, idea_themes.c.theme_id == Theme.id)
+            .join(Idea, Idea.id == idea_themes.c.idea_id)
+            .group_by(Theme.id, Theme.name)
+            .order_by(total.desc(), Theme.name, Theme.id)
+        )
+        return tuple(
+            ThemeIdeas(id=theme_id, name=name, by_state=_states_of(counts), total=count)
+            for theme_id, name, count, *counts in self.session.execute(query)
+        )
+
+
+def _states_of(counts: list[int]) -> dict[str, int]:
+    return dict(zip(STATE_NAMES, counts, strict=True))
+
+
+def _stage_time(state: str, days: list[float]) -> StageTime:
+    days.sort()
+    median = percentile(days, 0.5)
+    p90 = percentile(days, 0.9)
+    return StageTime(
+        state=state,
+        stays=len(days),
+        median_days=None if median is None else round(median, 1),
+        p90_days=None if p90 is None else round(p90, 1),
+    )
