@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -63,3 +65,9 @@ class Web:
 def web(client: FlaskClient) -> Web:
     """A signed-out browser stand-in; call ``web.login(actor)``."""
     return Web(client)
+
+
+@pytest.fixture
+def client_factory(app: Flask) -> Callable[[], Web]:
+    """Make more browsers (each with its own cookies) on the same app."""
+    return lambda: Web(app.test_client())

@@ -1,0 +1,145 @@
+"""Signing in and out: sessions, throttling, redirects, CSRF and the security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.web.conftest import Web
+from workflow.permissions import Actor
+
+
+def test_pages_need_a_signed_in_user(web: Web) -> None:
+    for path in ("/", "/board", "/my", "/ideas", "/ideas/1", "/meetings", "/dashboard"):
+        response = web.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_managers_land_on_the_board_and_owners_on_their_ideas(
+    client_factory: Callable[[], Web], make_user: Callable[..., Actor]
+) -> None:
+    manager_web, owner_web = client_factory(), client_factory()
+    manager_web.login(make_user("manager"))
+    owner_web.login(make_user("owner"))
+    assert manager_web.get("/").headers["Location"] == "/board"
+    assert owner_web.get("/").headers["Location"] == "/my"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("owner")
+    for email, password in ((user.email, "wrong password"), ("nobody@randers.dk", PASSWORD)):
+        response = web.post("/login", {"email": email, "password": password})
+        assert response.status_code == 200
+        assert "The email address or the password is wrong." in response.get_data(as_text=True)
+
+
+def test_the_eleventh_failure_in_a_minute_is_throttled_with_a_danish_message(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("owner")
+    for _ in range(10):
+        assert web.post("/login", {"email": user.email, "password": "nope"}).status_code == 200
+    refused = web.post(
+        "/login",
+        {"email": user.email, "password": PASSWORD},
+        headers={"Accept-Language": "da"},
+    )
+    assert refused.status_code == 429
+    assert "Vent et minut" in refused.get_data(as_text=True)
+
+
+def test_next_goes_only_to_pages_on_this_site(
+    client_factory: Callable[[], Web], make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("manager")
+    for target, expected in (
+        ("/ideas?state=assessed", "/ideas?state=assessed"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ):
+        web = client_factory()
+        response = web.post("/login", {"email": user.email, "password": PASSWORD, "next": target})
+        assert response.status_code == 302
+        assert response.headers["Location"] == expected, target
+
+
+def test_logout_really_ends_the_session(web: Web, make_user: Callable[..., Actor]) -> None:
+    web.login(make_user("manager"))
+    stolen = web.client.get_cookie("ideaflow_session")
+    assert stolen is not None
+    assert web.get("/board").status_code == 200
+    assert web.post("/logout").status_code == 302
+    web.client.set_cookie("ideaflow_session", stolen.value)  # a copy of the old cookie
+    assert web.get("/board").status_code == 302
+
+
+def test_the_session_is_rotated_at_sign_in(web: Web, make_user: Callable[..., Actor]) -> None:
+    before = web.client.get("/login")
+    assert before.status_code == 200
+    old = web.client.get_cookie("ideaflow_session")
+    web.login(make_user("manager"))
+    new = web.client.get_cookie("ideaflow_session")
+    assert old is not None and new is not None and old.value != new.value
+
+
+def test_forms_without_a_csrf_token_are_refused(web: Web, make_user: Callable[..., Actor]) -> None:
+    user = make_user("manager")
+    response = web.client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    web.login(user)
+    assert web.client.post("/logout").status_code == 400
+    assert web.client.post("/ideas/new", data={"title": "x"}).status_code == 400
+
+
+def test_pages_carry_the_security_headers(web: Web, make_user: Callable[..., Actor]) -> None:
+    web.login(make_user("manager"))
+    response = web.get("/board")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_session_cookie_flags(
+    client_factory: Callable[[], Web], make_user: Callable[..., Actor]
+) -> None:
+    web = client_factory()
+    user = make_user("owner")
+    response = web.client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": web.csrf_token()}
+    )
+    set_cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(None, 'lang="da"'), ("en-GB,en;q=0.9", 'lang="en"'), ("da,en;q=0.5", 'lang="da"')],
+)
+def test_danish_by_default_and_english_by_accept_language(
+    web: Web, header: str | None, expected: str
+) -> None:
+    headers = {"Accept-Language": header} if header else {}
+    page = web.client.get("/login", headers=headers).get_data(as_text=True)
+    assert expected in page
+
+
+def test_a_user_can_choose_english_and_it_sticks(
+    client_factory: Callable[[], Web], make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("owner")
+    web = client_factory()
+    web.login(user)
+    assert 'lang="da"' in web.client.get("/my").get_data(as_text=True)
+    web.post("/language", {"lang": "en", "next": "/my"})
+    assert 'lang="en"' in web.client.get("/my").get_data(as_text=True)
+    other_browser = client_factory()  # the choice is remembered for the user, not the browser
+    other_browser.login(user)
+    assert 'lang="en"' in other_browser.client.get("/my").get_data(as_text=True)

@@ -1,0 +1,281 @@
+"""The idea pages: board, lists, CSV, one idea, new/edit, gate forms, comments and followers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import timedelta
+
+from tests.web.conftest import Web
+from workflow.clock import local_today
+from workflow.permissions import Actor
+from workflow.services import ideas, transitions
+from workflow.uow import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+XSS = "<script>alert(1)</script>"
+
+
+def new_idea(uow: UowFactory, actor: Actor, **fields: object) -> int:
+    with uow() as unit:
+        return ideas.create_idea(unit, actor, {"title": "Sociale partnerskaber", **fields}).id
+
+
+def test_the_board_counts_every_column_and_links_to_the_list(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    first = new_idea(uow, manager, title="Cykelbus")
+    new_idea(uow, manager, title="Natbus")
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, first, "reject", reason="Ingen midler")
+    web.login(manager)
+    page = web.text("/board")
+    assert 'id="col-proposed"' in page and "Natbus" in page and "Cykelbus" in page
+    assert '<span class="count">1</span>' in page
+    assert "/ideas?state=rejected" in page
+
+
+def test_owners_cannot_see_the_board_link_but_see_their_ideas_first_due_first(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    today = local_today()
+    new_idea(uow, owner, title="Senere", follow_up_on=(today + timedelta(days=9)).isoformat())
+    new_idea(uow, owner, title="Forfalden", follow_up_on=(today - timedelta(days=2)).isoformat())
+    web.login(owner)
+    page = web.text("/my")
+    assert page.index("Forfalden") < page.index("Senere")
+    assert "overdue" in page
+    assert 'href="/board"' not in page
+
+
+def test_titles_are_escaped_everywhere(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager, title=XSS, description=XSS, themes=[XSS])
+    web.login(manager)
+    for path in ("/board", "/ideas", f"/ideas/{idea_id}", f"/ideas/{idea_id}/edit",
+                 f"/ideas/{idea_id}/transitions/assess"):  # fmt: skip
+        page = web.text(path)
+        assert XSS not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_the_list_filters_sorts_and_pages(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager, owner = make_user("manager"), make_user("owner")
+    for number in range(30):
+        new_idea(uow, manager, title=f"Idé nummer {number:02d}")
+    new_idea(uow, manager, title="Øget samarbejde", owner=owner.email, themes=["Unge"])
+    web.login(manager)
+    first = web.text("/ideas")
+    assert "31 ideas" in first and "Page 1 of 2" in first
+    assert "Øget samarbejde" in web.text("/ideas?q=%C3%98GET")
+    assert "Idé nummer" not in web.text(f"/ideas?owner={owner.email}")
+    assert "Øget samarbejde" not in web.text("/ideas?owner=none&sort=title")
+    titled = web.text("/ideas?sort=title")
+    assert titled.index("Idé nummer 00") < titled.index("Idé nummer 01")
+    bad = web.get("/ideas?state=nonsense")
+    assert bad.status_code == 422 and "not understood" in bad.get_data(as_text=True)
+
+
+def test_csv_export_is_utf8_with_bom_and_holds_the_filtered_set(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    new_idea(uow, manager, title="Æblehaver i Ålborg", description="Første linje\nanden linje")
+    new_idea(uow, manager, title="Noget andet")
+    web.login(manager)
+    response = web.get("/ideas.csv?q=%C3%A6blehaver")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    raw = response.data
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Id", "Title", "State"]
+    assert [row[1] for row in rows[1:]] == ["Æblehaver i Ålborg"]
+    assert rows[1][-1] == "Første linje\nanden linje"
+
+
+def test_the_idea_page_shows_provenance_records_timeline_and_allowed_steps(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner, other = make_user("owner"), make_user("owner")
+    idea_id = new_idea(uow, owner)
+    with uow() as unit:
+        transitions.fire_trigger(
+            unit, owner, idea_id, "assess",
+            data={"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"},
+        )  # fmt: skip
+    web.login(owner)
+    page = web.text(f"/ideas/{idea_id}")
+    assert "Lovende" in page and "4 / 5" in page
+    assert f"/ideas/{idea_id}/transitions/start_pilot" in page
+    assert f"/ideas/{idea_id}/transitions/merge" not in page  # owners do not merge
+    assert "Recorded directly in ideaflow." in page
+    other_web = Web(web.client.application.test_client())
+    other_web.login(other)
+    assert f"/ideas/{idea_id}/transitions/start_pilot" not in other_web.text(f"/ideas/{idea_id}")
+
+
+def test_gate_forms_have_exactly_the_fields_of_the_transition_table(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager)
+    web.login(manager)
+    page = web.text(f"/ideas/{idea_id}/transitions/assess")
+    for name in ("data-impact", "data-feasibility", "data-cost", "data-summary"):
+        assert f'name="{name}"' in page
+    assert 'name="data-owner"' not in page
+    park = web.text(f"/ideas/{idea_id}/transitions/park")
+    assert 'name="reason"' in park and 'name="data-revisit_on"' in park and 'type="date"' in park
+
+
+def test_a_gate_form_with_missing_fields_says_so_next_to_each_field(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager)
+    web.login(manager)
+    response = web.post(
+        f"/ideas/{idea_id}/transitions/assess",
+        {"data-impact": "4", "data-summary": "", "expected_version": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'role="alert"' in page
+    assert 'id="data-summary-error"' in page and 'aria-invalid="true"' in page
+    assert 'value="4" checked' in page  # what was chosen is kept
+    with uow() as unit:
+        assert ideas.get_idea(unit, manager, idea_id).state == "proposed"
+
+
+def test_firing_through_the_forms_walks_an_idea_to_scaled(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    idea_id = new_idea(uow, owner)
+    web.login(owner)
+    steps = [
+        ("assess", {"data-impact": "5", "data-feasibility": "4", "data-cost": "2",
+                    "data-summary": "Stærk"}),
+        ("start_pilot", {"data-starts_on": "2027-01-01", "data-ends_on": "2027-06-30",
+                         "data-success_criteria": "30 familier", "data-budget_dkk": "125.000,50"}),
+        ("scale", {"data-outcome": "success", "data-evaluation": "Godt",
+                   "data-scale_to": "Langå\nAssentoft\n"}),
+    ]  # fmt: skip
+    for version, (trigger, form) in enumerate(steps, start=1):
+        response = web.post(
+            f"/ideas/{idea_id}/transitions/{trigger}", {**form, "expected_version": str(version)}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with uow() as unit:
+        idea = ideas.get_idea(unit, owner, idea_id)
+    assert idea.state == "scaled"
+    assert idea.pilot_plan is not None and str(idea.pilot_plan["budget_dkk"]) == "125000.50"
+    assert idea.evaluation is not None and idea.evaluation["scale_to"] == ["Langå", "Assentoft"]
+    page = web.text(f"/ideas/{idea_id}")
+    assert page.count('class="timeline__when"') == 4  # recorded + three steps
+
+
+def test_a_stale_gate_form_reports_the_concurrent_change(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager)
+    with uow() as unit:
+        ideas.update_idea(unit, manager, idea_id, {"title": "Nyt navn"})  # version 2
+    web.login(manager)
+    response = web.post(
+        f"/ideas/{idea_id}/transitions/reject", {"reason": "Nej", "expected_version": "1"}
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this idea" in response.get_data(as_text=True)
+    with uow() as unit:
+        assert ideas.get_idea(unit, manager, idea_id).state == "proposed"
+
+
+def test_gate_forms_are_authorised_on_the_idea_itself(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner, other, viewer, manager = (make_user(r) for r in ("owner", "owner", "viewer", "manager"))
+    idea_id = new_idea(uow, owner)
+    for actor in (other, viewer):
+        browser = Web(web.client.application.test_client())
+        browser.login(actor)
+        assert browser.get(f"/ideas/{idea_id}/transitions/assess").status_code == 403
+        assert (
+            browser.post(
+                f"/ideas/{idea_id}/transitions/reject", {"reason": "x", "expected_version": "1"}
+            ).status_code
+            == 403
+        )
+        assert browser.get(f"/ideas/{idea_id}/edit").status_code == 403
+    web.login(owner)
+    assert web.get(f"/ideas/{idea_id}/transitions/merge").status_code == 403
+    assert web.get(f"/ideas/{idea_id}/transitions/scale").status_code == 409
+    assert web.get(f"/ideas/{idea_id}/transitions/fly").status_code == 404
+    assert web.get("/ideas/999999/transitions/assess").status_code == 404
+    boss = Web(web.client.application.test_client())
+    boss.login(manager)
+    assert boss.get(f"/ideas/{idea_id}/transitions/merge").status_code == 200
+
+
+def test_new_and_edit(web: Web, uow: UowFactory, make_user: Callable[..., Actor]) -> None:
+    manager, owner = make_user("manager"), make_user("owner")
+    web.login(manager)
+    missing = web.post("/ideas/new", {"title": "", "description": "x"})
+    assert missing.status_code == 422 and 'id="title-error"' in missing.get_data(as_text=True)
+    created = web.post("/ideas/new", {"title": "Natbus", "themes": "Unge\nTrafik"})
+    assert created.status_code == 302
+    idea_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    edited = web.post(
+        f"/ideas/{idea_id}/edit",
+        {"title": "Natbus til Langå", "owner": owner.email, "themes": "Trafik",
+         "follow_up_on": "2027-02-01", "expected_version": "1"},
+    )  # fmt: skip
+    assert edited.status_code == 302
+    with uow() as unit:
+        idea = ideas.get_idea(unit, manager, idea_id)
+    assert (idea.title, idea.owner, idea.themes) == ("Natbus til Langå", owner.email, ("Trafik",))
+    stale = web.post(f"/ideas/{idea_id}/edit", {"title": "X", "expected_version": "1"})
+    assert stale.status_code == 409
+    assert "Someone else changed this idea" in stale.get_data(as_text=True)
+
+
+def test_owners_edit_their_own_ideas_but_cannot_hand_them_over(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner, other = make_user("owner"), make_user("owner")
+    idea_id = new_idea(uow, owner)
+    web.login(owner)
+    form = web.text(f"/ideas/{idea_id}/edit")
+    assert 'name="owner"' not in form
+    web.post(f"/ideas/{idea_id}/edit", {"title": "Mit", "owner": other.email,
+                                        "expected_version": "1"})  # fmt: skip
+    with uow() as unit:
+        assert ideas.get_idea(unit, owner, idea_id).owner == owner.email
+
+
+def test_comments_and_followers(web: Web, uow: UowFactory, make_user: Callable[..., Actor]) -> None:
+    owner, viewer = make_user("owner"), make_user("viewer")
+    idea_id = new_idea(uow, owner)
+    web.login(owner)
+    web.post(f"/ideas/{idea_id}/comments", {"body": "Ring til skolen"})
+    web.post(
+        f"/ideas/{idea_id}/followers",
+        {"name": "Anne Sørensen", "email": "anne@langaa.dk", "organisation": "Borgerforening"},
+    )
+    page = web.text(f"/ideas/{idea_id}")
+    assert "Ring til skolen" in page and "Anne Sørensen" in page and "anne@langaa.dk" in page
+    bad = web.post(f"/ideas/{idea_id}/followers", {"name": "", "email": "not-an-email"})
+    assert bad.status_code == 302
+    reader = Web(web.client.application.test_client())
+    reader.login(viewer)
+    assert reader.post(f"/ideas/{idea_id}/comments", {"body": "Hej"}).status_code == 403
+    assert reader.post(f"/ideas/{idea_id}/followers", {"name": "X"}).status_code == 403
+    assert "Ring til skolen" in reader.text(f"/ideas/{idea_id}")
