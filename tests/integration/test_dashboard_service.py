@@ -256,8 +256,9 @@ def test_an_empty_database_gives_zeros_and_nones(uow: UowFactory) -> None:
 # -- the story ----------------------------------------------------------------------------------
 
 
-def test_funnel_counts_now_and_conversion_from_history(uow: UowFactory, story: Story) -> None:
-    funnel = read(uow, story.manager).funnel
+def test_funnel_and_time_in_stage(uow: UowFactory, story: Story) -> None:
+    board = read(uow, story.manager)
+    funnel = board.funnel
     assert funnel.counts == {
         "proposed": 23,  # i4 i7 i9 i10 and 19 imported
         "assessed": 2,  # i5 m1
@@ -275,9 +276,7 @@ def test_funnel_counts_now_and_conversion_from_history(uow: UowFactory, story: S
         Conversion("assessed", "piloted", 5, 2, 0.4),
         Conversion("piloted", "scaled", 2, 1, 0.5),
     )
-
-
-def test_time_in_stage_counts_finished_and_ongoing_stays(uow: UowFactory, story: Story) -> None:
+    # Time in stage counts finished and ongoing stays.
     # proposed, 33 stays: finished i1 10, i2 20, i3 5, i5 40, i6 60, i7 30, i8 10, i10 20,
     # m1 5, m2 2; ongoing i4 100, i7 50, i9 100, i10 30 and 19 x 10. Sorted:
     # 2, 5, 5, 10 x 21, 20, 20, 30, 30, 40, 50, 60, 100, 100 -> median is the 17th value (10);
@@ -285,7 +284,7 @@ def test_time_in_stage_counts_finished_and_ongoing_stays(uow: UowFactory, story:
     # assessed: i1 20, i2 20, i3 45, i5 60 (ongoing), m1 5 (ongoing) -> 20; 45 + 0.6 * 15 = 54.
     # rejected: i7 20, i3 50 (ongoing), m2 8 (ongoing) -> 20; 20 + 0.8 * 30 = 44.
     # parked: i10 50, i6 40 (ongoing) -> 45; 40 + 0.9 * 10 = 49.
-    assert read(uow, story.manager).time_in_stage == (
+    assert board.time_in_stage == (
         StageTime("proposed", 33, 10.0, 48.0),
         StageTime("assessed", 5, 20.0, 54.0),
         StageTime("piloted", 2, 60.0, 60.0),  # i1 60, i2 60 (ongoing)
@@ -300,13 +299,14 @@ def test_stuck_ideas_most_over_their_limit_first(uow: UowFactory, story: Story) 
     i = story.ids
     board = read(uow, story.manager)
     assert board.stuck_total == 4
-    assert [(s.id, s.state, s.owner, s.days_in_state, s.limit_days, s.days_over)
-            for s in board.stuck] == [
+    assert [
+        (s.id, s.state, s.owner, s.days_in_state, s.limit_days, s.days_over) for s in board.stuck
+    ] == [
         (i["i4"], "proposed", "bo@randers.dk", 100.0, 30, 70.0),
         (i["i9"], "proposed", "carl@randers.dk", 100.0, 30, 70.0),  # a tie: lower id first
         (i["i7"], "proposed", "bo@randers.dk", 50.0, 30, 20.0),
         (i["i5"], "assessed", "anna@randers.dk", 60.0, 45, 15.0),
-    ]  # fmt: skip
+    ]
     assert board.stuck[0].title == "Lokale fællesskaber"
     # i10 has been proposed for exactly its 30 days: at the limit is not over it.
 
@@ -314,9 +314,7 @@ def test_stuck_ideas_most_over_their_limit_first(uow: UowFactory, story: Story) 
     assert capped.stuck_total == 4
     assert [s.id for s in capped.stuck] == [i["i4"], i["i9"]]
 
-
-def test_stuck_ideas_follow_the_configured_limits(uow: UowFactory, story: Story) -> None:
-    i = story.ids
+    # The web app passes the configured limits.
     limits = StageLimits(proposed=60, assessed=5, piloted=59)
     board = read(uow, story.manager, limits=limits)
     # m1 has been assessed for exactly 5 days: not stuck; i7 (50 days) is under 60 now.
@@ -335,7 +333,7 @@ def test_stuck_ideas_follow_the_configured_limits(uow: UowFactory, story: Story)
     }
 
 
-def test_overdue_follow_ups_by_danish_date(uow: UowFactory, story: Story) -> None:
+def test_overdue_follow_ups_and_load_per_owner(uow: UowFactory, story: Story) -> None:
     i = story.ids
     board = read(uow, story.manager)
     # i2's follow-up is today (not overdue); i1 scaled, i3 rejected and i8 merged never are.
@@ -360,9 +358,7 @@ def test_overdue_follow_ups_by_danish_date(uow: UowFactory, story: Story) -> Non
     assert evening.today == date(2025, 6, 21)
     assert i["i5"] not in [o.id for o in evening.overdue]
 
-
-def test_load_per_active_owner(uow: UowFactory, story: Story) -> None:
-    board = read(uow, story.manager)
+    # Load per active owner.
     loads = [
         (o.email, o.name, o.open_by_state, o.open_total, o.overdue, o.stuck) for o in board.owners
     ]
@@ -379,12 +375,13 @@ def test_load_per_active_owner(uow: UowFactory, story: Story) -> None:
     assert board.inactive_owner_open == 1  # carl's i9
 
 
-def test_ideas_per_meeting_newest_first(uow: UowFactory, story: Story) -> None:
+def test_meetings_themes_and_json(uow: UowFactory, story: Story) -> None:
     with uow() as unit:
         unit.meetings.add(Meeting(title="Borgermøde uden dato", held_on=None))
         unit.meetings.add(Meeting(title="Dialogmøde", held_on=date(2025, 9, 1)))
         unit.commit()
-    meetings = read(uow, story.manager).meetings
+    board = read(uow, story.manager)
+    meetings = board.meetings
     assert [(m.title, m.held_on, m.total) for m in meetings] == [
         ("Dialogmøde", date(2025, 9, 1), 0),
         ("Opsamling på interessentmøde (12.06.25)", date(2025, 6, 12), 21),
@@ -403,9 +400,8 @@ def test_ideas_per_meeting_newest_first(uow: UowFactory, story: Story) -> None:
     }
     assert set(meetings[0].by_state.values()) == {0}
 
-
-def test_ideas_per_theme_only_tagged_themes(uow: UowFactory, story: Story) -> None:
-    themes = read(uow, story.manager).themes
+    # Ideas per theme: only themes that tag an idea.
+    themes = board.themes
     zero = dict.fromkeys(
         ("proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged"), 0
     )
@@ -416,9 +412,7 @@ def test_ideas_per_theme_only_tagged_themes(uow: UowFactory, story: Story) -> No
         ("Trivsel", {**zero, "assessed": 1}, 1),
     ]
 
-
-def test_the_dashboard_as_json(uow: UowFactory, story: Story) -> None:
-    board = read(uow, story.manager)
+    # The whole dashboard as JSON.
     document = json.loads(json.dumps(board.to_json()))
     assert document["generated_at"] == NOW.isoformat()
     assert document["today"] == "2025-06-22"
@@ -443,5 +437,5 @@ def test_the_dashboard_as_json(uow: UowFactory, story: Story) -> None:
     }
     assert document["overdue"][0]["follow_up_on"] == "2025-04-23"
     assert document["owners"][0]["open_by_state"]["proposed"] == 3
-    assert document["meetings"][0]["held_on"] == "2025-06-12"
+    assert [m["held_on"] for m in document["meetings"]] == ["2025-09-01", "2025-06-12", None]
     assert document["themes"][0]["name"] == "Unge"

@@ -323,9 +323,12 @@ class _Queries:
         """A timestamp as a number of days on a continuous scale; differences are durations."""
         if self.dialect == "sqlite":
             return func.julianday(moment)  # stored as naive UTC text
-        return cast(extract("epoch", moment), Float) / SECONDS_PER_DAY
+        return cast(extract("epoch", moment), Float) / SECONDS_PER_DAY  # PostgreSQL
 
     def time_in_stage(self) -> tuple[StageTime, ...]:
+        """Every stay, as ``pipeline`` measures it: finished ones from history (entered at the
+        previous step, or at creation), ongoing ones from ``state_changed_at`` to now. Only the
+        lengths come back, one number a row; the final states' ongoing stays count too."""
         stays: dict[str, list[float]] = {state: [] for state in STATE_NAMES}
         previous_step = func.lag(HistoryEntry.at).over(
             partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
@@ -340,7 +343,7 @@ class _Queries:
             Idea.state, self._day_number(now) - self._day_number(Idea.state_changed_at)
         )
         for query in (finished, ongoing):
-            for state, days in self.session.execute(query.execution_options(yield_per=10_000)):
+            for state, days in self.session.execute(query):
                 if state in stays:
                     stays[state].append(max(float(days), 0.0))
         return tuple(_stage_time(state, stays[state]) for state in STATE_NAMES)
