@@ -1,13 +1,190 @@
-"""Importing minutes in the browser: upload, preview, adjust, confirm."""
+"""Importing minutes in the browser: upload, preview, adjust, confirm.
+
+The upload is read as a dry run and kept as a pending import; the preview lets the user leave
+items out and switch items between theme and idea (plain form controls, no JavaScript needed);
+confirming runs the same importer as the CLI and the API with that selection.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from web.auth import current_actor, requires_role
+from web.database import unit_of_work
+from web.errors import error_page
+from workflow.errors import ValidationFailed
+from workflow.gates import N_
+from workflow.importer.errors import MinutesRejected
+from workflow.permissions import Role
+from workflow.services import pending_imports
+from workflow.services.imports import ImportSelection
+from workflow.services.pending_imports import PendingPreview
 
 bp = Blueprint("imports", __name__)
+IMPORTERS = (Role.ADMIN, Role.MANAGER, Role.OWNER)
+NO_FILE = N_("Choose the file with the minutes.")
+TOO_LARGE = N_("The file is larger than 20 MB, which is more than minutes need.")
+# The importer's reasons (MinutesRejected.message), named here so that they are translated.
+IMPORTER_REASONS = (
+    N_("No bullet points were found, so this does not look like meeting minutes."),
+    N_("The document has bullet points, but none of them are ideas or themes."),
+    N_("The file is empty."),
+    N_("Old Word files (.doc) cannot be read: save the minutes as .docx or PDF."),
+    N_("The file is not text, Word or PDF, so it cannot be read as minutes."),
+    N_("The PDF is password-protected; save it without a password."),
+    N_("The PDF is damaged or not a PDF, so it cannot be read."),
+    N_(
+        "The PDF has no text (it looks like a scan): export the minutes from Word, or run "
+        "text recognition (OCR) first."
+    ),
+    N_("The file is not a readable Word (.docx) file."),
+)
+_INDEX = re.compile(r"^\d{1,6}$")
+_SWITCH = re.compile(r"^(theme|idea)-(\d{1,6})-as$")
 
 
-@bp.get("/imports/new")
-def new_import() -> str:
-    """The upload form."""
-    return render_template("imports/new.html")
+@bp.route("/imports/new", methods=["GET", "POST"])
+@requires_role(*IMPORTERS)
+def new_import() -> str | Response | tuple[str, int]:
+    """The upload form; a good upload is kept for its preview, nothing is imported yet."""
+    if request.method == "GET":
+        return render_template("imports/new.html", errors={})
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _upload_form(NO_FILE, 422)
+    try:
+        with unit_of_work() as uow:
+            preview = pending_imports.create_pending_import(
+                uow, current_actor(), upload.filename, upload.read()
+            )
+    except MinutesRejected as error:
+        return _upload_form(error.message, 422)
+    if preview.token is None:  # imported before: say which meeting it is, store nothing
+        return _preview_page(preview)
+    return redirect(url_for("imports.preview_import", token=preview.token), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the request limit: the form again, with the importer's reason."""
+    if not current_user.is_authenticated or current_actor().role not in IMPORTERS:
+        return error_page(413, None)
+    return _upload_form(TOO_LARGE, 413)
+
+
+@bp.get("/imports/<token>")
+@requires_role(*IMPORTERS)
+def preview_import(token: str) -> str:
+    """What the upload would import; tick and switch items, then confirm."""
+    with unit_of_work() as uow:
+        preview = pending_imports.preview_pending_import(uow, current_actor(), token)
+    return _preview_page(preview)
+
+
+@bp.post("/imports/<token>")
+@requires_role(*IMPORTERS)
+def confirm_import(token: str) -> Response | tuple[str, int]:
+    """Import the upload with what the user kept; then show the meeting."""
+    selection = selection_from_form(request.form)
+    try:
+        with unit_of_work() as uow:
+            result = pending_imports.confirm_pending_import(uow, current_actor(), token, selection)
+    except ValidationFailed as error:
+        with unit_of_work() as uow:
+            preview = pending_imports.preview_pending_import(uow, current_actor(), token)
+        return _preview_page(preview, request.form, error.fields), 422
+    meeting = result.meeting
+    if result.created:
+        flash(
+            _("The minutes are imported: %(themes)s, %(ideas)s and %(people)s.",
+              themes=_count("theme", len(result.themes)), ideas=_count("idea", len(result.ideas)),
+              people=_count("participant", len(result.participants))),
+            "success",
+        )  # fmt: skip
+    else:
+        flash(_("These minutes had already been imported as this meeting."), "info")
+    return redirect(url_for("meetings.meeting_detail", meeting_id=meeting["id"]), code=303)
+
+
+@bp.post("/imports/<token>/discard")
+@requires_role(*IMPORTERS)
+def discard_import(token: str) -> Response:
+    """Throw the upload away without importing anything."""
+    with unit_of_work() as uow:
+        pending_imports.discard_pending_import(uow, current_actor(), token)
+    flash(_("The upload is discarded; nothing was imported."), "info")
+    return redirect(url_for("imports.new_import"), code=303)
+
+
+def selection_from_form(form: MultiDict[str, str]) -> ImportSelection:
+    """The preview form as an import selection: ticked boxes are kept, selects switch kind."""
+
+    def ticked(name: str) -> frozenset[int]:
+        return frozenset(int(value) for value in form.getlist(name) if _INDEX.match(value))
+
+    switched: dict[str, set[int]] = {"theme": set(), "idea": set()}
+    for key, value in form.items():
+        match = _SWITCH.match(key)
+        if match and value != match.group(1):  # "theme-3-as" = "idea": theme 3 becomes an idea
+            switched[match.group(1)].add(int(match.group(2)))
+    return ImportSelection(
+        themes=ticked("theme"),
+        ideas=ticked("idea"),
+        participants=ticked("participant"),
+        themes_as_ideas=frozenset(switched["theme"]),
+        ideas_as_themes=frozenset(switched["idea"]),
+    )
+
+
+def _count(kind: str, number: int) -> str:
+    texts = {
+        "theme": ngettext("%(num)d theme", "%(num)d themes", number),
+        "idea": ngettext("%(num)d idea", "%(num)d ideas", number),
+        "participant": ngettext("%(num)d participant", "%(num)d participants", number),
+    }
+    return str(texts[kind])
+
+
+def _upload_form(reason: str, status: int) -> tuple[str, int]:
+    return render_template("imports/new.html", errors={"file": reason}), status
+
+
+def _preview_page(
+    preview: PendingPreview,
+    form: MultiDict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    """The preview with every item ticked and kept as it is, or as the user last sent it."""
+    result = preview.result
+    choices: dict[str, Any] = {
+        "theme": [_choice(form, "theme", i) for i in range(len(result.themes))],
+        "idea": [_choice(form, "idea", i) for i in range(len(result.ideas))],
+        "participant": [_choice(form, "participant", i) for i in range(len(result.participants))],
+    }
+    similar: dict[int, list[Any]] = {}
+    for pair in result.similar:
+        similar.setdefault(pair.idea_position - 1, []).append(pair)
+    return render_template(
+        "imports/preview.html",
+        preview=preview,
+        result=result,
+        choices=choices,
+        similar=similar,
+        errors=errors or {},
+    )
+
+
+def _choice(form: MultiDict[str, str] | None, kind: str, index: int) -> dict[str, Any]:
+    if form is None:
+        return {"kept": True, "as": kind}
+    switch = form.get(f"{kind}-{index}-as", kind)
+    return {"kept": str(index) in form.getlist(kind), "as": switch}
