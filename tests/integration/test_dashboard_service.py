@@ -337,18 +337,17 @@ def test_overdue_follow_ups_and_load_per_owner(uow: UowFactory, story: Story) ->
     i = story.ids
     board = read(uow, story.manager)
     # i2's follow-up is today (not overdue); i1 scaled, i3 rejected and i8 merged never are.
-    assert board.overdue_total == 5
+    # Reopening i10 dropped the revisit date its parking had set: no longer due.
+    assert board.overdue_total == 4
     assert [(o.id, o.state, o.owner, o.follow_up_on, o.days_overdue) for o in board.overdue] == [
-        # Reopening i10 kept the revisit date its parking set (day 40).
-        (i["i10"], "proposed", "bo@randers.dk", date(2025, 4, 23), 60),
         (i["i9"], "proposed", "carl@randers.dk", date(2025, 5, 23), 30),
         (i["i6"], "parked", None, date(2025, 6, 2), 20),
         (i["i4"], "proposed", "bo@randers.dk", date(2025, 6, 17), 5),
         (i["i5"], "assessed", "anna@randers.dk", date(2025, 6, 21), 1),
     ]
-    assert board.overdue[2].title == "Mikrodonationer"
+    assert board.overdue[1].title == "Mikrodonationer"
     capped = read(uow, story.manager, list_cap=1)
-    assert (capped.overdue_total, [o.id for o in capped.overdue]) == (5, [i["i10"]])
+    assert (capped.overdue_total, [o.id for o in capped.overdue]) == (4, [i["i9"]])
     # 21 June 22:30 UTC is already 22 June in Copenhagen: i5 (21 June) is overdue by then ...
     late_evening = read(uow, story.manager, now=datetime(2025, 6, 21, 22, 30, tzinfo=UTC))
     assert late_evening.today == TODAY
@@ -364,8 +363,8 @@ def test_overdue_follow_ups_and_load_per_owner(uow: UowFactory, story: Story) ->
     ]
     none = {"proposed": 0, "assessed": 0, "piloted": 0, "parked": 0}
     assert loads == [
-        # bo: i4, i7 and i10 open (i3 rejected); i4 and i10 overdue; i4 and i7 stuck.
-        ("bo@randers.dk", "Bo", {**none, "proposed": 3}, 3, 2, 2),
+        # bo: i4, i7 and i10 open (i3 rejected); i4 overdue; i4 and i7 stuck.
+        ("bo@randers.dk", "Bo", {**none, "proposed": 3}, 3, 1, 2),
         # anna: i2 piloted, i5 assessed; i5 overdue and stuck.
         ("anna@randers.dk", "Anna", {**none, "assessed": 1, "piloted": 1}, 2, 1, 1),
         # dorte owns only i1, scaled: listed, with nothing open.
@@ -435,7 +434,7 @@ def test_meetings_themes_and_json(uow: UowFactory, story: Story) -> None:
         "limit_days": 45,
         "days_over": 15.0,
     }
-    assert document["overdue"][0]["follow_up_on"] == "2025-04-23"
+    assert document["overdue"][0]["follow_up_on"] == "2025-05-23"
     assert document["owners"][0]["open_by_state"]["proposed"] == 3
     assert [m["held_on"] for m in document["meetings"]] == ["2025-09-01", "2025-06-12", None]
     assert document["themes"][0]["name"] == "Unge"

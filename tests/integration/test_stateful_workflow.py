@@ -380,6 +380,8 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
             assert idea is not None
             assert expected.dest is not None
             idea.log.append((trigger, idea.state, expected.dest))
+            if trigger == "reopen" and idea.state == "parked":
+                idea.follow_up_on = None  # only firings set it here: it is the revisit date
             idea.state = expected.dest
             idea.version += 1
             if trigger == "start_pilot":

@@ -214,3 +214,17 @@ def test_the_state_column_always_equals_the_replayed_history(
             idea = unit.session.get(Idea, idea_id)
             steps = [(h.trigger, h.from_state, h.to_state) for h in unit.history.for_idea(idea_id)]
             assert idea is not None and replay(steps) == idea.state
+
+
+def test_reopening_a_parked_idea_drops_its_revisit_date_but_not_another_follow_up(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    revisit = (local_today() + timedelta(days=20)).isoformat()
+    kept, dropped = new_idea(uow, manager), new_idea(uow, manager)
+    for idea_id in (kept, dropped):
+        fire(uow, manager, idea_id, "park", reason="Vent", data={"revisit_on": revisit})
+    with uow() as unit:
+        ideas.update_idea(unit, manager, kept, {"follow_up_on": "2030-01-01"})
+    assert fire(uow, manager, dropped, "reopen", reason="Nu").follow_up_on is None
+    assert str(fire(uow, manager, kept, "reopen", reason="Nu").follow_up_on) == "2030-01-01"

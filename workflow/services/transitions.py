@@ -161,6 +161,15 @@ def _schedule_revisit(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Acto
     idea.follow_up_on = outcome.data["revisit_on"]
 
 
+def _drop_revisit_date(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+    # Parking set the follow-up to the revisit date; once reopened, that date means nothing.
+    if outcome.from_state != "parked" or idea.follow_up_on is None:
+        return
+    parked = [entry for entry in uow.history.for_idea(idea.id) if entry.trigger == "park"]
+    if parked and parked[-1].data.get("revisit_on") == idea.follow_up_on.isoformat():
+        idea.follow_up_on = None
+
+
 def _point_to_survivor(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
     idea.merged_into_id = outcome.data["into"]
 
@@ -170,5 +179,6 @@ _EFFECTS: dict[str, Effect] = {
     "start_pilot": _record_pilot_plan,
     "scale": _record_evaluation,
     "park": _schedule_revisit,
+    "reopen": _drop_revisit_date,
     "merge": _point_to_survivor,
 }
