@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -37,164 +36,35 @@ from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
 from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, UTCDateTime, idea_themes
 from workflow.permissions import Actor
-from workflow.states import STATES, State
+from workflow.services.dashboard_figures import (
+    FUNNEL_STAGES,
+    LIMITED_STATES,
+    LIST_CAP,
+    OPEN_STATES,
+    SECONDS_PER_DAY,
+    STATE_NAMES,
+    Conversion,
+    Dashboard,
+    Funnel,
+    MeetingIdeas,
+    OverdueIdea,
+    OwnerLoad,
+    StageLimits,
+    StageTime,
+    StuckIdea,
+    ThemeIdeas,
+)
 from workflow.uow import UnitOfWork
-from workflow.views import jsonable
 
-SECONDS_PER_DAY = 86_400
 _Timestamp = ColumnElement[Any] | QueryableAttribute[Any]
-LIST_CAP = 50
-"""How many stuck (and how many overdue) ideas the dashboard lists; the totals count them all."""
-
-
-def _names(*states: State) -> tuple[str, ...]:
-    return tuple(state.value for state in states)
-
-
-STATE_NAMES = _names(*STATES)
-"""Every state, in the order of ``workflow.states.STATES``; the keys of every by-state count."""
-OPEN_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.PARKED)
-"""Ideas still in play: not scaled, rejected or merged."""
-LIMITED_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED)
-"""The stages with a time limit (``StageLimits``); parked ideas have a revisit date instead."""
-FUNNEL_STAGES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.SCALED)
-
-
-@dataclass(frozen=True)
-class StageLimits:
-    """How many days an idea may stay in a stage before it counts as stuck."""
-
-    proposed: int = 30
-    assessed: int = 45
-    piloted: int = 180
-
-    def __post_init__(self) -> None:
-        for state in LIMITED_STATES:
-            days = getattr(self, state)
-            if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                raise ValueError(f"The limit for {state} must be a whole number of days (>= 0).")
-
-    def days_for(self, state: str) -> int:
-        """The limit of ``state`` (one of ``LIMITED_STATES``)."""
-        if state not in LIMITED_STATES:
-            raise ValueError(f"{state} has no time limit.")
-        days: int = getattr(self, state)
-        return days
-
-
-@dataclass(frozen=True)
-class Conversion:
-    """Of the ideas that ever reached ``from_state``, how many went on to reach ``to_state``."""
-
-    from_state: str
-    to_state: str
-    entered: int  # ideas that ever reached from_state
-    reached: int  # of those, ideas that ever reached to_state
-    rate: float | None  # reached / entered (0..1); None when entered is 0
-
-
-@dataclass(frozen=True)
-class Funnel:
-    """Where the ideas are now and how far they ever got."""
-
-    counts: dict[str, int]  # every state (all seven, in STATES order): ideas in it now
-    total: int  # every idea
-    reached: dict[str, int]  # per FUNNEL_STAGES: ideas that ever reached it (from history)
-    conversions: tuple[Conversion, ...]  # proposed→assessed, assessed→piloted, piloted→scaled
-
-
-@dataclass(frozen=True)
-class StageTime:
-    """How long stays in one state last, finished stays and ongoing ones alike, in days."""
-
-    state: str
-    stays: int  # how many stays were measured
-    median_days: float | None  # rounded to 0.1 day; None without stays
-    p90_days: float | None  # the 90th percentile (see ``percentile``); None without stays
-
-
-@dataclass(frozen=True)
-class StuckIdea:
-    """An idea that has stayed in its stage longer than the stage's limit."""
-
-    id: int
-    title: str
-    state: str
-    owner: str | None  # the owner's email
-    days_in_state: float  # rounded to 0.1 day
-    limit_days: int
-    days_over: float  # days_in_state - limit_days, rounded to 0.1 day
-
-
-@dataclass(frozen=True)
-class OverdueIdea:
-    """An idea still in play whose follow-up date has passed."""
-
-    id: int
-    title: str
-    state: str
-    owner: str | None  # the owner's email
-    follow_up_on: date
-    days_overdue: int  # whole Danish calendar days since follow_up_on (1 = it was yesterday)
-
-
-@dataclass(frozen=True)
-class OwnerLoad:
-    """What one active user owns and what of it needs attention."""
-
-    email: str
-    name: str
-    open_by_state: dict[str, int]  # per OPEN_STATES
-    open_total: int
-    overdue: int  # open ideas with a follow-up date before today
-    stuck: int  # ideas over their stage's limit
-
-
-@dataclass(frozen=True)
-class MeetingIdeas:
-    """What became of one meeting's ideas."""
-
-    id: int
-    title: str
-    held_on: date | None
-    by_state: dict[str, int]  # every state (all seven)
-    total: int
-
-
-@dataclass(frozen=True)
-class ThemeIdeas:
-    """The ideas tagged with one theme, by state."""
-
-    id: int
-    name: str
-    by_state: dict[str, int]  # every state (all seven)
-    total: int
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """Everything the manager dashboard shows, as of ``generated_at``."""
-
-    generated_at: datetime
-    today: date  # the Danish date at generated_at; follow-ups before it are overdue
-    limits: StageLimits
-    list_cap: int
-    funnel: Funnel
-    time_in_stage: tuple[StageTime, ...]  # one per state, in STATES order
-    stuck: tuple[StuckIdea, ...]  # most days over the limit first (ties: lowest id), capped
-    stuck_total: int
-    overdue: tuple[OverdueIdea, ...]  # most days overdue first (ties: lowest id), capped
-    overdue_total: int
-    owners: tuple[OwnerLoad, ...]  # most open ideas first (ties: by email)
-    unowned_open: int  # open ideas without an owner
-    inactive_owner_open: int  # open ideas whose owner is deactivated (not in ``owners``)
-    meetings: tuple[MeetingIdeas, ...]  # newest first, meetings without a date last
-    themes: tuple[ThemeIdeas, ...]  # most ideas first (ties: by name)
-
-    def to_json(self) -> dict[str, Any]:
-        """The dashboard as one JSON object: dates as ISO strings, tuples as lists."""
-        document: dict[str, Any] = jsonable(asdict(self))
-        return document
+__all__ = [
+    "FUNNEL_STAGES",
+    "OPEN_STATES",
+    "Dashboard",
+    "StageLimits",
+    "dashboard",
+    "percentile",
+]
 
 
 def percentile(values: Iterable[float], fraction: float) -> float | None:
