@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench translations clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench.machine_overhead
 	$(BIN)/python -m bench.import_scaling
+	$(BIN)/python -m bench.pages_scaling
+
+# Extract the English message ids and merge them into the Danish catalogue; then translate the
+# new entries in web/translations/da/LC_MESSAGES/messages.po and run `make translations` again.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output --omit-header \
+		-o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l da \
+		--no-location --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel compile -d web/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results
