@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflow.db import Database
 from workflow.settings import Settings
@@ -32,6 +33,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ideaflow.database"] = Database(settings.database_url)
+    if settings.trusted_proxies:
+        # Behind a reverse proxy the client's address (for sign-in throttling) and the scheme
+        # come from X-Forwarded-* headers, trusted for exactly this many proxies.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from web import api, auth, errors, health, i18n, security_headers, views
 

@@ -26,6 +26,7 @@ class Settings:
     base_url: str
     redis_url: str | None = None
     smtp_url: str | None = None
+    trusted_proxies: int = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +48,9 @@ class Settings:
             base_url=(env_vars.get("IDEAFLOW_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             redis_url=env_vars.get("IDEAFLOW_REDIS_URL") or None,
             smtp_url=env_vars.get("IDEAFLOW_SMTP_URL") or None,
+            trusted_proxies=_count(
+                env_vars.get("IDEAFLOW_TRUSTED_PROXIES"), "IDEAFLOW_TRUSTED_PROXIES"
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -80,6 +84,14 @@ def write_secret_key(instance: Path) -> Path:
         path.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
         path.chmod(0o600)
     return path
+
+
+def _count(raw: str | None, name: str) -> int:
+    if not raw:
+        return 0
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.")
+    return int(raw)
 
 
 def _secret_key(environ: Mapping[str, str], instance: Path, env: str) -> str:

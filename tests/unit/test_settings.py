@@ -58,3 +58,11 @@ def test_development_creates_its_own_key(tmp_path: Path) -> None:
 def test_an_unknown_environment_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="IDEAFLOW_ENV"):
         Settings.from_env({"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_ENV": "staging"})
+
+
+def test_trusted_proxies_is_a_count(tmp_path: Path) -> None:
+    base = {"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_SECRET_KEY": "k"}
+    assert Settings.from_env(base).trusted_proxies == 0
+    assert Settings.from_env({**base, "IDEAFLOW_TRUSTED_PROXIES": "1"}).trusted_proxies == 1
+    with pytest.raises(ConfigurationError, match="IDEAFLOW_TRUSTED_PROXIES"):
+        Settings.from_env({**base, "IDEAFLOW_TRUSTED_PROXIES": "yes"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 
 from tests.conftest import PASSWORD
 from tests.web.conftest import Web
@@ -143,3 +144,24 @@ def test_a_user_can_choose_english_and_it_sticks(
     other_browser = client_factory()  # the choice is remembered for the user, not the browser
     other_browser.login(user)
     assert 'lang="en"' in other_browser.client.get("/my").get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_throttling_counts_the_real_client(
+    app: Flask, make_user: Callable[..., Actor]
+) -> None:
+    from web import create_app
+
+    proxied = create_app(app.config["IDEAFLOW_SETTINGS"].with_overrides(trusted_proxies=1))
+    user = make_user("owner")
+    web = Web(proxied.test_client())
+    for n in range(10):  # ten different people, one failure each, through one proxy
+        response = web.post(
+            "/login",
+            {"email": f"nobody{n}@randers.dk", "password": "x"},
+            headers={"X-Forwarded-For": f"10.0.0.{n}"},
+        )
+        assert response.status_code == 200
+    ok = web.post("/login", {"email": user.email, "password": PASSWORD},
+                  headers={"X-Forwarded-For": "10.0.0.99"})  # fmt: skip
+    assert ok.status_code == 302
+    proxied.extensions["ideaflow.database"].dispose()
