@@ -215,7 +215,9 @@ def test_old_uploads_are_purged_when_a_new_one_arrives(
     with uow() as unit, pytest.raises(NotFound):  # expired, even before it is purged
         pending_imports.preview_pending_import(unit, other, old.token)
     with uow() as unit:
-        pending_imports.create_pending_import(unit, owner, "t.txt", documents.as_plain_text().encode())
+        pending_imports.create_pending_import(
+            unit, owner, "t.txt", documents.as_plain_text().encode()
+        )
     with uow() as unit:
         tokens = list(unit.session.scalars(select(PendingImport.token)))
     assert old.token not in tokens and len(tokens) == 1
@@ -250,7 +252,9 @@ def test_discarding_an_upload(uow: UowFactory, make_user: Callable[..., Actor]) 
         assert unit.session.scalar(select(func.count(Meeting.id))) == 0
 
 
-def test_a_long_file_name_keeps_its_suffix(uow: UowFactory, make_user: Callable[..., Actor]) -> None:
+def test_a_long_file_name_keeps_its_suffix(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
     owner = make_user("owner")
     name = "r" * 300 + ".docx"
     with uow() as unit:

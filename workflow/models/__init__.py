@@ -16,6 +16,7 @@ from workflow.models.meetings import (
     MeetingDocument,
     MeetingParticipant,
     MeetingTheme,
+    PendingImport,
     Theme,
 )
 from workflow.models.outbox import OutboxMessage

@@ -6,17 +6,19 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
 from workflow.clock import utcnow
-from workflow.errors import Forbidden, VersionConflict
+from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
+from workflow.gates import N_
 from workflow.importer.document import ParsedDocument, parse_document
-from workflow.importer.parser import ParsedMinutes
+from workflow.importer.parser import ParsedIdea, ParsedMinutes
 from workflow.importer.readers import without_controls
 from workflow.importer.similarity import Match, similar_pairs
+from workflow.importer.titles import short_title
 from workflow.models import Idea, Meeting, MeetingDocument, MeetingParticipant, MeetingTheme
 from workflow.permissions import Actor, may_import
 from workflow.text import search_text
@@ -97,6 +99,73 @@ class ImportResult:
         }
 
 
+@dataclass(frozen=True)
+class ImportSelection:
+    """Which of the parsed items to import, and which to import as the other kind.
+
+    Items are named by their index (from 0) in the parsed minutes' ``themes``, ``ideas`` and
+    ``participants``, the order a dry run lists them in. ``None`` keeps every item of that kind.
+    A kept theme in ``themes_as_ideas`` becomes an idea, a kept idea in ``ideas_as_themes`` a
+    theme; everything else is imported exactly as a normal import would.
+    """
+
+    themes: frozenset[int] | None = None
+    ideas: frozenset[int] | None = None
+    participants: frozenset[int] | None = None
+    themes_as_ideas: frozenset[int] = frozenset()
+    ideas_as_themes: frozenset[int] = frozenset()
+
+    def apply(self, minutes: ParsedMinutes) -> ParsedMinutes:
+        """The minutes as this selection leaves them; ValidationFailed when nothing is left."""
+        sizes = {
+            "themes": len(minutes.themes),
+            "ideas": len(minutes.ideas),
+            "participants": len(minutes.participants),
+        }
+        chosen = {
+            "themes": (self.themes, self.themes_as_ideas),
+            "ideas": (self.ideas, self.ideas_as_themes),
+            "participants": (self.participants, frozenset()),
+        }
+        errors = {
+            kind: N_("The selection names an item the minutes do not have.")
+            for kind, (kept, switched) in chosen.items()
+            if any(not 0 <= index < sizes[kind] for index in (kept or frozenset()) | switched)
+        }
+        if errors:
+            raise ValidationFailed(errors)
+
+        themes = _picked(minutes.themes, self.themes)
+        ideas = _picked(minutes.ideas, self.ideas)
+        theme_texts = [text for index, text in themes if index not in self.themes_as_ideas]
+        theme_texts += [idea.text for index, idea in ideas if index in self.ideas_as_themes]
+        new_ideas = [idea for index, idea in ideas if index not in self.ideas_as_themes]
+        # A theme made an idea comes after the document's own ideas; the parser keeps no
+        # exercise or section for themes, so it has none.
+        switched = [text for index, text in themes if index in self.themes_as_ideas]
+        new_ideas += [
+            ParsedIdea(short_title(text), text, None, None, len(minutes.ideas) + number)
+            for number, text in enumerate(switched, 1)
+        ]
+        if not theme_texts and not new_ideas:
+            raise ValidationFailed({"selection": N_("Keep at least one theme or idea.")})
+        return replace(
+            minutes,
+            themes=tuple(dict.fromkeys(theme_texts)),
+            ideas=tuple(new_ideas),
+            participants=tuple(
+                person for _, person in _picked(minutes.participants, self.participants)
+            ),
+        )
+
+
+_T = TypeVar("_T")
+
+
+def _picked(items: Sequence[_T], kept: frozenset[int] | None) -> list[tuple[int, _T]]:
+    return [(index, item) for index, item in enumerate(items) if kept is None or index in kept]
+
+
 def import_minutes(
     uow: UnitOfWork,
     actor: Actor | None,
@@ -104,10 +173,13 @@ def import_minutes(
     content: bytes,
     *,
     dry_run: bool = False,
+    selection: ImportSelection | None = None,
 ) -> ImportResult:
     """Import minutes; a document imported before is found again, not imported twice.
 
-    ``actor`` None is the command line run by staff with server access.
+    ``actor`` None is the command line run by staff with server access. ``selection`` (from a
+    preview) narrows what is taken from the minutes; the meeting still remembers the whole
+    document, so importing it again finds this meeting.
     """
     if actor is not None and not may_import(actor):
         raise Forbidden("Viewers cannot import minutes.")
@@ -116,6 +188,8 @@ def import_minutes(
     existing = uow.meetings.by_content_hash(document.content_hash)
     if existing is not None:
         return describe_meeting(uow, existing, filename, created=False)
+    if selection is not None:
+        document = replace(document, minutes=selection.apply(document.minutes))
     minutes = document.minutes
     matches = similar_pairs([idea.text for idea in minutes.ideas], uow.ideas.texts_for_similarity())
     if dry_run:

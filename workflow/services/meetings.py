@@ -1,14 +1,30 @@
-"""Use cases on meetings: their minutes document (and, later, their reports)."""
+"""Use cases on meetings: what became of their ideas, their overview, their minutes document.
+
+Counts of ideas by state are made by the database (``GROUP BY``), never by loading ideas.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any
 
-from workflow.errors import NotFound
-from workflow.gates import MAX_ID
-from workflow.models import MeetingDocument
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from workflow.errors import NotFound, ValidationFailed
+from workflow.gates import MAX_ID, N_
+from workflow.models import Idea, Meeting, MeetingDocument, User, idea_themes
 from workflow.permissions import Actor
+from workflow.states import STATES
 from workflow.uow import UnitOfWork
+
+STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
+PER_PAGE_MAX = 100
+THEME_IDEAS_SHOWN = 20
+"""How many of the ideas tagged with a theme a meeting's page lists (all are counted)."""
 
 
 @dataclass(frozen=True)
@@ -20,9 +36,269 @@ class StoredDocument:
     content: bytes
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How many of a meeting's ideas are in each state."""
+
+    by_state: dict[str, int]  # every state, in the order of workflow.states.STATES
+    total: int
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    """One meeting in the list of meetings."""
+
+    id: int
+    title: str
+    held_on: date | None
+    location: str | None
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """One page of meetings, newest first."""
+
+    items: list[MeetingSummary]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+@dataclass(frozen=True)
+class MeetingIdea:
+    """An idea as a meeting's page lists it."""
+
+    id: int
+    title: str
+    state: str
+    owner: str | None  # the owner's name
+    exercise: str | None
+    section: str | None
+    position: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """The ideas under one heading of the minutes, in document order."""
+
+    exercise: str | None
+    section: str | None
+    ideas: list[MeetingIdea]
+
+
+@dataclass(frozen=True)
+class TaggedIdea:
+    """An idea tagged with one of the meeting's themes (from this meeting or another)."""
+
+    id: int
+    title: str
+    state: str
+    meeting_id: int | None
+
+
+@dataclass(frozen=True)
+class MeetingThemeView:
+    """A theme the meeting named, with the ideas tagged with it."""
+
+    id: int
+    name: str
+    ideas: list[TaggedIdea]  # at most THEME_IDEAS_SHOWN, oldest first
+    total: int  # all ideas tagged with the theme
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone the minutes list as present."""
+
+    name: str
+    organisation: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class MeetingOverview:
+    """Everything a meeting's page shows."""
+
+    id: int
+    title: str
+    held_on: date | None
+    location: str | None
+    host: str | None
+    recorder: str | None
+    imported_at: datetime
+    imported_by: str | None  # the importing user's name; None for the command line
+    document: str | None  # the stored minutes' file name, None when there are none
+    themes: list[MeetingThemeView]
+    participants: list[Participant]
+    outcome: Outcome
+    sections: list[Section]  # in document order
+
+
+def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 25) -> MeetingPage:
+    """A page of meetings, newest first (undated last), each with its ideas counted by state."""
+    errors: dict[str, str] = {}
+    page_no = _whole(page, "page", MAX_ID, errors)
+    size = _whole(per_page, "per_page", PER_PAGE_MAX, errors)
+    if errors or page_no is None or size is None:
+        raise ValidationFailed(errors)
+    total = uow.session.scalar(select(func.count(Meeting.id))) or 0
+    # The page's meetings first, then their ideas counted: the count never visits other pages.
+    meetings = (
+        select(Meeting.id, Meeting.title, Meeting.held_on, Meeting.location)
+        .order_by(Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
+        .offset((page_no - 1) * size)
+        .limit(size)
+        .subquery()
+    )
+    query = (
+        select(meetings, *_state_counts())
+        .outerjoin(Idea, Idea.meeting_id == meetings.c.id)
+        .group_by(meetings.c.id, meetings.c.title, meetings.c.held_on, meetings.c.location)
+        .order_by(meetings.c.held_on.is_(None), meetings.c.held_on.desc(), meetings.c.id.desc())
+    )
+    items = [
+        MeetingSummary(meeting_id, title, held_on, location, _outcome(counts))
+        for meeting_id, title, held_on, location, *counts in uow.session.execute(query)
+    ]
+    return MeetingPage(items, total, page_no, size)
+
+
+def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingOverview:
+    """A meeting's facts, themes, participants and ideas; NotFound for an unknown meeting."""
+    meeting = uow.session.get(Meeting, meeting_id) if 1 <= meeting_id <= MAX_ID else None
+    if meeting is None:
+        raise NotFound(f"There is no meeting {meeting_id}.")
+    counts = uow.session.execute(
+        select(*_state_counts()).select_from(Idea).where(Idea.meeting_id == meeting_id)
+    ).one()
+    document = uow.session.scalar(
+        select(MeetingDocument.filename).where(MeetingDocument.meeting_id == meeting_id)
+    )
+    importer = uow.session.get(User, meeting.imported_by_id) if meeting.imported_by_id else None
+    return MeetingOverview(
+        id=meeting.id,
+        title=meeting.title,
+        held_on=meeting.held_on,
+        location=meeting.location,
+        host=meeting.host,
+        recorder=meeting.recorder,
+        imported_at=meeting.created_at,
+        imported_by=importer.name if importer else None,
+        document=document,
+        themes=_themes(uow, [(link.theme.id, link.theme.name) for link in meeting.theme_links]),
+        participants=[
+            Participant(link.contact.name, link.contact.organisation, link.contact.email)
+            for link in meeting.participant_links
+        ],
+        outcome=_outcome(counts),
+        sections=_sections(uow, meeting_id),
+    )
+
+
 def meeting_document(uow: UnitOfWork, actor: Actor, meeting_id: int) -> StoredDocument:
     """The minutes a meeting was imported from; NotFound when there are none."""
     document = uow.session.get(MeetingDocument, meeting_id) if 1 <= meeting_id <= MAX_ID else None
     if document is None:
         raise NotFound(f"Meeting {meeting_id} has no stored minutes.")
     return StoredDocument(document.filename, document.media_type, document.content)
+
+
+def _state_counts() -> list[Any]:
+    return [
+        func.count(case((Idea.state == state, Idea.id))).label(f"n_{state}")
+        for state in STATE_NAMES
+    ]
+
+
+def _outcome(counts: Sequence[Any]) -> Outcome:
+    by_state = {state: int(count or 0) for state, count in zip(STATE_NAMES, counts, strict=True)}
+    return Outcome(by_state, sum(by_state.values()))
+
+
+def _sections(uow: UnitOfWork, meeting_id: int) -> list[Section]:
+    query = (
+        select(Idea)
+        .where(Idea.meeting_id == meeting_id)
+        .options(selectinload(Idea.owner))
+        .order_by(Idea.source_position.is_(None), Idea.source_position, Idea.id)
+    )
+    ideas = [
+        MeetingIdea(
+            id=idea.id,
+            title=idea.title,
+            state=idea.state,
+            owner=idea.owner.name if idea.owner else None,
+            exercise=idea.source_exercise,
+            section=idea.source_section,
+            position=idea.source_position,
+        )
+        for idea in uow.session.scalars(query)
+    ]
+    # Consecutive ideas under the same heading form a section, so the order stays the document's.
+    return [
+        Section(exercise, section, list(group))
+        for (exercise, section), group in groupby(ideas, key=lambda i: (i.exercise, i.section))
+    ]
+
+
+def _themes(uow: UnitOfWork, themes: list[tuple[int, str]]) -> list[MeetingThemeView]:
+    if not themes:
+        return []
+    theme_ids = [theme_id for theme_id, _ in themes]
+    totals: dict[int, int] = dict(
+        uow.session.execute(
+            select(idea_themes.c.theme_id, func.count())
+            .where(idea_themes.c.theme_id.in_(theme_ids))
+            .group_by(idea_themes.c.theme_id)
+        ).all()
+    )
+    numbered = (
+        select(
+            idea_themes.c.theme_id,
+            Idea.id,
+            Idea.title,
+            Idea.state,
+            Idea.meeting_id,
+            func.row_number()
+            .over(partition_by=idea_themes.c.theme_id, order_by=Idea.id)
+            .label("number"),
+        )
+        .join(Idea, Idea.id == idea_themes.c.idea_id)
+        .where(idea_themes.c.theme_id.in_(theme_ids))
+        .subquery()
+    )
+    tagged: dict[int, list[TaggedIdea]] = {theme_id: [] for theme_id in theme_ids}
+    rows = uow.session.execute(
+        select(numbered.c.theme_id, numbered.c.id, numbered.c.title, numbered.c.state,
+               numbered.c.meeting_id)
+        .where(numbered.c.number <= THEME_IDEAS_SHOWN)
+        .order_by(numbered.c.theme_id, numbered.c.id)
+    )  # fmt: skip
+    for theme_id, idea_id, title, state, from_meeting in rows:
+        tagged[theme_id].append(TaggedIdea(idea_id, title, state, from_meeting))
+    return [
+        MeetingThemeView(theme_id, name, tagged[theme_id], totals.get(theme_id, 0))
+        for theme_id, name in themes
+    ]
+
+
+def _whole(value: Any, name: str, largest: int, errors: dict[str, str]) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if isinstance(value, bool) or number < 1:
+        errors[name] = N_("Must be a whole number of 1 or more.")
+        return None
+    if number > largest:
+        if largest == MAX_ID:
+            return MAX_ID
+        errors[name] = N_("Must be at most 100.")
+        return None
+    return number
