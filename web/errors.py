@@ -48,6 +48,22 @@ def error_page(status: int, detail: str | None) -> tuple[str, int]:
         return f"Error {status}", status
 
 
+def _page_detail(error: WorkflowError) -> str | None:
+    """What an error page adds to its status text, in the user's language (None: nothing)."""
+    if isinstance(error, InvalidTransition):
+        from flask_babel import gettext
+
+        from web.i18n import STATE_NAMES
+
+        return str(
+            gettext(
+                "This step cannot be taken while the idea is “%(state)s”.",
+                state=STATE_NAMES.get(error.state, error.state),
+            )
+        )
+    return None  # our English messages name ids and fields; the page's own text says enough
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -61,7 +77,7 @@ def init_app(app: Flask) -> None:
             (code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400
         )
         if not _wants_json():
-            return error_page(status, error.message)
+            return error_page(status, _page_detail(error))
         return error_response(status, error.code, error.message, **error.details())
 
     @app.errorhandler(HTTPException)
