@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench translations clean
+.PHONY: run test lint bench translations screenshots browser-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint browser-deps
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -39,8 +39,17 @@ translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output --omit-header \
 		-o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l da \
-		--no-location --omit-header --no-fuzzy-matching
+		--no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d web/translations --statistics
+
+# axe-core for the browser tests in tests/browser (without npm or Chromium they are skipped).
+browser-deps:
+	@if [ ! -d tests/browser/node_modules ] && command -v npm >/dev/null; then \
+		cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; fi
+
+# PNGs of the board, an idea, the dashboard and a gate form (desktop and phone) in docs/screenshots.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results
