@@ -165,3 +165,22 @@ def test_behind_a_trusted_proxy_throttling_counts_the_real_client(
                   headers={"X-Forwarded-For": "10.0.0.99"})  # fmt: skip
     assert ok.status_code == 302
     proxied.extensions["ideaflow.database"].dispose()
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(
+    app: Flask, make_user: Callable[..., Actor]
+) -> None:
+    from web import create_app
+
+    settings = app.config["IDEAFLOW_SETTINGS"].with_overrides(base_url="https://ideer.randers.dk")
+    secure = create_app(settings)
+    user = make_user("owner")
+    web = Web(secure.test_client())
+    response = web.client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": web.csrf_token()},
+        base_url="https://ideer.randers.dk",
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    secure.extensions["ideaflow.database"].dispose()

@@ -10,7 +10,7 @@ from datetime import timedelta
 from tests.web.conftest import Web
 from workflow.clock import local_today
 from workflow.permissions import Actor
-from workflow.services import ideas, transitions
+from workflow.services import collaboration, ideas, transitions
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -54,11 +54,16 @@ def test_owners_cannot_see_the_board_link_but_see_their_ideas_first_due_first(
 def test_titles_are_escaped_everywhere(
     web: Web, uow: UowFactory, make_user: Callable[..., Actor]
 ) -> None:
-    manager = make_user("manager")
-    idea_id = new_idea(uow, manager, title=XSS, description=XSS, themes=[XSS])
+    manager = make_user("manager", name=XSS)
+    idea_id = new_idea(uow, manager, title=XSS, description=XSS, themes=[XSS], owner=manager.email,
+                       follow_up_on="2020-01-01")  # fmt: skip
+    with uow() as unit:
+        collaboration.add_comment(unit, manager, idea_id, XSS)
+        collaboration.add_follower(unit, manager, idea_id, name=XSS, email=None, organisation=XSS)
     web.login(manager)
-    for path in ("/board", "/ideas", f"/ideas/{idea_id}", f"/ideas/{idea_id}/edit",
-                 f"/ideas/{idea_id}/transitions/assess"):  # fmt: skip
+    for path in ("/board", "/my", "/ideas", f"/ideas/{idea_id}", f"/ideas/{idea_id}/edit",
+                 f"/ideas/{idea_id}/transitions/assess", "/dashboard",
+                 f"/ideas?q={XSS}"):  # fmt: skip
         page = web.text(path)
         assert XSS not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
