@@ -65,6 +65,11 @@ def money(value: Any) -> str:
     return str(format_decimal(value, format="#,##0.00"))
 
 
+def one_decimal(value: Any) -> str:
+    """A number with one decimal as the locale writes it (12,5 in Danish)."""
+    return str(format_decimal(value, format="#,##0.0"))
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers."""
     Babel(
@@ -76,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["one_decimal"] = one_decimal
 
     @app.context_processor
     def language_helpers() -> dict[str, Any]:

@@ -42,6 +42,7 @@ class IdeaView:
     state_changed_at: datetime
     created_at: datetime
     updated_at: datetime
+    owner_name: str | None = None  # for pages; the API names owners by email
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of the API's ``Idea`` schema."""
@@ -110,6 +111,7 @@ def _idea_fields(idea: Idea) -> dict[str, Any]:
         "state": idea.state,
         "version": idea.version,
         "owner": idea.owner.email if idea.owner else None,
+        "owner_name": idea.owner.name if idea.owner else None,
         "themes": tuple(sorted((theme.name for theme in idea.themes), key=str.casefold)),
         "meeting": (
             None

@@ -126,3 +126,21 @@ def test_listing_filters_pages_and_searches_danish_text(
         for page, per_page in ((0, 10), (1, 101), ("x", 10)):
             with pytest.raises(ValidationFailed):
                 listing.list_ideas(unit, manager, {}, page, per_page)
+
+
+def test_one_edit_of_several_fields_is_one_new_version(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager, owner = make_user("manager"), make_user("owner")
+    idea = create(uow, manager, title="Natbus", themes=["Trafik"])
+    with uow() as unit:
+        edited = ideas.update_idea(
+            unit,
+            manager,
+            idea.id,
+            {"title": "Natbus til Langå", "themes": ["Trafik", "Unge"], "owner": owner.email,
+             "follow_up_on": "2027-01-01", "description": "Fra 23 til 02"},
+            expected_version=1,
+        )  # fmt: skip
+    assert edited.version == 2
+    assert edited.themes == ("Trafik", "Unge") and edited.owner == owner.email

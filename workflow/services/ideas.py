@@ -71,19 +71,7 @@ def update_idea(
     _refuse_unknown(fields, EDITABLE_FIELDS)
     check_expected_version(idea, expected_version)
     clean = _clean_fields(uow, fields)
-    changes: dict[str, Any] = {}
-    for name in ("title", "description", "follow_up_on"):
-        if name in clean and getattr(idea, name) != clean[name]:
-            setattr(idea, name, clean[name])
-            changes[name] = clean[name]
-    if "owner" in clean and idea.owner != clean["owner"]:
-        idea.owner = clean["owner"]
-        changes["owner"] = idea.owner.email if idea.owner else None
-    if "themes" in clean:
-        themes = uow.themes.get_or_create(clean["themes"])
-        if [t.key for t in themes] != [t.key for t in idea.themes]:
-            idea.themes = themes
-            changes["themes"] = [t.name for t in themes]
+    changes = _apply_changes(uow, idea, clean)
     if changes:
         idea.search_text = search_text(idea.title, idea.description)
         idea.updated_at = utcnow()
@@ -91,6 +79,27 @@ def update_idea(
         uow.publish(IdeaUpdated(idea.id, changes=jsonable(changes), actor_id=actor.id))
         uow.commit()
     return get_idea(uow, actor, idea.id)
+
+
+def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dict[str, Any]:
+    """Set the fields that differ; return them. One edit must be one new version."""
+    changes: dict[str, Any] = {}
+    # Loading owner or themes would otherwise flush the first changed field on its own,
+    # bumping the version twice for one edit.
+    with uow.session.no_autoflush:
+        for name in ("title", "description", "follow_up_on"):
+            if name in clean and getattr(idea, name) != clean[name]:
+                setattr(idea, name, clean[name])
+                changes[name] = clean[name]
+        if "owner" in clean and idea.owner != clean["owner"]:
+            idea.owner = clean["owner"]
+            changes["owner"] = idea.owner.email if idea.owner else None
+        if "themes" in clean:
+            themes = uow.themes.get_or_create(clean["themes"])
+            if [t.key for t in themes] != [t.key for t in idea.themes]:
+                idea.themes = themes
+                changes["themes"] = [t.name for t in themes]
+    return changes
 
 
 def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:

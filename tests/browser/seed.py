@@ -1,0 +1,213 @@
+"""The people and the data the browser tests (and the screenshots) run against.
+
+Users come from the CLI, ideas from the JSON API with a manager's token, minutes from
+``ideaflow import-minutes``: the same doors a real installation uses. The dataset is fixed, so
+the board's counts are known in advance and screenshots show the same thing every time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.browser.chromium import PASSWORD
+from tests.e2e.conftest import Deployment
+
+SAMPLE_MINUTES = Path(__file__).parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
+STATES = ("proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user the tests sign in as."""
+
+    email: str
+    name: str
+    role: str
+
+
+ADMIN = Person("anna@randers.dk", "Anna Admin", "admin")
+MANAGER = Person("mette@randers.dk", "Mette Holm", "manager")
+OWNER = Person("ole@randers.dk", "Ole Berg", "owner")
+OTHER_OWNER = Person("pia@randers.dk", "Pia Lund", "owner")
+VIEWER = Person("vera@randers.dk", "Vera Dahl", "viewer")
+PEOPLE = (ADMIN, MANAGER, OWNER, OTHER_OWNER, VIEWER)
+
+ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning på mødet"}
+PILOT = {
+    "starts_on": "2027-02-01",
+    "ends_on": "2027-08-31",
+    "success_criteria": "30 familier hjulpet i pilotperioden",
+    "budget_dkk": 180000,
+    "site": "Langå",
+}
+SCALE = {
+    "outcome": "success",
+    "evaluation": "Alle mål nået",
+    "scale_to": ["Assentoft", "Randers C"],
+}
+REACH = {  # the triggers that take a new idea to each state (merge is added per idea)
+    "proposed": [],
+    "assessed": [("assess", ASSESS)],
+    "piloted": [("assess", ASSESS), ("start_pilot", PILOT)],
+    "scaled": [("assess", ASSESS), ("start_pilot", PILOT), ("scale", SCALE)],
+    "rejected": [("reject", None)],
+    "parked": [("park", None)],
+    "merged": [],
+}
+PLAN = {  # 60 ideas: how many end in each state
+    "proposed": 18,
+    "assessed": 12,
+    "piloted": 10,
+    "scaled": 6,
+    "rejected": 6,
+    "parked": 5,
+    "merged": 3,
+}
+SUBJECTS = [
+    "Lektiecafé", "Cykelbus", "Natbus", "Mentorordning", "Sundhedsplejerske på tværs",
+    "Fælles værdisæt", "Ungeråd", "Job First", "Familiecoach", "Åben skole",
+    "Foreningspulje", "Sprogvenner", "Lokalt ungehus", "Sagsbehandler-makker", "Praktikbørs",
+    "Forældrenetværk", "Naturklub", "Idrætsvenner", "Madskole", "Bibliotek om aftenen",
+]  # fmt: skip
+PLACES = ["Randers C", "Langå", "Assentoft", "Spentrup", "Havndal"]
+THEMES = ["Unge", "Familier", "Samarbejde", "Uddannelse", "Fællesskaber"]
+
+
+@dataclass
+class Dataset:
+    """What was made: ideas by state, a few ideas tests refer to, and the meeting imported."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    ids_by_state: dict[str, list[int]] = field(default_factory=dict)
+    meeting_id: int | None = None
+    showcase_id: int | None = None  # an imported idea walked to scaled: every panel filled in
+
+    def first(self, state: str) -> int:
+        """The first idea made in ``state``."""
+        return self.ids_by_state[state][0]
+
+
+def add_people(deployment: Deployment, *, tokens: tuple[Person, ...] = ()) -> dict[str, str]:
+    """Create every test user with the CLI; return API tokens for ``tokens`` by email."""
+    for person in PEOPLE:
+        deployment.cli(
+            "users", "create", "--email", person.email, "--name", person.name,
+            "--role", person.role, "--password", PASSWORD,
+        )  # fmt: skip
+    return {
+        person.email: deployment.cli("tokens", "create", "--email", person.email)
+        .stdout.strip()
+        .splitlines()[-1]
+        for person in tokens
+    }
+
+
+class Api:
+    """The JSON API with one user's token."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.client = httpx.Client(
+            base_url=f"{base_url}/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=20,
+        )
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+    def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+        """Send one request; fail with the answer unless it has the expected status."""
+        response = self.client.request(method, path, json=body)
+        assert response.status_code == expect, f"{method} {path}: {response.text}"
+        return response.json()
+
+    def create(self, **fields: Any) -> dict[str, Any]:
+        """Record an idea."""
+        return dict(self.call("POST", "/ideas", fields, expect=201))
+
+    def fire(self, idea_id: int, trigger: str, data: Any = None, reason: str | None = None) -> Any:
+        """Fire a trigger at an idea."""
+        body: dict[str, Any] = {"trigger": trigger, "data": data or {}}
+        if reason:
+            body["reason"] = reason
+        return self.call("POST", f"/ideas/{idea_id}/transitions", body)
+
+    def idea(self, idea_id: int) -> dict[str, Any]:
+        """One idea as the API shows it."""
+        return dict(self.call("GET", f"/ideas/{idea_id}"))
+
+    def walk(self, idea_id: int, state: str) -> None:
+        """Take a proposed idea to ``state`` (not merged) the regular way."""
+        today = date.today()  # noqa: DTZ011  (the app's "today" is Danish; a day either way is fine)
+        for trigger, data in REACH[state]:
+            if trigger == "reject":
+                self.fire(idea_id, trigger, reason="Ingen midler i år")
+            elif trigger == "park":
+                self.fire(
+                    idea_id,
+                    trigger,
+                    {"revisit_on": (today + timedelta(days=120)).isoformat()},
+                    reason="Tages op igen efter budgettet",
+                )
+            else:
+                self.fire(idea_id, trigger, data)
+
+
+def seed(deployment: Deployment, manager_token: str) -> Dataset:
+    """Import the sample minutes and make the 60 planned ideas (the server must be running)."""
+    dataset = Dataset()
+    imported = json.loads(
+        deployment.cli(
+            "import-minutes", str(SAMPLE_MINUTES), "--as", MANAGER.email, "--json"
+        ).stdout
+    )
+    dataset.meeting_id = imported["meeting"]["id"]
+    imported_ids = [idea["id"] for idea in imported["ideas"]]
+    today = date.today()  # noqa: DTZ011
+    with Api(deployment.base_url, manager_token) as api:
+        showcase = imported_ids[0]
+        api.call(
+            "PATCH", f"/ideas/{showcase}",
+            {"owner": OWNER.email, "themes": ["Samarbejde", "Unge"]},
+        )  # fmt: skip
+        api.walk(showcase, "scaled")
+        dataset.showcase_id = showcase
+        dataset.counts.update({"proposed": len(imported_ids) - 1, "scaled": 1})
+        number = 0
+        for state, how_many in PLAN.items():
+            made = dataset.ids_by_state.setdefault(state, [])
+            for _ in range(how_many):
+                subject = SUBJECTS[number % len(SUBJECTS)]
+                place = PLACES[(number + number // len(SUBJECTS)) % len(PLACES)]  # no twins
+                fields: dict[str, Any] = {
+                    "title": f"{subject} i {place}",
+                    "description": f"Idé nr. {number + 1} fra interessentmøderne.",
+                    "themes": [THEMES[number % len(THEMES)], THEMES[(number + 2) % len(THEMES)]],
+                }
+                if number % 5 != 4:  # every fifth idea has nobody on it yet
+                    fields["owner"] = (OWNER if number % 2 == 0 else OTHER_OWNER).email
+                if state in ("proposed", "assessed", "piloted") and number % 4 == 0:
+                    fields["follow_up_on"] = (today - timedelta(days=3 + number % 7)).isoformat()
+                elif state in ("proposed", "assessed", "piloted"):
+                    fields["follow_up_on"] = (today + timedelta(days=14 + number)).isoformat()
+                if state in ("piloted", "scaled") and "owner" not in fields:
+                    fields["owner"] = OWNER.email  # a pilot needs someone to run it
+                idea = api.create(**fields)
+                if state == "merged":
+                    api.fire(idea["id"], "merge", {"into": dataset.first("proposed")})
+                else:
+                    api.walk(idea["id"], state)
+                made.append(idea["id"])
+                dataset.counts[state] += 1
+                number += 1
+    return dataset

@@ -1,0 +1,135 @@
+"""axe-core on every page, signed in as the role that uses it; pages that fit a 390 px phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.a11y import assert_accessible, horizontal_overflow, widest_elements
+from tests.browser.seed import ADMIN, MANAGER, OWNER, SAMPLE_MINUTES, VIEWER, Dataset, Person
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.browser.conftest import OpenPage, Seeded
+
+pytestmark = pytest.mark.e2e
+Where = Callable[[Dataset], str]
+
+
+def first(state: str, suffix: str = "") -> Where:
+    """The address of the first seeded idea in ``state``, plus ``suffix``."""
+    return lambda data: f"/ideas/{data.first(state)}{suffix}"
+
+
+PAGES: list[tuple[str, Person | None, Where, int]] = [
+    ("login", None, lambda _: "/login", 200),
+    ("board", MANAGER, lambda _: "/board", 200),
+    ("my-ideas", OWNER, lambda _: "/my", 200),
+    ("idea-list", MANAGER, lambda _: "/ideas", 200),
+    ("idea-list-filtered", VIEWER, lambda _: "/ideas?state=proposed&overdue=1&sort=title", 200),
+    ("idea-scaled-from-minutes", MANAGER, lambda data: f"/ideas/{data.showcase_id}", 200),
+    ("idea-as-owner", OWNER, first("proposed"), 200),
+    ("idea-as-viewer", VIEWER, first("rejected"), 200),
+    ("new-idea", MANAGER, lambda _: "/ideas/new", 200),
+    ("edit-idea", MANAGER, first("proposed", "/edit"), 200),
+    ("gate-assess", MANAGER, first("proposed", "/transitions/assess"), 200),
+    ("gate-start-pilot", MANAGER, first("assessed", "/transitions/start_pilot"), 200),
+    ("gate-scale", OWNER, first("piloted", "/transitions/scale"), 200),
+    ("gate-reject", MANAGER, first("assessed", "/transitions/reject"), 200),
+    ("gate-park", MANAGER, first("proposed", "/transitions/park"), 200),
+    ("gate-reopen", MANAGER, first("parked", "/transitions/reopen"), 200),
+    ("gate-merge", MANAGER, first("proposed", "/transitions/merge"), 200),
+    ("meetings", VIEWER, lambda _: "/meetings", 200),
+    ("meeting", VIEWER, lambda data: f"/meetings/{data.meeting_id}", 200),
+    ("import-upload", MANAGER, lambda _: "/imports/new", 200),
+    ("dashboard", MANAGER, lambda _: "/dashboard", 200),
+    ("admin-users", ADMIN, lambda _: "/admin/users", 200),
+    ("not-found", MANAGER, lambda _: "/ideas/999999", 404),
+    ("forbidden", OWNER, lambda _: "/dashboard", 403),
+]
+NARROW: list[tuple[str, Person, Where]] = [
+    ("board", MANAGER, lambda _: "/board"),
+    ("idea", MANAGER, lambda data: f"/ideas/{data.showcase_id}"),
+    ("dashboard", MANAGER, lambda _: "/dashboard"),
+    ("gate-start-pilot", MANAGER, first("assessed", "/transitions/start_pilot")),
+    ("gate-assess", OWNER, first("proposed", "/transitions/assess")),
+    ("my-ideas", OWNER, lambda _: "/my"),
+    ("idea-list", MANAGER, lambda _: "/ideas"),
+]
+
+
+@pytest.mark.parametrize(
+    ("person", "where", "status"),
+    [pytest.param(person, where, status, id=name) for name, person, where, status in PAGES],
+)
+def test_axe_finds_no_serious_violation(
+    seeded: Seeded,
+    open_page: OpenPage,
+    axe_report: Path,
+    person: Person | None,
+    where: Where,
+    status: int,
+) -> None:
+    page = open_page(seeded.deployment, person, bypass_csp=True)
+    path = where(seeded.data)
+    response = page.goto(path)
+    assert response is not None and response.status == status, path
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page, f"{path} as {person.role if person else 'anonymous'}", axe_report)
+
+
+@pytest.mark.parametrize(
+    ("person", "where"), [pytest.param(person, where, id=name) for name, person, where in NARROW]
+)
+def test_a_phone_needs_no_sideways_scrolling(
+    seeded: Seeded,
+    open_page: OpenPage,
+    axe_report: Path,
+    person: Person,
+    where: Where,
+) -> None:
+    page = open_page(seeded.deployment, person, phone=True, bypass_csp=True)
+    path = where(seeded.data)
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    overflow = horizontal_overflow(page)
+    assert overflow == 0, (
+        f"{path} is {overflow}px wider than 390px; sticking out: {widest_elements(page)}"
+    )
+    assert_accessible(page, f"{path} at 390px", axe_report)
+
+
+def test_the_csv_download_is_for_excel(seeded: Seeded, open_page: OpenPage) -> None:
+    page = open_page(seeded.deployment, MANAGER)
+    page.goto("/ideas?state=scaled")
+    with page.expect_download() as download:
+        page.click('main a[href^="/ideas.csv"]')
+    body = download.value.path().read_bytes()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert body.startswith("\ufeff".encode()), "a BOM so Excel reads UTF-8"
+    rows = body.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 1 + seeded.data.counts["scaled"] and ";" in rows[0]
+
+
+def test_axe_finds_no_serious_violation_on_the_import_preview(
+    seeded: Seeded, open_page: OpenPage, axe_report: Path, tmp_path: Path
+) -> None:
+    minutes = tmp_path / "interessentmoede-2025-06-19.txt"
+    minutes.write_text(
+        SAMPLE_MINUTES.read_text(encoding="utf-8").replace("12.06.25", "19.06.25"),
+        encoding="utf-8",
+    )
+    page = open_page(seeded.deployment, MANAGER, bypass_csp=True)
+    page.goto("/imports/new")
+    page.set_input_files('main input[type="file"]', str(minutes))
+    with page.expect_navigation() as sent:
+        page.click('main form:has(input[type="file"]) [type="submit"]')
+    assert sent.value is not None and sent.value.status == 200
+    expect(page.locator("main input[type=checkbox]").first).to_be_visible()
+    assert_accessible(page, "/imports/<token> (preview) as manager", axe_report)
+    with page.expect_navigation():  # leave nothing pending behind
+        page.click('main form[action$="/discard"] [type="submit"]')
