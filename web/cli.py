@@ -314,4 +314,13 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     app_settings = settings()
     if not migrate.is_up_to_date(app_settings.database_url):
         raise click.ClickException("The database schema is not current: run 'ideaflow db upgrade'.")
+    with unit_of_work() as uow:
+        if not users.list_users(uow):
+            click.echo(
+                "No users yet. Create the first administrator, then sign in at "
+                f"{app_settings.base_url}/login:\n"
+                "  ideaflow users create --email you@example.dk --name 'Your Name' --role admin",
+                err=True,
+            )
+    click.echo(f"Serving ideaflow at http://{host}:{port}", err=True)
     run_gunicorn(host=host, port=port, workers=workers, threads=threads)

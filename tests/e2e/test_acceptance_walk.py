@@ -167,3 +167,9 @@ def test_production_refuses_to_start_without_a_secret_key(deployment: Deployment
     result = deployment.cli("ideas", "list", check=False)
     assert result.returncode != 0
     assert "IDEAFLOW_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_says_how_to_create_the_first_user(deployment: Deployment) -> None:
+    deployment.serve(workers=1, threads=2)
+    assert "No users yet" in deployment.log()
+    assert "ideaflow users create" in deployment.log()
