@@ -34,13 +34,13 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.pages_scaling
 
 # Extract the English message ids and merge them into the Danish catalogue; then translate the
-# new entries in web/translations/da/LC_MESSAGES/messages.po and run `make translations` again.
+# new entries in workflow/translations/da/LC_MESSAGES/messages.po and run `make translations` again.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output --omit-header \
-		-o web/translations/messages.pot .
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l da \
+		-o workflow/translations/messages.pot .
+	$(BIN)/pybabel update -i workflow/translations/messages.pot -d workflow/translations -l da \
 		--no-fuzzy-matching --width 100
-	$(BIN)/pybabel compile -d web/translations --statistics
+	$(BIN)/pybabel compile -d workflow/translations --statistics
 
 # axe-core for the browser tests in tests/browser (without npm or Chromium they are skipped).
 browser-deps:

@@ -11,10 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from workflow.clock import LOCAL_TIMEZONE
+from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
 from workflow.states import TRIGGERS
-
-LANGUAGES = ("da", "en")
-DEFAULT_LANGUAGE = "da"
 
 STATE_NAMES = {
     "proposed": _l("Proposed"),
@@ -76,7 +74,7 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=lambda: str(LOCAL_TIMEZONE),
-        default_translation_directories="translations",
+        default_translation_directories=str(TRANSLATIONS),
     )
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["local_datetime"] = local_datetime

@@ -10,7 +10,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "web" / "translations" / "da" / "LC_MESSAGES"
+CATALOGUE = ROOT / "workflow" / "translations" / "da" / "LC_MESSAGES"
 METHODS = [
     ("workflow/**.py", "python"),
     ("web/**.py", "python"),

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 
 from workflow.clock import utcnow
 from workflow.errors import WorkflowError
+from workflow.i18n import LANGUAGES
 from workflow.models import LoginAttempt, UserSession
 from workflow.permissions import Actor
 from workflow.security import token_digest, verify_password
@@ -26,7 +27,6 @@ MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=1)
 SESSION_IDLE_LIMIT = timedelta(hours=12)
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
-LANGUAGES = ("da", "en")
 
 
 class SignInRefused(WorkflowError):
