@@ -25,7 +25,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from web.database import unit_of_work
-from web.i18n import LANGUAGES
+from workflow.i18n import LANGUAGES
 from workflow.permissions import Actor, Role
 from workflow.services import sessions
 
