@@ -19,6 +19,13 @@ from workflow.models.meetings import (
     PendingImport,
     Theme,
 )
+from workflow.models.notifications import (
+    MAILING_LISTS,
+    NOTIFICATION_STATUSES,
+    Notification,
+    Reminder,
+    Unsubscription,
+)
 from workflow.models.outbox import OutboxMessage
 from workflow.models.people import (
     ApiToken,
@@ -30,7 +37,9 @@ from workflow.models.people import (
 )
 
 __all__ = [
+    "MAILING_LISTS",
     "NAMING_CONVENTION",
+    "NOTIFICATION_STATUSES",
     "ApiToken",
     "Assessment",
     "Base",
@@ -47,11 +56,14 @@ __all__ = [
     "MeetingDocument",
     "MeetingParticipant",
     "MeetingTheme",
+    "Notification",
     "OutboxMessage",
     "PendingImport",
     "PilotPlan",
+    "Reminder",
     "Theme",
     "UTCDateTime",
+    "Unsubscription",
     "User",
     "UserSession",
     "idea_themes",

@@ -74,6 +74,9 @@ class MeetingParticipant(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+    # The opt-in to hear about the meeting's ideas: where it came from and when.
+    consent_source: Mapped[str | None] = mapped_column(String(200))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact] = relationship(lazy="joined")
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,11 +55,19 @@ class Contact(Base):
     """A stakeholder who may hear about ideas without having an account."""
 
     __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("delivery IN ('immediate', 'daily', 'weekly')", name="delivery"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    language: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
+    delivery: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
+    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # mail bounced for good
+    suppressed_reason: Mapped[str | None] = mapped_column(Text)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # GDPR: data anonymised
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

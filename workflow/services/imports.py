@@ -24,6 +24,9 @@ from workflow.permissions import Actor, may_import
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
 
+# Minutes list the people who took part and agreed to hear what became of their ideas.
+PARTICIPANT_CONSENT = "participant list in the minutes"
+
 
 @dataclass(frozen=True)
 class ImportedIdea:
@@ -251,6 +254,8 @@ def _stage(
         MeetingParticipant(
             contact=uow.contacts.find_or_add(person.name, person.organisation, person.email),
             position=position,
+            consent_source=PARTICIPANT_CONSENT,
+            consent_at=now,
         )
         for position, person in enumerate(minutes.participants, 1)
     ]
