@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from tests.mailsink import MailSink, running_sink
 from web import create_app
 from workflow import migrate
 from workflow.db import Database
@@ -153,3 +154,10 @@ def app(settings: Settings, database: Database) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[MailSink]:
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+    with running_sink() as sink:
+        yield sink

@@ -12,17 +12,9 @@ from flask_login import current_user
 
 from workflow.clock import LOCAL_TIMEZONE
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
-from workflow.states import TRIGGERS
+from workflow.states import STATE_LABELS, TRIGGERS
 
-STATE_NAMES = {
-    "proposed": _l("Proposed"),
-    "assessed": _l("Assessed"),
-    "piloted": _l("In pilot"),
-    "scaled": _l("Scaled up"),
-    "rejected": _l("Rejected"),
-    "parked": _l("Parked"),
-    "merged": _l("Merged"),
-}
+STATE_NAMES = {state: _l(label) for state, label in STATE_LABELS.items()}
 ROLE_NAMES = {
     "admin": _l("Administrator"),
     "manager": _l("Manager"),

@@ -27,6 +27,8 @@ class Settings:
     redis_url: str | None = None
     smtp_url: str | None = None
     trusted_proxies: int = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
+    mail_from: str = "ideaflow <ideaflow@localhost>"
+    mail_reply_to: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,8 @@ class Settings:
             trusted_proxies=_count(
                 env_vars.get("IDEAFLOW_TRUSTED_PROXIES"), "IDEAFLOW_TRUSTED_PROXIES"
             ),
+            mail_from=env_vars.get("IDEAFLOW_MAIL_FROM") or "ideaflow <ideaflow@localhost>",
+            mail_reply_to=env_vars.get("IDEAFLOW_MAIL_REPLY_TO") or None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

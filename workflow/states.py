@@ -61,6 +61,16 @@ class State(StrEnum):
 
 INITIAL_STATE = State.PROPOSED
 STATES: tuple[State, ...] = tuple(State)
+# What people call the states (message ids, translated where they are shown).
+STATE_LABELS: dict[str, str] = {
+    State.PROPOSED: N_("Proposed"),
+    State.ASSESSED: N_("Assessed"),
+    State.PILOTED: N_("In pilot"),
+    State.SCALED: N_("Scaled up"),
+    State.REJECTED: N_("Rejected"),
+    State.PARKED: N_("Parked"),
+    State.MERGED: N_("Merged"),
+}
 
 
 @dataclass(frozen=True)

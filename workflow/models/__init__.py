@@ -24,6 +24,7 @@ from workflow.models.notifications import (
     NOTIFICATION_STATUSES,
     Notification,
     Reminder,
+    Suppression,
     Unsubscription,
 )
 from workflow.models.outbox import OutboxMessage
@@ -61,6 +62,7 @@ __all__ = [
     "PendingImport",
     "PilotPlan",
     "Reminder",
+    "Suppression",
     "Theme",
     "UTCDateTime",
     "Unsubscription",

@@ -9,7 +9,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,8 +64,6 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     language: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
     delivery: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
-    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # mail bounced for good
-    suppressed_reason: Mapped[str | None] = mapped_column(Text)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # GDPR: data anonymised
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

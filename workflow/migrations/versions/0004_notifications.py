@@ -22,6 +22,13 @@ JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def upgrade() -> None:
     """Add the notification tables and the contacts' preferences."""
     op.create_table(
+        "suppressions",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("email", name=op.f("pk_suppressions")),
+    )
+    op.create_table(
         "unsubscriptions",
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("list_name", sa.String(length=40), nullable=False),
@@ -58,6 +65,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=250), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("payload", JSON_DOCUMENT, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -149,6 +157,9 @@ def upgrade() -> None:
             "uq_reminders_occasion", ["idea_id", "occasion", "number"], unique=True
         )
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("error", sa.Text(), nullable=True))
+
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("language", sa.String(length=5), server_default="da", nullable=False)
@@ -156,8 +167,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("delivery", sa.String(length=10), server_default="daily", nullable=False)
         )
-        batch_op.add_column(sa.Column("suppressed_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("suppressed_reason", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_check_constraint(
             op.f("ck_contacts_delivery"), "delivery IN ('immediate', 'daily', 'weekly')"
@@ -181,11 +190,12 @@ def downgrade() -> None:
         batch_op.drop_column("consent_at")
         batch_op.drop_column("consent_source")
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("error")
+
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_contacts_delivery"), type_="check")
         batch_op.drop_column("erased_at")
-        batch_op.drop_column("suppressed_reason")
-        batch_op.drop_column("suppressed_at")
         batch_op.drop_column("delivery")
         batch_op.drop_column("language")
 
@@ -193,6 +203,7 @@ def downgrade() -> None:
         batch_op.drop_index("uq_reminders_occasion")
 
     op.drop_table("reminders")
+    op.drop_table("suppressions")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_status_created")
         batch_op.drop_index(batch_op.f("ix_notifications_idea_id"))

@@ -1,0 +1,108 @@
+"""Handing a message to the mail system: an SMTP server, or .eml files when none is configured.
+
+SMTP replies decide what happens next: 4xx (and a lost connection) is temporary, so the message
+is tried again later; 5xx is permanent, so the address is not tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+logger = logging.getLogger(__name__)
+SMTP_TIMEOUT_S = 30
+
+
+class TemporaryFailure(Exception):
+    """The message could not be handed over now; try again later."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx); do not try this address again."""
+
+
+class Transport(Protocol):
+    """Something that hands messages over."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` over, or raise TemporaryFailure / PermanentFailure."""
+
+
+class SmtpTransport:
+    """SMTP with a timeout and a verifying TLS context (``smtps://`` or ``?starttls=1``)."""
+
+    def __init__(self, url: str, timeout: float = SMTP_TIMEOUT_S) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("IDEAFLOW_SMTP_URL must start with smtp:// or smtps://")
+        self.implicit_tls = parts.scheme == "smtps"
+        self.starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if self.implicit_tls else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.timeout = timeout
+        self.tls = ssl.create_default_context()
+
+    def send(self, message: EmailMessage) -> None:
+        """Send over one short connection."""
+        try:
+            with self._connect() as client:
+                if self.starttls:
+                    client.starttls(context=self.tls)
+                if self.username:
+                    client.login(self.username, self.password or "")
+                client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reply = next(iter(error.recipients.values()))
+            raise _failure(code, reply) from error
+        except smtplib.SMTPResponseException as error:
+            raise _failure(error.smtp_code, error.smtp_error) from error
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.implicit_tls:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls)
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def _failure(code: int, reply: bytes | str) -> Exception:
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    answer = f"{code} {text}".strip()
+    return PermanentFailure(answer) if 500 <= code < 600 else TemporaryFailure(answer)
+
+
+class FileTransport:
+    """Writes each message as an .eml file (the default without SMTP: development and demos)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> None:
+        """Write ``message`` to ``<folder>/<date>-<message id>.eml``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = message["Date"] or ""
+        name = "".join(ch for ch in str(message["Message-ID"]) if ch.isalnum())[:40]
+        path = self.folder / f"{_sortable(stamp)}-{name}.eml"
+        path.write_bytes(bytes(message))
+        logger.info("wrote %s", path)
+
+
+def _sortable(rfc_date: str) -> str:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(rfc_date).strftime("%Y%m%d%H%M%S")
+    except (TypeError, ValueError):
+        return "00000000000000"
+
+
+def transport_for(smtp_url: str | None, outbox_folder: Path) -> Transport:
+    """SMTP when IDEAFLOW_SMTP_URL is set, else .eml files in ``outbox_folder``."""
+    return SmtpTransport(smtp_url) if smtp_url else FileTransport(outbox_folder)

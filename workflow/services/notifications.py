@@ -1,0 +1,225 @@
+"""The outbox relay: domain events become notifications (one per recipient) in one transaction.
+
+The outbox is the source of truth. Each relay run claims undelivered outbox rows (with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, and on every backend by a compare-and-set on
+``dispatched_at``), creates their notifications and marks them dispatched, all in one commit.
+A notification's ``dedupe_key`` is unique, so no event can notify anybody twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from workflow.clock import utcnow
+from workflow.models import Contact, Idea, Meeting, Notification, OutboxMessage, User
+from workflow.notifications.compose import Rendered, render
+from workflow.notifications.links import Links
+from workflow.notifications.recipients import IDEA_UPDATES, stakeholders_of
+from workflow.permissions import Role
+from workflow.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+RELAY_BATCH = 100
+REQUEUE_AFTER = timedelta(minutes=2)
+
+FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notification]]
+
+
+def relay_outbox(
+    uow: UnitOfWork, links: Links, limit: int = RELAY_BATCH, now: datetime | None = None
+) -> list[int]:
+    """Turn undelivered outbox rows into notifications; return the ids to send right away."""
+    now = now or utcnow()
+    candidates = uow.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.dispatched_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    to_send: list[int] = []
+    for outbox_id in candidates:
+        claimed = uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.dispatched_at.is_(None))
+            .values(dispatched_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another relay took it
+        message = uow.session.get(OutboxMessage, outbox_id)
+        assert message is not None
+        fan_out = _FAN_OUT.get(message.event_type)
+        if fan_out is None:
+            continue
+        try:
+            with uow.session.begin_nested():
+                created = fan_out(uow, message, links, now)
+        except Exception as error:  # one bad event must not block the others
+            logger.exception("outbox %s (%s) could not be relayed", outbox_id, message.event_type)
+            message.error = f"{type(error).__name__}: {error}"[:2000]
+            continue
+        to_send.extend(n.id for n in created if n.status == "pending")
+    uow.commit()
+    return to_send
+
+
+def due_for_sending(uow: UnitOfWork, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Pending notifications nobody is sending and that waited too long: send them again."""
+    now = now or utcnow()
+    query = (
+        select(Notification.id)
+        .where(
+            Notification.status == "pending",
+            Notification.created_at < now - REQUEUE_AFTER,
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    return list(uow.session.scalars(query))
+
+
+def _idea_transitioned(
+    uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
+) -> list[Notification]:
+    payload = message.payload
+    idea = uow.session.get(Idea, payload["idea_id"])
+    if idea is None:
+        return []
+    merged_into = (
+        uow.session.get(Idea, payload["data"].get("into") or 0)
+        if payload["trigger"] == "merge"
+        else None
+    )
+    created = []
+    for contact in stakeholders_of(uow, idea):
+        context: dict[str, Any] = {
+            "recipient_name": contact.name,
+            "idea": {"id": idea.id, "title": idea.title,
+                     "owner_name": idea.owner.name if idea.owner else None},
+            "meeting": {"title": idea.meeting.title} if idea.meeting else None,
+            "change": payload,
+            "merged_into_title": merged_into.title if merged_into else "",
+            "links": {"status_url": links.status_url(idea.id),
+                      "unsubscribe_url": links.unsubscribe_url(contact.id, IDEA_UPDATES)},
+        }  # fmt: skip
+        rendered = render("idea_update", contact.language, **context)
+        created.append(
+            _add(
+                uow,
+                links,
+                rendered,
+                kind="idea_update",
+                dedupe_key=f"idea_update:{message.id}:{contact.id}",
+                contact=contact,
+                idea_id=idea.id,
+                outbox_id=message.id,
+                list_name=IDEA_UPDATES,
+                status="pending" if contact.delivery == "immediate" else "waiting_digest",
+                payload={"idea_id": idea.id, "idea_title": idea.title, **payload},
+                now=now,
+            )
+        )
+    return created
+
+
+def _meeting_imported(
+    uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
+) -> list[Notification]:
+    payload = message.payload
+    meeting = uow.session.get(Meeting, payload["meeting_id"])
+    if meeting is None:
+        return []
+    importer = uow.session.get(User, payload["actor_id"]) if payload.get("actor_id") else None
+    managers = uow.session.scalars(
+        select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.id)
+    ).all()
+    created = []
+    for manager in managers:
+        rendered = render(
+            "import_notice",
+            manager.language or "da",
+            recipient_name=manager.name,
+            meeting={"title": meeting.title},
+            idea_count=len(payload.get("idea_ids", [])),
+            imported_by=importer.name if importer else None,
+            links={"meeting_url": links.meeting_url(meeting.id)},
+        )
+        created.append(
+            _add(
+                uow, links, rendered, kind="import_notice",
+                dedupe_key=f"import_notice:{message.id}:{manager.id}", user=manager,
+                meeting_id=meeting.id, outbox_id=message.id, payload=payload, now=now,
+            )
+        )  # fmt: skip
+    return created
+
+
+def _add(
+    uow: UnitOfWork,
+    links: Links,
+    rendered: Rendered,
+    *,
+    kind: str,
+    dedupe_key: str,
+    now: datetime,
+    contact: Contact | None = None,
+    user: User | None = None,
+    status: str = "pending",
+    **fields: Any,
+) -> Notification:
+    """Stage one notification with its Message-ID fixed now."""
+    person = contact or user
+    assert person is not None and person.email
+    notification = Notification(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        recipient_email=person.email,
+        recipient_name=person.name,
+        contact_id=contact.id if contact else None,
+        user_id=user.id if user else None,
+        language=(contact.language if contact else user.language if user else None) or "da",
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        message_id=links.new_message_id(),
+        status=status,
+        created_at=now,
+        **fields,
+    )
+    uow.session.add(notification)
+    uow.session.flush()
+    return notification
+
+
+def add_notification(
+    uow: UnitOfWork,
+    links: Links,
+    rendered: Rendered,
+    *,
+    kind: str,
+    dedupe_key: str,
+    now: datetime,
+    user: User | None = None,
+    contact: Contact | None = None,
+    **fields: Any,
+) -> Notification | None:
+    """Stage a notification unless one with this ``dedupe_key`` exists (then None)."""
+    existing = uow.session.scalar(
+        select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+    )
+    if existing is not None:
+        return None
+    return _add(uow, links, rendered, kind=kind, dedupe_key=dedupe_key, now=now, user=user,
+                contact=contact, **fields)  # fmt: skip
+
+
+_FAN_OUT: dict[str, FanOut] = {
+    "idea.transitioned": _idea_transitioned,
+    "meeting.imported": _meeting_imported,
+}
