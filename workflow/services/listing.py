@@ -10,6 +10,7 @@ from typing import Any
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed
 from workflow.gates import MAX_ID, N_
+from workflow.paging import Page
 from workflow.permissions import Actor
 from workflow.repositories import IDEA_ORDERS, IdeaFilter
 from workflow.states import STATES
@@ -20,19 +21,7 @@ PER_PAGE_MAX = 100
 BOARD_CARDS = 8
 
 
-@dataclass(frozen=True)
-class IdeaPage:
-    """One page of a list of ideas."""
-
-    items: list[IdeaView]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+IdeaPage = Page[IdeaView]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from workflow.errors import NotFound, ValidationFailed
 from workflow.gates import MAX_ID, N_
 from workflow.models import Idea, Meeting, MeetingDocument, User, idea_themes
+from workflow.paging import Page
 from workflow.permissions import Actor
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
@@ -55,19 +56,7 @@ class MeetingSummary:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
-class MeetingPage:
-    """One page of meetings, newest first."""
-
-    items: list[MeetingSummary]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+MeetingPage = Page[MeetingSummary]
 
 
 @dataclass(frozen=True)

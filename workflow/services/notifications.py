@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 RELAY_BATCH = 100
 REQUEUE_AFTER = timedelta(minutes=2)
 
-FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notification]]
+FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notification | None]]
 
 
 def relay_outbox(
@@ -63,7 +63,7 @@ def relay_outbox(
             logger.exception("outbox %s (%s) could not be relayed", outbox_id, message.event_type)
             message.error = f"{type(error).__name__}: {error}"[:2000]
             continue
-        to_send.extend(n.id for n in created if n.status == "pending")
+        to_send.extend(n.id for n in created if n is not None and n.status == "pending")
     uow.commit()
     return to_send
 
@@ -86,7 +86,7 @@ def due_for_sending(uow: UnitOfWork, now: datetime | None = None, limit: int = 5
 
 def _idea_transitioned(
     uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
-) -> list[Notification]:
+) -> list[Notification | None]:
     payload = message.payload
     idea = uow.session.get(Idea, payload["idea_id"])
     if idea is None:
@@ -96,7 +96,7 @@ def _idea_transitioned(
         if payload["trigger"] == "merge"
         else None
     )
-    created = []
+    created: list[Notification | None] = []
     for contact in stakeholders_of(uow, idea):
         context: dict[str, Any] = {
             "recipient_name": contact.name,
@@ -110,7 +110,7 @@ def _idea_transitioned(
         }  # fmt: skip
         rendered = render("idea_update", contact.language, **context)
         created.append(
-            _add(
+            add_notification(
                 uow,
                 links,
                 rendered,
@@ -130,7 +130,7 @@ def _idea_transitioned(
 
 def _meeting_imported(
     uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
-) -> list[Notification]:
+) -> list[Notification | None]:
     payload = message.payload
     meeting = uow.session.get(Meeting, payload["meeting_id"])
     if meeting is None:
@@ -139,7 +139,7 @@ def _meeting_imported(
     managers = uow.session.scalars(
         select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.id)
     ).all()
-    created = []
+    created: list[Notification | None] = []
     for manager in managers:
         rendered = render(
             "import_notice",
@@ -151,7 +151,7 @@ def _meeting_imported(
             links={"meeting_url": links.meeting_url(meeting.id)},
         )
         created.append(
-            _add(
+            add_notification(
                 uow, links, rendered, kind="import_notice",
                 dedupe_key=f"import_notice:{message.id}:{manager.id}", user=manager,
                 meeting_id=meeting.id, outbox_id=message.id, payload=payload, now=now,
@@ -160,7 +160,7 @@ def _meeting_imported(
     return created
 
 
-def _add(
+def add_notification(
     uow: UnitOfWork,
     links: Links,
     rendered: Rendered,
@@ -172,8 +172,13 @@ def _add(
     user: User | None = None,
     status: str = "pending",
     **fields: Any,
-) -> Notification:
-    """Stage one notification with its Message-ID fixed now."""
+) -> Notification | None:
+    """Stage one notification, its Message-ID fixed now; None when ``dedupe_key`` exists."""
+    existing = uow.session.scalar(
+        select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+    )
+    if existing is not None:
+        return None
     person = contact or user
     assert person is not None and person.email
     notification = Notification(
@@ -195,28 +200,6 @@ def _add(
     uow.session.add(notification)
     uow.session.flush()
     return notification
-
-
-def add_notification(
-    uow: UnitOfWork,
-    links: Links,
-    rendered: Rendered,
-    *,
-    kind: str,
-    dedupe_key: str,
-    now: datetime,
-    user: User | None = None,
-    contact: Contact | None = None,
-    **fields: Any,
-) -> Notification | None:
-    """Stage a notification unless one with this ``dedupe_key`` exists (then None)."""
-    existing = uow.session.scalar(
-        select(Notification.id).where(Notification.dedupe_key == dedupe_key)
-    )
-    if existing is not None:
-        return None
-    return _add(uow, links, rendered, kind=kind, dedupe_key=dedupe_key, now=now, user=user,
-                contact=contact, **fields)  # fmt: skip
 
 
 _FAN_OUT: dict[str, FanOut] = {
