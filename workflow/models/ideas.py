@@ -42,6 +42,9 @@ class Idea(Base):
     __table_args__ = (
         CheckConstraint(f"state IN ({sql_in(STATES)})", name="state"),
         Index("ix_ideas_state_changed", "state", "state_changed_at"),
+        # The follow-up sweep asks for open ideas by due date and by last change.
+        Index("ix_ideas_state_follow_up", "state", "follow_up_on"),
+        Index("ix_ideas_state_updated", "state", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -160,6 +160,10 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("error", sa.Text(), nullable=True))
 
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.create_index("ix_ideas_state_follow_up", ["state", "follow_up_on"], unique=False)
+        batch_op.create_index("ix_ideas_state_updated", ["state", "updated_at"], unique=False)
+
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("language", sa.String(length=5), server_default="da", nullable=False)
@@ -192,6 +196,10 @@ def downgrade() -> None:
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("error")
+
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_state_updated")
+        batch_op.drop_index("ix_ideas_state_follow_up")
 
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_contacts_delivery"), type_="check")

@@ -1,0 +1,1 @@
+"""Follow-ups: when an idea's owner is due a reminder, decided from facts alone (no database)."""
