@@ -32,7 +32,17 @@ from workflow.services import sessions
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.choose_language", "static", "health.healthz", "admin.accept_invitation"}
+    {
+        "auth.login",
+        "auth.choose_language",
+        "static",
+        "health.healthz",
+        "admin.accept_invitation",
+        # Stakeholders without an account, with signed links from their emails:
+        "public.unsubscribe_page",
+        "public.unsubscribe",
+        "public.status_page",
+    }
 )
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible, horizontal_overflow, widest_elements
 from tests.browser.seed import ADMIN, MANAGER, OWNER, SAMPLE_MINUTES, VIEWER, Dataset, Person
+from tests.e2e.conftest import E2E_SECRET
+from workflow.notifications.tokens import status_token
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,6 +50,15 @@ PAGES: list[tuple[str, Person | None, Where, int]] = [
     ("import-upload", MANAGER, lambda _: "/imports/new", 200),
     ("dashboard", MANAGER, lambda _: "/dashboard", 200),
     ("admin-users", ADMIN, lambda _: "/admin/users", 200),
+    ("notifications", MANAGER, lambda _: "/admin/notifications", 200),
+    ("mail-outbox", ADMIN, lambda _: "/admin/mail", 200),
+    ("contacts", ADMIN, lambda _: "/admin/contacts", 200),
+    (
+        "public-status",
+        None,
+        lambda data: f"/status/{status_token(E2E_SECRET, data.showcase_id)}",
+        200,
+    ),
     ("not-found", MANAGER, lambda _: "/ideas/999999", 404),
     ("forbidden", OWNER, lambda _: "/dashboard", 403),
 ]

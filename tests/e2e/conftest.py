@@ -18,6 +18,7 @@ import pytest
 
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 STARTUP_TIMEOUT_S = 30
+E2E_SECRET = "e2e-secret-key"
 
 
 def free_port() -> int:
@@ -43,7 +44,7 @@ class Deployment:
             "IDEAFLOW_ENV": "production",
             "IDEAFLOW_DATABASE_URL": self.database_url,
             "IDEAFLOW_INSTANCE_PATH": str(self.instance),
-            "IDEAFLOW_SECRET_KEY": "e2e-secret-key",
+            "IDEAFLOW_SECRET_KEY": E2E_SECRET,
         }
 
     def cli(

@@ -15,6 +15,7 @@ METHODS = [
     ("workflow/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
+    ("workflow/notifications/templates/**", "jinja2"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None,
             "_l": None}  # fmt: skip

@@ -7,6 +7,13 @@ from flask import Blueprint
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__)
 
-from web.api import auth, ideas, imports, openapi  # noqa: E402  (routes register on bp)
+from web.api import (  # noqa: E402  (routes register on bp)
+    auth,
+    followers,
+    ideas,
+    imports,
+    notifications,
+    openapi,
+)
 
-__all__ = ["PREFIX", "auth", "bp", "ideas", "imports", "openapi"]
+__all__ = ["PREFIX", "auth", "bp", "followers", "ideas", "imports", "notifications", "openapi"]

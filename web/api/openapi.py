@@ -9,6 +9,7 @@ from flask import Response, jsonify
 
 from web.api import PREFIX, bp
 from web.api.schemas import Schema, component_schemas, ref
+from workflow.models import NOTIFICATION_STATUSES
 from workflow.permissions import ROLES
 from workflow.states import STATES
 
@@ -129,6 +130,7 @@ def _paths() -> Schema:
                 },
             },
         },
+        **_notification_paths(idea_id, auth_errors),
         "/imports": {
             "post": {
                 "operationId": "importMinutes",
@@ -197,6 +199,85 @@ def _paths() -> Schema:
                 "security": [],
                 "responses": {"200": {"description": "The OpenAPI document."}},
             }
+        },
+    }
+
+
+def _notification_paths(idea_id: Schema, auth_errors: Schema) -> Schema:
+    """Followers of an idea and the notification log."""
+    contact_id = {
+        "name": "contact_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+        "description": "The contact's id (the `contact_id` of the follower).",
+    }
+    paging = [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+    ]
+    return {
+        "/ideas/{idea_id}/followers": {
+            "parameters": [idea_id],
+            "post": {
+                "operationId": "addFollower",
+                "summary": "Let a contact (found or created by email) follow the idea; the "
+                "idea's owner and managers. `delivery` is the contact's preference for all "
+                "their mail (new contacts: daily).",
+                "requestBody": _body("NewFollower"),
+                "responses": {
+                    "201": _ok("The contact now follows the idea.", "Follower"),
+                    "200": _ok(
+                        "The contact already followed the idea (fields updated).", "Follower"
+                    ),
+                    "400": _error("The body is not JSON."),
+                    "404": _error("No such idea."),
+                    "422": _error("Invalid fields."),
+                    **auth_errors,
+                },
+            },
+        },
+        "/ideas/{idea_id}/followers/{contact_id}": {
+            "parameters": [idea_id, contact_id],
+            "delete": {
+                "operationId": "removeFollower",
+                "summary": "Stop a contact following the idea; the idea's owner and managers.",
+                "responses": {
+                    "204": {"description": "The contact no longer follows the idea."},
+                    "404": _error("No such idea, or the contact does not follow it."),
+                    **auth_errors,
+                },
+            },
+        },
+        "/notifications": {
+            "get": {
+                "operationId": "listNotifications",
+                "summary": "Every email ideaflow sends, newest first, with its status, tries "
+                "and last error; managers and administrators.",
+                "parameters": [
+                    {
+                        "name": "idea",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1},
+                        "description": "Only notifications about this idea.",
+                    },
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(NOTIFICATION_STATUSES)},
+                    },
+                    *paging,
+                ],
+                "responses": {
+                    "200": _ok("A page of notifications.", "NotificationPage"),
+                    "422": _error("Bad filter."),
+                    **auth_errors,
+                },
+            },
         },
     }
 

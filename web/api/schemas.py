@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.gates import FieldSpec, Kind
+from workflow.models import NOTIFICATION_STATUSES
+from workflow.services.collaboration import DELIVERIES
 from workflow.states import STATES, TRIGGERS, TriggerSpec
 
 Schema = dict[str, Any]
@@ -205,6 +207,7 @@ def component_schemas() -> Schema:
             "required": ["items"],
         },
         "ImportResult": _import_result_schema(),
+        **_notification_schemas(),
         "Pipeline": {
             "type": "object",
             "properties": {
@@ -225,6 +228,73 @@ def component_schemas() -> Schema:
                 }
             },
             "required": ["states"],
+        },
+    }
+
+
+def _notification_schemas() -> Schema:
+    """Followers and notifications."""
+    timestamp = {"type": "string", "format": "date-time"}
+    maybe_text = {"type": ["string", "null"]}
+    delivery = {
+        "type": "string",
+        "enum": list(DELIVERIES),
+        "description": "Each update at once, or a daily or weekly digest.",
+    }
+    follower = {
+        "idea_id": {"type": "integer"},
+        "contact_id": {"type": "integer"},
+        "email": {"type": ["string", "null"], "format": "email"},
+        "name": {"type": "string"},
+        "organisation": maybe_text,
+        "delivery": delivery,
+        "language": {"type": "string", "description": "da or en."},
+        "source": {"type": "string", "description": "How the contact came to follow the idea."},
+        "since": timestamp,
+        "unsubscribed": {"type": "boolean", "description": "Asked for no idea updates."},
+        "suppressed": {"type": "boolean", "description": "The mail server refused the address."},
+    }
+    notification = {
+        "id": {"type": "integer"},
+        "kind": {"type": "string"},
+        "recipient": {"type": ["string", "null"], "description": "Null once erased (GDPR)."},
+        "recipient_name": maybe_text,
+        "status": {"type": "string", "enum": list(NOTIFICATION_STATUSES)},
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": maybe_text,
+        "subject": {"type": "string"},
+        "list": maybe_text,
+        "idea_id": {"type": ["integer", "null"]},
+        "created_at": timestamp,
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+    }
+    return {
+        "NewFollower": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "email": {"type": "string", "format": "email", "maxLength": 320},
+                "name": {"type": ["string", "null"], "maxLength": 200},
+                "organisation": {"type": ["string", "null"], "maxLength": 300},
+                "delivery": {**delivery, "type": ["string", "null"], "enum": [*DELIVERIES, None]},
+            },
+            "required": ["email"],
+        },
+        "Follower": {"type": "object", "properties": follower, "required": list(follower)},
+        "Notification": {
+            "type": "object",
+            "properties": notification,
+            "required": list(notification),
+        },
+        "NotificationPage": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": ref("Notification")},
+                "total": {"type": "integer"},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer", "maximum": 100},
+            },
+            "required": ["items", "total", "page", "per_page"],
         },
     }
 

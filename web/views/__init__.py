@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.views import admin, board, dashboard, gates, ideas, imports, meetings
+from web.views import (
+    admin,
+    board,
+    contacts,
+    dashboard,
+    gates,
+    ideas,
+    imports,
+    mail,
+    meetings,
+    public,
+)
 
 
 def register(app: Flask) -> None:
     """Register every page blueprint."""
-    for module in (board, ideas, gates, meetings, imports, dashboard, admin):
+    from web import csrf
+
+    for module in (board, ideas, gates, meetings, imports, dashboard, admin, mail, contacts):
         app.register_blueprint(module.bp)
+    app.register_blueprint(public.bp)
+    # One-click unsubscribe (RFC 8058): mail providers POST without cookies or a form token;
+    # the signed token in the address is the proof, and the POST only ever unsubscribes.
+    csrf.exempt(public.unsubscribe)

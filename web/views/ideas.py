@@ -251,6 +251,7 @@ def add_follower(idea_id: int) -> BaseResponse:
                 email=request.form.get("email"),
                 organisation=request.form.get("organisation"),
                 source=f"added on the idea page by {current_actor().email}",
+                delivery=request.form.get("delivery") or None,
             )
     except ValidationFailed as error:
         flash(_("The follower was not added: %(why)s", why=_(next(iter(error.fields.values())))),

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from email import policy as email_policy
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import Policy
 from email.utils import format_datetime, formataddr
 
 from workflow.clock import utcnow
 from workflow.models import Notification
+
+
+class _UnfoldedHeader(UnstructuredHeader, BaseHeader):
+    """A header written on one line as it is. The default policy would turn a URL longer than a
+    line into RFC 2047 encoded words, which mail clients do not read as List-Unsubscribe."""
+
+    def fold(self, *, policy: Policy) -> str:
+        """``Name: value`` unchanged (an ASCII URL, far below the 998-character limit)."""
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("list-unsubscribe", _UnfoldedHeader)
+POLICY = email_policy.default.clone(header_factory=_headers)
 
 
 def build_message(
@@ -17,7 +34,7 @@ def build_message(
     unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """The email for ``notification``; stakeholder mail carries RFC 8058 one-click headers."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = formataddr((notification.recipient_name or "", notification.recipient_email))
     message["Subject"] = notification.subject

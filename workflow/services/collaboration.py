@@ -16,6 +16,7 @@ from workflow.services.ideas import load_idea
 from workflow.uow import UnitOfWork
 
 COMMENT_MAX = 5000
+DELIVERIES = ("immediate", "daily", "weekly")  # how often a contact hears: at once or in a digest
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -39,6 +40,12 @@ class FollowerView:
     email: str | None
     source: str
     since: datetime
+    delivery: str = "daily"
+
+
+def looks_like_email(text: str) -> bool:
+    """True for text shaped like an email address (name@domain.tld, no spaces)."""
+    return _EMAIL.match(text) is not None
 
 
 def add_comment(uow: UnitOfWork, actor: Actor, idea_id: int, body: str) -> CommentView:
@@ -77,8 +84,12 @@ def add_follower(
     email: str | None,
     organisation: str | None = None,
     source: str = "added in ideaflow",
+    delivery: str | None = None,
 ) -> FollowerView:
-    """Let a stakeholder follow an idea; managers and the idea's owner may add followers."""
+    """Let a stakeholder follow an idea; managers and the idea's owner may add followers.
+
+    ``delivery`` (immediate, daily or weekly), when given, becomes the contact's preference.
+    """
     idea = load_idea(uow, idea_id)
     if not may_edit_idea(actor, idea.owner_id):
         raise Forbidden("Only managers and the idea's owner add followers.")
@@ -89,9 +100,13 @@ def add_follower(
         errors["name"] = REQUIRED
     if email is not None and not _EMAIL.match(email):
         errors["email"] = N_("Must be an email address.")
+    if delivery is not None and delivery not in DELIVERIES:
+        errors["delivery"] = N_("Must be immediate, daily or weekly.")
     if errors:
         raise ValidationFailed(errors)
     contact = uow.contacts.find_or_add(name, (organisation or "").strip()[:300] or None, email)
+    if delivery is not None:
+        contact.delivery = delivery
     uow.flush()
     follower = uow.session.get(IdeaFollower, (idea.id, contact.id))
     if follower is None:
@@ -99,7 +114,7 @@ def add_follower(
             idea_id=idea.id, contact=contact, source=source[:200], added_by_id=actor.id
         )
         uow.session.add(follower)
-        uow.commit()
+    uow.commit()
     return _follower_view(follower)
 
 
@@ -129,5 +144,11 @@ def followers(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[FollowerView]
 def _follower_view(row: IdeaFollower) -> FollowerView:
     contact = row.contact
     return FollowerView(
-        contact.id, contact.name, contact.organisation, contact.email, row.source, row.created_at
+        contact.id,
+        contact.name,
+        contact.organisation,
+        contact.email,
+        row.source,
+        row.created_at,
+        contact.delivery,
     )
