@@ -8,5 +8,7 @@ COPY tasks ./tasks
 RUN pip install -c constraints.txt . && useradd --create-home ideaflow
 USER ideaflow
 WORKDIR /home/ideaflow
+# instance/: the beat schedule, .eml files when no SMTP server is set, the embedded broker
+RUN mkdir instance
 EXPOSE 5000
 CMD ["ideaflow", "serve", "--host", "0.0.0.0", "--port", "5000"]

@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.machine_overhead
 	$(BIN)/python -m bench.import_scaling
 	$(BIN)/python -m bench.pages_scaling
+	$(BIN)/python -m bench.followup_scaling
+	$(BIN)/python -m bench.notify_vs_raw_smtp
 
 # Extract the English message ids and merge them into the Danish catalogue; then translate the
 # new entries in workflow/translations/da/LC_MESSAGES/messages.po and run `make translations` again.

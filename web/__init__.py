@@ -6,6 +6,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tasks.kick import RelayKick
 from workflow.db import Database
 from workflow.settings import Settings
 
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["ideaflow.database"] = Database(settings.database_url)
+    database = app.extensions["ideaflow.database"] = Database(settings.database_url)
+    # Wake the outbox relay after each commit that published events (the sweep is the guarantee).
+    kick = app.extensions["ideaflow.kick"] = RelayKick(settings)
+    database.after_commit = kick
     if settings.trusted_proxies:
         # Behind a reverse proxy the client's address (for sign-in throttling) and the scheme
         # come from X-Forwarded-* headers, trusted for exactly this many proxies.

@@ -13,7 +13,10 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 from web import create_app
+from web.cli_contacts import contacts_group
+from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
+from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
 from workflow import migrate
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
@@ -63,9 +66,13 @@ tokens_group = AppGroup("tokens", help="API tokens (shown once, stored hashed)."
 ideas_group = AppGroup("ideas", help="Ideas and their transitions.")
 # The app is always ours: hide FlaskGroup's --app/--env-file/--debug options.
 cli.params = [param for param in cli.params if param.name not in {"app", "env_file", "debug"}]
-for group in (db_group, users_group, tokens_group, ideas_group):
+for group in (db_group, users_group, tokens_group, ideas_group, contacts_group):
     cli.add_command(group)
 cli.add_command(import_minutes_command)
+cli.add_command(followups_group)
+cli.add_command(digests_group)
+cli.add_command(worker_command)
+cli.add_command(beat_command)
 
 
 @db_group.command("upgrade")
@@ -308,7 +315,10 @@ def ideas_fire(
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the app with gunicorn (the production WSGI server)."""
+    """Serve the app with gunicorn (the production WSGI server).
+
+    Without IDEAFLOW_REDIS_URL it also runs the worker and the scheduler (the embedded mode).
+    """
     from web.server import run_gunicorn
 
     app_settings = settings()
@@ -322,5 +332,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
                 "  ideaflow users create --email you@example.dk --name 'Your Name' --role admin",
                 err=True,
             )
+    embedded = app_settings.redis_url is None
     click.echo(f"Serving ideaflow at http://{host}:{port}", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    if embedded:
+        click.echo("No IDEAFLOW_REDIS_URL: running the worker and scheduler here too.", err=True)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, embedded_worker=embedded)

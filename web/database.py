@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from tasks.kick import RelayKick
 from workflow.db import Database
 from workflow.settings import Settings
 from workflow.uow import UnitOfWork
@@ -24,3 +25,9 @@ def settings() -> Settings:
     """The current app's settings."""
     value: Settings = current_app.config["IDEAFLOW_SETTINGS"]
     return value
+
+
+def relay_kick() -> RelayKick:
+    """The current app's link to the workers (wakes the relay, queues deliveries)."""
+    kick: RelayKick = current_app.extensions["ideaflow.kick"]
+    return kick

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,19 @@ class Database:
     def __init__(self, url: str, **options: Any) -> None:
         self.engine = make_engine(url, **options)
         self.session_factory = make_session_factory(self.engine)
+        # Called after each commit that published events (the web app wakes the relay with it).
+        self.after_commit: Callable[[], None] | None = None
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on this database."""
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.after_commit)
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def dispose(self) -> None:
-        """Close pooled connections (after a fork, and at shutdown)."""
-        self.engine.dispose()
+    def dispose(self, *, close: bool = True) -> None:
+        """Drop pooled connections: at shutdown, and in a forked child with ``close=False``
+        (which leaves the parent's connections alone instead of closing them under it)."""
+        self.engine.dispose(close=close)

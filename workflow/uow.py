@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,18 +22,28 @@ from workflow.repositories import (
     UserRepository,
 )
 
+logger = logging.getLogger(__name__)
+
 
 class UnitOfWork:
     """Owns a session for one use case; nothing is written unless ``commit`` is called.
 
     Events passed to ``publish`` become outbox rows in the same transaction as the change that
     caused them, so a change and its notification are committed (or lost) together.
+    ``after_commit`` (optional, plain Python) is called after a commit that published events,
+    e.g. to wake the outbox relay at once; it can never undo or fail the commit.
     """
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._after_commit = after_commit
+        self._published = False
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -50,6 +62,7 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._published = False
         self.session.rollback()
         self.session.close()
 
@@ -63,6 +76,7 @@ class UnitOfWork:
                 payload=event.payload(),
             )
         )
+        self._published = True
 
     def flush(self) -> None:
         """Send pending changes to the database (ids appear) without committing."""
@@ -76,9 +90,16 @@ class UnitOfWork:
         try:
             self.session.commit()
         except StaleDataError:
-            self.session.rollback()
+            self.rollback()
             raise VersionConflict() from None
+        published, self._published = self._published, False
+        if published and self._after_commit is not None:
+            try:
+                self._after_commit()
+            except Exception:  # the change is committed; the relay's sweep will pick it up
+                logger.exception("after-commit callback failed")
 
     def rollback(self) -> None:
         """Throw away everything not committed."""
+        self._published = False
         self.session.rollback()

@@ -1,0 +1,118 @@
+"""The Celery app: Redis as broker when IDEAFLOW_REDIS_URL is set, else a broker with no server.
+
+Tasks are thin: each builds a unit of work and calls a service in ``workflow``. Delivery is
+at-least-once (late acks, requeue when a worker process dies) and safe to repeat, because every
+task is keyed by a database row and the outbox in the database is the source of truth.
+"""
+
+from __future__ import annotations
+
+import weakref
+from functools import cached_property
+from pathlib import Path
+from typing import Any, cast
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+
+from workflow.db import Database
+from workflow.notifications.links import Links
+from workflow.notifications.transport import Transport, transport_for
+from workflow.settings import Settings
+
+TASK_MODULES = ["tasks.relay", "tasks.delivery", "tasks.schedule"]
+QUEUE = "ideaflow"
+# Redis hands an unacknowledged message to another worker after this long. It must outlast the
+# longest countdown a worker holds (the 5th try waits about 5 minutes), or retries get doubled.
+VISIBILITY_TIMEOUT_S = 3600
+EMBEDDED_POLL_S = 0.5  # how often the embedded worker looks for new messages
+
+_apps: weakref.WeakSet[IdeaflowCelery] = weakref.WeakSet()
+
+
+class IdeaflowCelery(Celery):  # type: ignore[misc]
+    """A Celery app that knows ideaflow's settings, database, links and mail transport."""
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        super().__init__("ideaflow", **options)
+        self.settings = settings
+        _apps.add(self)
+
+    @cached_property
+    def database(self) -> Database:
+        """This process's database (created on first use, so never before a fork)."""
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def links(self) -> Links:
+        """Links for emails, signed with the shared secret."""
+        return Links(self.settings.base_url, self.settings.secret_key)
+
+    @cached_property
+    def transport(self) -> Transport:
+        """SMTP when IDEAFLOW_SMTP_URL is set, else .eml files in instance/outbox."""
+        return transport_for(self.settings.smtp_url, self.settings.instance_path / "outbox")
+
+    def dispose_after_fork(self) -> None:
+        """Drop an inherited engine's pool without closing the parent's connections."""
+        if "database" in self.__dict__:
+            self.database.dispose(close=False)
+
+
+def create_celery(settings: Settings, *, set_as_current: bool = True) -> IdeaflowCelery:
+    """The Celery app for ``settings`` (lowercase Celery settings throughout)."""
+    app = IdeaflowCelery(settings, include=TASK_MODULES, set_as_current=set_as_current)
+    app.conf.update(
+        broker_url=settings.redis_url or "filesystem://localhost//",
+        broker_transport_options=_transport_options(settings),
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        result_backend=None,
+        task_default_queue=QUEUE,
+        task_acks_late=True,  # a message is acknowledged only after its task finished
+        task_reject_on_worker_lost=True,  # ... and requeued when the process running it died
+        # Keep a running delivery going when the broker connection drops: it records its own
+        # outcome in the database, and a redelivered copy then finds the work done.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="Europe/Copenhagen",
+        enable_utc=True,
+    )
+    from tasks.schedule import beat_schedule
+
+    app.conf.beat_schedule = beat_schedule()
+    return app
+
+
+def embedded_broker_folder(settings: Settings) -> Path:
+    """Where the embedded (filesystem) broker keeps its messages."""
+    return settings.instance_path / "broker"
+
+
+def _transport_options(settings: Settings) -> dict[str, Any]:
+    if settings.redis_url:
+        return {"visibility_timeout": VISIBILITY_TIMEOUT_S, "socket_connect_timeout": 5}
+    folder = embedded_broker_folder(settings)
+    messages, control = folder / "messages", folder / "control"
+    for path in (messages, control):
+        path.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(messages),
+        "data_folder_out": str(messages),
+        "control_folder": str(control),
+        "polling_interval": EMBEDDED_POLL_S,
+    }
+
+
+def ideaflow_app(task: Task) -> IdeaflowCelery:
+    """The app a bound task runs in."""
+    return cast(IdeaflowCelery, task.app)
+
+
+@worker_process_init.connect(weak=False)
+def _after_fork(**_: Any) -> None:
+    """A forked pool process must not share its parent's database connections."""
+    for app in list(_apps):
+        app.dispose_after_fork()

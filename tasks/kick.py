@@ -1,0 +1,62 @@
+"""Waking the outbox relay right after a commit, so mail goes out within a second or two.
+
+The kick is a courtesy, never a requirement: when the broker cannot be reached the request (or
+CLI command) that committed goes on as if nothing happened, and the beat's sweep relays the
+outbox a little later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tasks.names import DELIVER_NOTIFICATION, RELAY_OUTBOX
+from workflow.settings import Settings
+
+if TYPE_CHECKING:
+    from tasks.celery_app import IdeaflowCelery
+
+logger = logging.getLogger(__name__)
+KICK_EXPIRES_S = 600  # a kick nobody picked up within this long is dropped (the sweep ran)
+
+
+class RelayKick:
+    """A callable for ``Database.after_commit`` that sends the relay task by name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._app: IdeaflowCelery | None = None
+        self._lock = threading.Lock()
+
+    def celery(self) -> IdeaflowCelery:
+        """The Celery app used to send (created on first use, after any fork)."""
+        with self._lock:
+            if self._app is None:
+                from tasks.celery_app import create_celery
+
+                self._app = create_celery(self.settings, set_as_current=False)
+            return self._app
+
+    def __call__(self) -> None:
+        """Send the relay task; log and carry on when the broker is unreachable."""
+        try:
+            self.celery().send_task(RELAY_OUTBOX, expires=KICK_EXPIRES_S, retry=False)
+        except Exception as error:
+            logger.warning("outbox relay not kicked (the sweep will relay): %s", error)
+
+    def queue_deliveries(self, notification_ids: Iterable[int]) -> int:
+        """Queue one delivery task per notification; return how many the broker took.
+
+        Whatever the broker does not take is re-queued by the sweep a little later.
+        """
+        queued = 0
+        try:
+            app = self.celery()
+            for notification_id in notification_ids:
+                app.send_task(DELIVER_NOTIFICATION, args=[notification_id], retry=False)
+                queued += 1
+        except Exception as error:
+            logger.warning("deliveries not queued (the sweep will queue them): %s", error)
+        return queued

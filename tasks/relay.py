@@ -1,0 +1,58 @@
+"""The outbox relay as tasks: right after a commit (kicked by the web app) and on the sweep.
+
+The relay claims outbox rows in the database (safely on PostgreSQL and SQLite), turns them into
+notifications and queues one delivery task each. The sweep runs the relay and re-queues
+notifications whose task went missing (a lost broker message, a killed worker), so a message the
+broker loses is still delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, shared_task
+from sqlalchemy import exists, select
+
+from tasks.celery_app import IdeaflowCelery, ideaflow_app
+from tasks.delivery import enqueue_deliveries
+from tasks.names import RELAY_OUTBOX, SWEEP
+from workflow.models import OutboxMessage
+from workflow.services import notifications
+
+logger = logging.getLogger(__name__)
+MAX_BATCHES = 20  # per run; what is left waits for the next kick or sweep
+
+
+@shared_task(name=RELAY_OUTBOX, bind=True, ignore_result=True)
+def relay_outbox(self: Task) -> int:
+    """Turn waiting outbox rows into notifications and queue their delivery."""
+    return relay_all(ideaflow_app(self))
+
+
+@shared_task(name=SWEEP, bind=True, ignore_result=True)
+def sweep(self: Task) -> int:
+    """The guarantee behind the kick: relay the outbox, then re-queue stranded notifications."""
+    app = ideaflow_app(self)
+    queued = relay_all(app)
+    with app.database.unit_of_work() as uow:
+        stranded = notifications.due_for_sending(uow)
+    if stranded:
+        logger.info("sweep: re-queueing %s stranded notifications", len(stranded))
+    return queued + enqueue_deliveries(app, stranded)
+
+
+def relay_all(app: IdeaflowCelery) -> int:
+    """Relay batch after batch while undispatched outbox rows remain; return deliveries queued."""
+    queued = 0
+    for _ in range(MAX_BATCHES):
+        with app.database.unit_of_work() as uow:
+            ready = notifications.relay_outbox(uow, app.links)
+            waiting = uow.session.scalar(
+                select(exists().where(OutboxMessage.dispatched_at.is_(None)))
+            )
+        queued += enqueue_deliveries(app, ready)
+        if not waiting:
+            break
+    if queued:
+        logger.info("relay: queued %s deliveries", queued)
+    return queued

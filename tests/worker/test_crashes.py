@@ -1,0 +1,148 @@
+"""Nothing is lost when a worker is killed mid-delivery or Redis restarts empty mid-run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import update
+
+from tests.mailsink import free_port
+from tests.worker.stack import ASSESS, Stack, wait_until
+from tests.worker.stalling_sink import StallingSink
+from tests.worker.test_delivery import let_sweeps_pass
+from workflow.clock import utcnow
+from workflow.models import Notification
+from workflow.services import notifications
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_keeps_the_message_id(
+    stack: Stack, sink: StallingSink
+) -> None:
+    stack.start_worker(concurrency=1)
+    stack.start_beat()
+    manager = stack.user("manager", "mette@randers.dk")
+    idea_id = stack.idea(manager, "Natbus fra Langå")
+    stack.follow(manager, idea_id, "anne@langaa.dk")
+    sink.stall_next = True
+    stack.assess(manager, idea_id)
+    assert sink.stalled.wait(30), stack.log("worker")
+
+    stack.kill("worker")  # SIGKILL to the worker and its pool, in the middle of DATA
+    (stranded,) = stack.notifications()
+    assert (stranded.status, stranded.attempts, stranded.sent_at) == ("pending", 1, None)
+    assert stranded.lease_until is not None and stranded.lease_until > utcnow()
+    assert sink.messages == [] and len(sink.unacknowledged) == 1
+
+    # The dead worker's lease (90 s) and the sweep's grace period (2 min) must run out before
+    # anyone sends again. Instead of waiting, age the row by as much as the clock would.
+    with stack.uow() as uow:
+        uow.session.execute(
+            update(Notification).values(
+                lease_until=utcnow() - timedelta(seconds=1),
+                created_at=stranded.created_at - notifications.REQUEUE_AFTER * 2,
+            )
+        )
+        uow.commit()
+    stack.start_worker(concurrency=1)
+    (message,) = wait_until(lambda: sink.to("anne@langaa.dk"), "the re-sent email")
+    let_sweeps_pass(stack)
+    (sent,) = stack.notifications()
+    assert (sent.status, sent.attempts) == ("sent", 2)
+    assert message["Message-ID"] == sink.unacknowledged[0]["Message-ID"] == sent.message_id
+    assert len(sink.messages) == 1
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, without persistence."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_until(answers, "redis-server answering")
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM; with --save "" nothing is written
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (needed to restart Redis mid-run)")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_redis_restarted_mid_run_loses_nothing(
+    tmp_path: Path, postgres_url: str, own_redis: RedisServer, sink: StallingSink
+) -> None:
+    stack = Stack(folder=tmp_path, database_url=postgres_url, redis_url=own_redis.url,
+                  smtp_url=sink.url)  # fmt: skip
+    try:
+        stack.start_worker()
+        stack.start_beat()
+        manager = stack.user("manager", "mette@randers.dk")
+        ideas = {name: stack.idea(manager, f"Idé {name}") for name in "ABC"}
+        for name, idea_id in ideas.items():
+            stack.follow(manager, idea_id, f"{name.lower()}@langaa.dk")
+        stack.assess(manager, ideas["A"])
+        wait_until(lambda: sink.to("a@langaa.dk"), "the email before the restart")
+
+        # Redis goes away: a change committed meanwhile (by the CLI) cannot kick the relay,
+        # and the command does not fail for that.
+        own_redis.stop()
+        data = [f"--data={name}={value}" for name, value in ASSESS.items()]
+        fired = stack.cli("ideas", "fire", str(ideas["B"]), "assess", "--as", manager.email, *data)
+        assert "not kicked" in fired.stderr
+        own_redis.start()  # empty: no queued message survived
+        wait_until(lambda: sink.to("b@langaa.dk"), "the email committed while Redis was down")
+
+        # Messages waiting in Redis when it restarts empty: the kick and the sweeps for C.
+        assert stack.processes["worker"].poll() is None  # the worker rode out the restart
+        stack.stop("worker")
+        stack.assess(manager, ideas["C"])
+        own_redis.stop()
+        own_redis.start()
+        stack.start_worker()
+        wait_until(lambda: sink.to("c@langaa.dk"), "the email whose messages Redis lost")
+        let_sweeps_pass(stack)
+        assert sorted(str(m["To"]) for m in sink.messages) == [
+            "A <a@langaa.dk>",
+            "B <b@langaa.dk>",
+            "C <c@langaa.dk>",
+        ]
+        assert {n.status for n in stack.notifications()} == {"sent"}
+    finally:
+        stack.stop_all()
