@@ -69,3 +69,13 @@ def may_assign_owner(actor: Actor) -> bool:
 def may_import(actor: Actor) -> bool:
     """Managers, admins and owners import minutes; viewers do not."""
     return actor.role != Role.VIEWER
+
+
+def may_see_participants(actor: Actor) -> bool:
+    """Managers and admins see who took part in a meeting (names, email addresses, consent)."""
+    return actor.manages
+
+
+def may_add_participant(actor: Actor) -> bool:
+    """Managers and admins add participants to a meeting; owners and viewers do not."""
+    return actor.manages

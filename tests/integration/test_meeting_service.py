@@ -91,7 +91,10 @@ def test_meetings_are_counted_by_the_database_not_loaded(
         finally:
             event.remove(engine, "before_cursor_execute", record)
     assert page.items[0].outcome.total == 21
-    assert len(statements) == 2 and "GROUP BY" in statements[1]
+    assert page.items[0].participants == 0 and len(page.items[0].themes) == 9
+    # The total, the page's meetings with their counts, then the page's participants counted and
+    # its themes named: four statements however many meetings the page holds.
+    assert len(statements) == 4 and all("GROUP BY" in s for s in statements[1:3])
 
 
 def test_newest_first_undated_last_and_paged(

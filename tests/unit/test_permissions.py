@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.permissions import Actor, Role, may_assign_owner, may_edit_idea, may_fire
+from workflow.permissions import (
+    Actor,
+    Role,
+    may_add_participant,
+    may_assign_owner,
+    may_edit_idea,
+    may_fire,
+    may_see_participants,
+)
 from workflow.states import TRIGGER_NAMES
 
 OWNER = Actor(id=10, email="o@randers.dk", name="O", role=Role.OWNER)
@@ -42,3 +50,10 @@ def test_editing_and_assigning() -> None:
     assert may_edit_idea(MANAGER, None)
     assert may_assign_owner(MANAGER) and may_assign_owner(ADMIN)
     assert not may_assign_owner(OWNER) and not may_assign_owner(VIEWER)
+
+
+def test_only_managers_and_admins_see_and_add_meeting_participants() -> None:
+    for actor in (MANAGER, ADMIN):
+        assert may_see_participants(actor) and may_add_participant(actor)
+    for actor in (OWNER, VIEWER):
+        assert not may_see_participants(actor) and not may_add_participant(actor)

@@ -12,8 +12,19 @@ from web.api import (  # noqa: E402  (routes register on bp)
     followers,
     ideas,
     imports,
+    meetings,
     notifications,
     openapi,
 )
 
-__all__ = ["PREFIX", "auth", "bp", "followers", "ideas", "imports", "notifications", "openapi"]
+__all__ = [
+    "PREFIX",
+    "auth",
+    "bp",
+    "followers",
+    "ideas",
+    "imports",
+    "meetings",
+    "notifications",
+    "openapi",
+]

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify
 
 from web.api import PREFIX, bp
+from web.api.openapi_meetings import meeting_paths, meeting_schemas
 from web.api.schemas import Schema, component_schemas, ref
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.permissions import ROLES
@@ -131,6 +132,7 @@ def _paths() -> Schema:
             },
         },
         **_notification_paths(idea_id, auth_errors),
+        **meeting_paths(auth_errors),
         "/imports": {
             "post": {
                 "operationId": "importMinutes",
@@ -298,7 +300,7 @@ def openapi_spec() -> Schema:
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": component_schemas(),
+            "schemas": {**component_schemas(), **meeting_schemas()},
         },
     }
 

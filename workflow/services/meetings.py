@@ -16,7 +16,16 @@ from sqlalchemy.orm import selectinload
 
 from workflow.errors import NotFound, ValidationFailed
 from workflow.gates import MAX_ID, N_
-from workflow.models import Idea, Meeting, MeetingDocument, User, idea_themes
+from workflow.models import (
+    Idea,
+    Meeting,
+    MeetingDocument,
+    MeetingParticipant,
+    MeetingTheme,
+    Theme,
+    User,
+    idea_themes,
+)
 from workflow.paging import Page
 from workflow.permissions import Actor
 from workflow.states import STATES
@@ -54,6 +63,23 @@ class MeetingSummary:
     held_on: date | None
     location: str | None
     outcome: Outcome
+    host: str | None = None
+    participants: int = 0  # how many took part (who they are is for managers to see)
+    themes: tuple[str, ...] = ()  # the themes the meeting named, in the minutes' order
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the API's ``MeetingSummary`` schema."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "held_on": self.held_on.isoformat() if self.held_on else None,
+            "location": self.location,
+            "host": self.host,
+            "idea_count": self.outcome.total,
+            "ideas_by_state": dict(self.outcome.by_state),
+            "participant_count": self.participants,
+            "themes": list(self.themes),
+        }
 
 
 MeetingPage = Page[MeetingSummary]
@@ -108,6 +134,8 @@ class Participant:
     name: str
     organisation: str | None
     email: str | None
+    consent_source: str | None = None  # where the opt-in to hear about the ideas came from
+    consent_at: datetime | None = None  # None: no opt-in recorded
 
 
 @dataclass(frozen=True)
@@ -139,7 +167,7 @@ def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 
     total = uow.session.scalar(select(func.count(Meeting.id))) or 0
     # The page's meetings first, then their ideas counted: the count never visits other pages.
     meetings = (
-        select(Meeting.id, Meeting.title, Meeting.held_on, Meeting.location)
+        select(Meeting.id, Meeting.title, Meeting.held_on, Meeting.location, Meeting.host)
         .order_by(Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
         .offset((page_no - 1) * size)
         .limit(size)
@@ -148,12 +176,24 @@ def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 
     query = (
         select(meetings, *_state_counts())
         .outerjoin(Idea, Idea.meeting_id == meetings.c.id)
-        .group_by(meetings.c.id, meetings.c.title, meetings.c.held_on, meetings.c.location)
+        .group_by(*meetings.c)
         .order_by(meetings.c.held_on.is_(None), meetings.c.held_on.desc(), meetings.c.id.desc())
     )
+    rows = uow.session.execute(query).all()
+    ids = [row[0] for row in rows]
+    participants, themes = _participant_counts(uow, ids), _theme_names(uow, ids)
     items = [
-        MeetingSummary(meeting_id, title, held_on, location, _outcome(counts))
-        for meeting_id, title, held_on, location, *counts in uow.session.execute(query)
+        MeetingSummary(
+            meeting_id,
+            title,
+            held_on,
+            location,
+            _outcome(counts),
+            host,
+            participants.get(meeting_id, 0),
+            tuple(themes.get(meeting_id, ())),
+        )
+        for meeting_id, title, held_on, location, host, *counts in rows
     ]
     return MeetingPage(items, total, page_no, size)
 
@@ -182,7 +222,13 @@ def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingO
         document=document,
         themes=_themes(uow, [(link.theme.id, link.theme.name) for link in meeting.theme_links]),
         participants=[
-            Participant(link.contact.name, link.contact.organisation, link.contact.email)
+            Participant(
+                link.contact.name,
+                link.contact.organisation,
+                link.contact.email,
+                link.consent_source,
+                link.consent_at,
+            )
             for link in meeting.participant_links
         ],
         outcome=_outcome(counts),
@@ -196,6 +242,33 @@ def meeting_document(uow: UnitOfWork, actor: Actor, meeting_id: int) -> StoredDo
     if document is None:
         raise NotFound(f"Meeting {meeting_id} has no stored minutes.")
     return StoredDocument(document.filename, document.media_type, document.content)
+
+
+def _participant_counts(uow: UnitOfWork, meeting_ids: list[int]) -> dict[int, int]:
+    if not meeting_ids:
+        return {}
+    counts: dict[int, int] = dict(
+        uow.session.execute(
+            select(MeetingParticipant.meeting_id, func.count())
+            .where(MeetingParticipant.meeting_id.in_(meeting_ids))
+            .group_by(MeetingParticipant.meeting_id)
+        ).all()
+    )
+    return counts
+
+
+def _theme_names(uow: UnitOfWork, meeting_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    if meeting_ids:
+        rows = uow.session.execute(
+            select(MeetingTheme.meeting_id, Theme.name)
+            .join(Theme, Theme.id == MeetingTheme.theme_id)
+            .where(MeetingTheme.meeting_id.in_(meeting_ids))
+            .order_by(MeetingTheme.meeting_id, MeetingTheme.position)
+        )
+        for meeting_id, name in rows:
+            names.setdefault(meeting_id, []).append(name)
+    return names
 
 
 def _state_counts() -> list[Any]:

@@ -1,0 +1,188 @@
+"""The OpenAPI paths and schemas of the meeting operations (merged into the document)."""
+
+from __future__ import annotations
+
+from web.api.schemas import Schema, ref
+from workflow.services.participants import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
+from workflow.states import STATES
+
+PARTICIPANTS_VISIBILITY = (
+    "Who took part (names, organisations, email addresses and opt-ins) is shown to managers "
+    "and administrators only; everybody else gets `participant_count` and `participants: null`."
+)
+
+
+def _json(description: str, schema: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def meeting_paths(auth_errors: Schema) -> Schema:
+    """``/meetings``, ``/meetings/{meeting_id}`` and ``/meetings/{meeting_id}/participants``."""
+    meeting_id = {
+        "name": "meeting_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+    }
+    no_meeting = _json("No such meeting.", "Error")
+    return {
+        "/meetings": {
+            "get": {
+                "operationId": "listMeetings",
+                "summary": "List meetings, newest first (undated last), with their ideas counted "
+                "by state, their themes and how many took part; everybody signed in.",
+                "parameters": [
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
+                ],
+                "responses": {
+                    "200": _json("A page of meetings.", "MeetingPage"),
+                    "422": _json("Bad page or per_page.", "Error"),
+                    **auth_errors,
+                },
+            }
+        },
+        "/meetings/{meeting_id}": {
+            "parameters": [meeting_id],
+            "get": {
+                "operationId": "getMeeting",
+                "summary": "One meeting with every idea that came from it, in the minutes' order.",
+                "description": PARTICIPANTS_VISIBILITY,
+                "responses": {
+                    "200": _json("The meeting.", "MeetingDetail"),
+                    "404": no_meeting,
+                    **auth_errors,
+                },
+            },
+        },
+        "/meetings/{meeting_id}/participants": {
+            "parameters": [meeting_id],
+            "post": {
+                "operationId": "addParticipant",
+                "summary": "Add a participant the minutes did not list; managers and "
+                "administrators.",
+                "description": "A contact with the same email address is reused (its name and "
+                "organisation are kept; only missing ones are filled in); without an address, "
+                "a contact with the same name and organisation and no address is. A participant "
+                "listed with the same name and organisation but no address gets the address. "
+                "Only with an email address is the opt-in recorded (`consent_source` says it "
+                "was added through the API and by whom, `consent_at` when): a participant "
+                "without one hears nothing. Adding the same person again changes nothing.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("NewParticipant")}},
+                },
+                "responses": {
+                    "201": _json("The participant was added.", "Participant"),
+                    "200": _json(
+                        "They already took part (an address given for a participant listed "
+                        "without one is saved).",
+                        "Participant",
+                    ),
+                    "400": _json("The body is not JSON.", "Error"),
+                    "404": no_meeting,
+                    "422": _json("Invalid fields; `fields` says what is wrong with each.", "Error"),
+                    **auth_errors,
+                },
+            },
+        },
+    }
+
+
+def meeting_schemas() -> Schema:
+    """The named schemas of the meeting operations."""
+    text = {"type": "string"}
+    maybe_text = {"type": ["string", "null"]}
+    date = {"type": ["string", "null"], "format": "date"}
+    count = {"type": "integer", "minimum": 0}
+    names = {"type": "array", "items": text}
+    by_state = {
+        "type": "object",
+        "description": "How many of the meeting's ideas are in each state.",
+        "properties": dict.fromkeys(STATES, count),
+        "required": list(STATES),
+        "additionalProperties": False,
+    }
+    summary = {
+        "id": {"type": "integer"},
+        "title": text,
+        "held_on": date,
+        "location": maybe_text,
+        "host": maybe_text,
+        "idea_count": count,
+        "ideas_by_state": by_state,
+        "participant_count": count,
+        "themes": {**names, "description": "The themes the meeting named, in the minutes' order."},
+    }
+    idea = {
+        "id": {"type": "integer"},
+        "title": text,
+        "state": {"type": "string", "enum": list(STATES)},
+        "owner": {"type": ["string", "null"], "format": "email"},
+        "version": {"type": "integer"},
+        "themes": names,
+    }
+    participant = {
+        "meeting_id": {"type": "integer"},
+        "contact_id": {"type": "integer"},
+        "name": text,
+        "organisation": maybe_text,
+        "email": {"type": ["string", "null"], "description": "Null: cannot hear about the ideas."},
+        "position": {"type": "integer", "description": "Order in the list of participants."},
+        "consent_source": {**maybe_text, "description": "Where the opt-in came from."},
+        "consent_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "When the opt-in was recorded; null: none recorded.",
+        },
+    }
+    detail = {
+        **summary,
+        "recorder": maybe_text,
+        "imported_at": {"type": "string", "format": "date-time"},
+        "ideas": {"type": "array", "items": ref("MeetingIdea")},
+        "participants": {
+            "type": ["array", "null"],
+            "items": ref("Participant"),
+            "description": PARTICIPANTS_VISIBILITY,
+        },
+    }
+    return {
+        "MeetingSummary": {"type": "object", "properties": summary, "required": list(summary)},
+        "MeetingPage": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": ref("MeetingSummary")},
+                "total": count,
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer", "maximum": 100},
+            },
+            "required": ["items", "total", "page", "per_page"],
+        },
+        "MeetingIdea": {"type": "object", "properties": idea, "required": list(idea)},
+        "MeetingDetail": {"type": "object", "properties": detail, "required": list(detail)},
+        "Participant": {
+            "type": "object",
+            "properties": participant,
+            "required": list(participant),
+        },
+        "NewParticipant": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
+                "organisation": {"type": ["string", "null"], "maxLength": ORGANISATION_MAX},
+                "email": {
+                    "type": ["string", "null"],
+                    "maxLength": EMAIL_MAX,
+                    "description": "An email address; null or blank: none (no opt-in is "
+                    "recorded, and the participant hears nothing).",
+                },
+            },
+            "required": ["name"],
+        },
+    }
