@@ -74,7 +74,9 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
         # Keep a running delivery going when the broker connection drops: it records its own
         # outcome in the database, and a redelivered copy then finds the work done.
         worker_cancel_long_running_tasks_on_connection_loss=False,
-        worker_prefetch_multiplier=1,
+        # A few messages in hand per process keep it busy between tasks; unacknowledged ones go
+        # back to the queue (and the sweep re-queues what a dead worker held).
+        worker_prefetch_multiplier=4,
         task_serializer="json",
         accept_content=["json"],
         timezone="Europe/Copenhagen",
