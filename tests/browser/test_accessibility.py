@@ -47,6 +47,7 @@ PAGES: list[tuple[str, Person | None, Where, int]] = [
     ("gate-merge", MANAGER, first("proposed", "/transitions/merge"), 200),
     ("meetings", VIEWER, lambda _: "/meetings", 200),
     ("meeting", VIEWER, lambda data: f"/meetings/{data.meeting_id}", 200),
+    ("meeting-as-manager", MANAGER, lambda data: f"/meetings/{data.meeting_id}", 200),
     ("import-upload", MANAGER, lambda _: "/imports/new", 200),
     ("dashboard", MANAGER, lambda _: "/dashboard", 200),
     ("admin-users", ADMIN, lambda _: "/admin/users", 200),
@@ -70,6 +71,7 @@ NARROW: list[tuple[str, Person, Where]] = [
     ("gate-assess", OWNER, first("proposed", "/transitions/assess")),
     ("my-ideas", OWNER, lambda _: "/my"),
     ("idea-list", MANAGER, lambda _: "/ideas"),
+    ("meeting-as-manager", MANAGER, lambda data: f"/meetings/{data.meeting_id}"),
 ]
 
 
@@ -112,6 +114,24 @@ def test_a_phone_needs_no_sideways_scrolling(
         f"{path} is {overflow}px wider than 390px; sticking out: {widest_elements(page)}"
     )
     assert_accessible(page, f"{path} at 390px", axe_report)
+
+
+def test_the_participant_form_sent_wrong_is_accessible(
+    seeded: Seeded, open_page: OpenPage, axe_report: Path
+) -> None:
+    page = open_page(seeded.deployment, MANAGER, bypass_csp=True)
+    page.goto(f"/meetings/{seeded.data.meeting_id}")
+    page.fill("#participant-email", "not-an-address")  # and no name: nothing is added
+    with page.expect_navigation() as sent:
+        page.click("#participants form button[type=submit]")
+    assert sent.value is not None and sent.value.status == 422
+    expect(page.locator(".error-summary")).to_have_attribute("role", "alert")
+    for key in ("participant-name", "participant-email"):
+        expect(page.locator(f"#{key}")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(f"#{key}-error")).to_be_visible()
+    expect(page.locator("#participant-email")).to_have_value("not-an-address")
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page, "meeting page: participant form with errors", axe_report)
 
 
 def test_the_csv_download_is_for_excel(seeded: Seeded, open_page: OpenPage) -> None:

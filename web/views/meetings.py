@@ -1,15 +1,29 @@
-"""Meetings and what became of their ideas; the minutes each was imported from."""
+"""Meetings and what became of their ideas; the minutes each was imported from; participants."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor
 from web.database import unit_of_work
 from workflow.errors import ValidationFailed
-from workflow.services import meetings
+from workflow.permissions import may_add_participant
+from workflow.services import meetings, participants
 
 bp = Blueprint("meetings", __name__)
 PER_PAGE = 25
@@ -31,9 +45,48 @@ def meetings_list() -> str:
 @bp.get("/meetings/<int:meeting_id>")
 def meeting_detail(meeting_id: int) -> str:
     """One meeting: its facts, themes, participants and ideas, and what became of them."""
+    return _detail_page(meeting_id)
+
+
+def _detail_page(
+    meeting_id: int, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> str:
+    actor = current_actor()
     with unit_of_work() as uow:
-        meeting = meetings.meeting_overview(uow, current_actor(), meeting_id)  # 404 if unknown
-    return render_template("meetings/detail.html", meeting=meeting)
+        meeting = meetings.meeting_overview(uow, actor, meeting_id)  # 404 if unknown
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        may_add_participant=may_add_participant(actor),
+        values=values or {},
+        errors=errors or {},
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/participants")
+def add_participant(meeting_id: int) -> BaseResponse | tuple[str, int]:
+    """Add a participant the minutes did not list (managers); errors are shown at the form."""
+    actor = current_actor()
+    values = {name: request.form.get(name, "") for name in participants.PARTICIPANT_FIELDS}
+    try:
+        with unit_of_work() as uow:
+            result = participants.add_participant(
+                uow, actor, meeting_id, values, source=f"added on the meeting page by {actor.email}"
+            )
+    except ValidationFailed as error:
+        errors = {f"participant-{key}": message for key, message in error.fields.items()}
+        return _detail_page(meeting_id, values, errors), 422
+    name = result.participant.name
+    if result.created:
+        flash(_("%(name)s is added to the participants.", name=name), "success")
+    elif result.email_added:
+        saved = _("%(name)s was already a participant; the email address is saved.", name=name)
+        flash(saved, "success")
+    else:
+        flash(_("%(name)s is already a participant.", name=name), "success")
+    return redirect(
+        url_for("meetings.meeting_detail", meeting_id=meeting_id, _anchor="participants")
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/document")
