@@ -12,6 +12,7 @@ from workflow.models.ideas import (
     idea_themes,
 )
 from workflow.models.meetings import (
+    DEFAULT_REPORT_MONTHS,
     Meeting,
     MeetingDocument,
     MeetingParticipant,
@@ -36,8 +37,10 @@ from workflow.models.people import (
     User,
     UserSession,
 )
+from workflow.models.reports import SentReport
 
 __all__ = [
+    "DEFAULT_REPORT_MONTHS",
     "MAILING_LISTS",
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",
@@ -62,6 +65,7 @@ __all__ = [
     "PendingImport",
     "PilotPlan",
     "Reminder",
+    "SentReport",
     "Suppression",
     "Theme",
     "UTCDateTime",

@@ -10,12 +10,16 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.clock import utcnow
-from workflow.models.base import Base, UTCDateTime
+from workflow.models.base import Base, JsonDocument, UTCDateTime
 from workflow.models.people import Contact
+
+# Follow-up reports to the participants: this many months after the meeting, unless changed.
+DEFAULT_REPORT_MONTHS = (1, 3, 6)
 
 
 class Meeting(Base):
@@ -32,6 +36,12 @@ class Meeting(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The follow-up report plan: months after ``held_on``, ascending; [] means no reports.
+    report_months: Mapped[list[int]] = mapped_column(
+        JsonDocument,
+        default=lambda: list(DEFAULT_REPORT_MONTHS),
+        server_default=text("'[1, 3, 6]'"),
+    )
 
     document: Mapped[MeetingDocument | None] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="raise"
