@@ -79,3 +79,8 @@ def may_see_participants(actor: Actor) -> bool:
 def may_add_participant(actor: Actor) -> bool:
     """Managers and admins add participants to a meeting; owners and viewers do not."""
     return actor.manages
+
+
+def may_manage_reports(actor: Actor) -> bool:
+    """Managers and admins plan, preview and send a meeting's follow-up reports."""
+    return actor.manages

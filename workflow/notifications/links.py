@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from workflow.notifications.tokens import status_token, unsubscribe_token
+from workflow.notifications.tokens import report_token, status_token, unsubscribe_token
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class Links:
     def status_url(self, idea_id: int) -> str:
         """The idea's public, read-only status page (for stakeholders)."""
         return f"{self.base_url}/status/{status_token(self.secret, idea_id)}"
+
+    def report_url(self, report_id: int) -> str:
+        """A sent meeting report's public, read-only (and printable) page."""
+        return f"{self.base_url}/reports/{report_token(self.secret, report_id)}"
 
     def unsubscribe_url(self, contact_id: int, list_name: str) -> str:
         """The one-click unsubscribe address for this contact and list."""

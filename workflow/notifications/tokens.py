@@ -1,4 +1,5 @@
-"""Signed tokens for links in emails: unsubscribe (per contact and list) and public status pages.
+"""Signed tokens for links in emails: unsubscribe (per contact and list), public status pages
+and public meeting reports.
 
 A token is its payload plus an HMAC-SHA256 of purpose and payload under a key derived from the
 secret key, so a token made for one purpose never works for another. Tokens are compared in
@@ -62,4 +63,15 @@ def status_token(secret: str, idea_id: int) -> str:
 def read_status_token(secret: str, token: str) -> int | None:
     """The idea id from a genuine status token, else None."""
     payload = verify(secret, "status", token)
+    return int(payload) if payload is not None and payload.isdigit() else None
+
+
+def report_token(secret: str, report_id: int) -> str:
+    """The token of a sent meeting report's public, read-only page."""
+    return sign(secret, "report", str(report_id))
+
+
+def read_report_token(secret: str, token: str) -> int | None:
+    """The sent report's id from a genuine report token, else None."""
+    payload = verify(secret, "report", token)
     return int(payload) if payload is not None and payload.isdigit() else None
