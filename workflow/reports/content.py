@@ -1,16 +1,12 @@
-"""What a follow-up report says, as data in no particular language.
+"""Building a follow-up report from a meeting's ideas, their history and their records.
 
-A report covers every idea of one meeting: where it stands, the texts that explain the latest
-decisions (reason, assessment summary, pilot plan, evaluation), who is responsible, and what
-changed since the meeting's previous report. It holds nothing internal: no comments, no scores
-or budgets, no email addresses, no participants. The sent report keeps ``to_json()`` as its
-snapshot, and ``MeetingReport.from_json`` reads it back for the public report page.
+The report's data types live in ``workflow.reports.data`` and are importable from here too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -18,7 +14,6 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workflow.clock import local_today
 from workflow.errors import NotFound
 from workflow.gates import MAX_ID
 from workflow.models import (
@@ -30,160 +25,29 @@ from workflow.models import (
     SentReport,
     idea_themes,
 )
-from workflow.states import STATES
+from workflow.reports.data import (
+    STATE_NAMES,
+    MeetingReport,
+    ReportChange,
+    ReportEvaluation,
+    ReportIdea,
+    ReportPilot,
+    ReportTheme,
+    ReportThemeIdea,
+    iso_date,
+)
 from workflow.uow import UnitOfWork
 
-STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
-
-
-@dataclass(frozen=True)
-class ReportChange:
-    """One step an idea took: when, which trigger, from and to which state."""
-
-    at: datetime
-    trigger: str
-    from_state: str
-    to_state: str
-
-
-@dataclass(frozen=True)
-class ReportPilot:
-    """Where and when an idea is tried out, and what counts as success (no budget)."""
-
-    starts_on: date
-    ends_on: date
-    site: str | None
-    success_criteria: str
-
-
-@dataclass(frozen=True)
-class ReportEvaluation:
-    """How the pilot went and where the idea is rolled out."""
-
-    outcome: str  # success or partial
-    evaluation: str
-    scale_to: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ReportIdea:
-    """One idea of the meeting as the report tells it."""
-
-    id: int
-    title: str
-    state: str
-    state_changed_at: datetime
-    previous_state: str | None  # the state before its latest step; None: it never moved
-    last_trigger: str | None
-    owner_name: str | None
-    reason: str | None  # the reason given with the latest step
-    assessment_summary: str | None
-    pilot: ReportPilot | None
-    evaluation: ReportEvaluation | None
-    revisit_on: date | None  # parked: when it is taken up again
-    merged_into_title: str | None
-    changes: tuple[ReportChange, ...]  # since the previous report (the first: all), oldest first
-
-
-@dataclass(frozen=True)
-class ReportThemeIdea:
-    """An idea of the meeting tagged with a theme."""
-
-    id: int
-    title: str
-    state: str
-
-
-@dataclass(frozen=True)
-class ReportTheme:
-    """A theme the meeting named, with the meeting's ideas tagged with it."""
-
-    name: str
-    ideas: tuple[ReportThemeIdea, ...]
-
-
-@dataclass(frozen=True)
-class MeetingReport:
-    """A follow-up report: the meeting, its ideas by state, each idea, its themes."""
-
-    meeting_id: int
-    meeting_title: str
-    held_on: date | None
-    generated_at: datetime
-    counts: Mapping[str, int]  # every state, in the order of workflow.states.STATES
-    total: int
-    ideas: tuple[ReportIdea, ...]  # latest news first
-    themes: tuple[ReportTheme, ...]  # in the order the minutes list them
-    last_report_at: datetime | None  # when the meeting's previous report went out
-    unchanged_since_last: bool  # a previous report exists and nothing happened since
-
-    @property
-    def today(self) -> date:
-        """The Danish date the report describes."""
-        return local_today(self.generated_at)
-
-    @property
-    def last_report_on(self) -> date | None:
-        """The Danish date of the previous report."""
-        return local_today(self.last_report_at) if self.last_report_at else None
-
-    @property
-    def changed(self) -> int:
-        """How many ideas moved since the previous report (the first report: ever)."""
-        return sum(1 for idea in self.ideas if idea.changes)
-
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON (dates in ISO form); ``from_json`` reads it back."""
-        return {
-            "meeting": {
-                "id": self.meeting_id,
-                "title": self.meeting_title,
-                "held_on": _iso(self.held_on),
-            },
-            "generated_at": self.generated_at.isoformat(),
-            "counts": dict(self.counts),
-            "total": self.total,
-            "ideas": [_idea_json(idea) for idea in self.ideas],
-            "themes": [
-                {
-                    "name": theme.name,
-                    "ideas": [
-                        {"id": i.id, "title": i.title, "state": i.state} for i in theme.ideas
-                    ],
-                }
-                for theme in self.themes
-            ],
-            "last_report_at": _iso(self.last_report_at),
-            "unchanged_since_last": self.unchanged_since_last,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> MeetingReport:
-        """The report ``to_json`` wrote."""
-        meeting = data["meeting"]
-        return cls(
-            meeting_id=int(meeting["id"]),
-            meeting_title=str(meeting["title"]),
-            held_on=_date(meeting.get("held_on")),
-            generated_at=datetime.fromisoformat(data["generated_at"]),
-            counts={state: int(data["counts"].get(state, 0)) for state in STATE_NAMES},
-            total=int(data["total"]),
-            ideas=tuple(_idea_from_json(item) for item in data["ideas"]),
-            themes=tuple(
-                ReportTheme(
-                    name=str(theme["name"]),
-                    ideas=tuple(
-                        ReportThemeIdea(int(i["id"]), str(i["title"]), str(i["state"]))
-                        for i in theme["ideas"]
-                    ),
-                )
-                for theme in data["themes"]
-            ),
-            last_report_at=(
-                datetime.fromisoformat(data["last_report_at"]) if data["last_report_at"] else None
-            ),
-            unchanged_since_last=bool(data["unchanged_since_last"]),
-        )
+__all__ = [
+    "MeetingReport",
+    "ReportChange",
+    "ReportEvaluation",
+    "ReportIdea",
+    "ReportPilot",
+    "ReportTheme",
+    "ReportThemeIdea",
+    "build_report",
+]
 
 
 def build_report(uow: UnitOfWork, meeting_id: int, *, now: datetime) -> MeetingReport:
@@ -339,7 +203,7 @@ def _describe(
 def _revisit_on(history: list[HistoryEntry]) -> date | None:
     parked = [entry for entry in history if entry.trigger == "park"]
     raw = parked[-1].data.get("revisit_on") if parked else None
-    return _date(raw) if isinstance(raw, str) else None
+    return iso_date(raw) if isinstance(raw, str) else None
 
 
 def _themes(
@@ -369,107 +233,4 @@ def _themes(
             ),
         )
         for theme in themes
-    )
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _idea_json(idea: ReportIdea) -> dict[str, Any]:
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "state": idea.state,
-        "state_changed_at": idea.state_changed_at.isoformat(),
-        "previous_state": idea.previous_state,
-        "last_trigger": idea.last_trigger,
-        "owner_name": idea.owner_name,
-        "reason": idea.reason,
-        "assessment_summary": idea.assessment_summary,
-        "pilot": (
-            None
-            if idea.pilot is None
-            else {
-                "starts_on": idea.pilot.starts_on.isoformat(),
-                "ends_on": idea.pilot.ends_on.isoformat(),
-                "site": idea.pilot.site,
-                "success_criteria": idea.pilot.success_criteria,
-            }
-        ),
-        "evaluation": (
-            None
-            if idea.evaluation is None
-            else {
-                "outcome": idea.evaluation.outcome,
-                "evaluation": idea.evaluation.evaluation,
-                "scale_to": list(idea.evaluation.scale_to),
-            }
-        ),
-        "revisit_on": _iso(idea.revisit_on),
-        "merged_into_title": idea.merged_into_title,
-        "changes": [
-            {
-                "at": change.at.isoformat(),
-                "trigger": change.trigger,
-                "from_state": change.from_state,
-                "to_state": change.to_state,
-            }
-            for change in idea.changes
-        ],
-    }
-
-
-def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:
-    pilot = data.get("pilot")
-    evaluation = data.get("evaluation")
-    return ReportIdea(
-        id=int(data["id"]),
-        title=str(data["title"]),
-        state=str(data["state"]),
-        state_changed_at=datetime.fromisoformat(data["state_changed_at"]),
-        previous_state=data.get("previous_state"),
-        last_trigger=data.get("last_trigger"),
-        owner_name=data.get("owner_name"),
-        reason=data.get("reason"),
-        assessment_summary=data.get("assessment_summary"),
-        pilot=(
-            None
-            if not pilot
-            else ReportPilot(
-                starts_on=date.fromisoformat(pilot["starts_on"]),
-                ends_on=date.fromisoformat(pilot["ends_on"]),
-                site=pilot.get("site"),
-                success_criteria=str(pilot["success_criteria"]),
-            )
-        ),
-        evaluation=(
-            None
-            if not evaluation
-            else ReportEvaluation(
-                outcome=str(evaluation["outcome"]),
-                evaluation=str(evaluation["evaluation"]),
-                scale_to=tuple(str(place) for place in evaluation["scale_to"]),
-            )
-        ),
-        revisit_on=_date(data.get("revisit_on")),
-        merged_into_title=data.get("merged_into_title"),
-        changes=tuple(
-            ReportChange(
-                at=datetime.fromisoformat(change["at"]),
-                trigger=str(change["trigger"]),
-                from_state=str(change["from_state"]),
-                to_state=str(change["to_state"]),
-            )
-            for change in data.get("changes", [])
-        ),
     )

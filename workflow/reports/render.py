@@ -7,7 +7,7 @@ from typing import Any
 
 from workflow.notifications.compose import Rendered, render
 from workflow.notifications.links import Links
-from workflow.reports.content import MeetingReport, ReportIdea
+from workflow.reports.data import MeetingReport, ReportIdea
 from workflow.reports.recipients import MEETING_REPORTS
 from workflow.reports.words import Words
 

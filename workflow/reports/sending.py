@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from workflow.models import Contact, SentReport
 from workflow.notifications.links import Links
-from workflow.reports.content import MeetingReport
+from workflow.reports.data import MeetingReport
 from workflow.reports.recipients import MEETING_REPORTS
 from workflow.reports.render import render_report
 from workflow.services.notifications import add_notification

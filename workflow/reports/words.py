@@ -11,7 +11,7 @@ from datetime import date
 from workflow.gates import N_
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from workflow.notifications.compose import local_date
-from workflow.reports.content import ReportChange, ReportIdea
+from workflow.reports.data import ReportChange, ReportIdea
 
 # The summary groups the states the way a participant asks: how many are being tried out,
 # rolled out, still being considered, turned down, on hold or carried on by another idea.
