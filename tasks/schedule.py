@@ -2,7 +2,7 @@
 
 Times are Danish (the app's timezone is Europe/Copenhagen). The sweeps are idempotent, so a
 scheduler that starts runs the sweep and the follow-ups at once, catching up after downtime.
-The follow-up, digest and summary services are imported inside the tasks: a worker runs
+The follow-up, digest, summary and report services are imported inside the tasks: a worker runs
 whatever of them exists.
 """
 
@@ -24,6 +24,7 @@ from tasks.names import (
     DIGESTS_DAILY,
     DIGESTS_WEEKLY,
     FOLLOWUPS,
+    MEETING_REPORTS,
     SWEEP,
     WEEKLY_SUMMARY,
 )
@@ -51,7 +52,8 @@ def sweep_seconds(environ: dict[str, str] | None = None) -> float:
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
-    """The beat schedule: sweep and follow-ups often, digests and the summary by the clock."""
+    """The beat schedule: sweep and follow-ups often; digests, the summary and the meeting
+    reports (06:30 every morning) by the clock."""
     every = sweep_seconds()
     return {
         "sweep": {"task": SWEEP, "schedule": timedelta(seconds=every),
@@ -63,6 +65,7 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
                            "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
         "weekly-summary": {"task": WEEKLY_SUMMARY,
                            "schedule": crontab(day_of_week="mon", hour=7, minute=30)},
+        "meeting-reports": {"task": MEETING_REPORTS, "schedule": crontab(hour=6, minute=30)},
     }  # fmt: skip
 
 
@@ -110,6 +113,18 @@ def weekly_summary(self: Task) -> int:
         return run_weekly_summary(uow, app.links, now=utcnow())
 
     return _run_and_send(ideaflow_app(self), "weekly summary", run)
+
+
+@shared_task(name=MEETING_REPORTS, bind=True, ignore_result=True)
+def meeting_reports(self: Task) -> int:
+    """The follow-up reports to meeting participants that are due today."""
+
+    def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
+        from workflow.services.meeting_reports import run_reports
+
+        return run_reports(uow, app.links, now=utcnow())
+
+    return _run_and_send(ideaflow_app(self), "meeting reports", run)
 
 
 def _digests(app: IdeaflowCelery, period: str) -> int:

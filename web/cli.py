@@ -16,6 +16,7 @@ from web import create_app
 from web.cli_contacts import contacts_group
 from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
+from web.cli_reports import reports_group
 from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
 from workflow import migrate
@@ -71,6 +72,7 @@ for group in (db_group, users_group, tokens_group, ideas_group, contacts_group):
 cli.add_command(import_minutes_command)
 cli.add_command(followups_group)
 cli.add_command(digests_group)
+cli.add_command(reports_group)
 cli.add_command(worker_command)
 cli.add_command(beat_command)
 

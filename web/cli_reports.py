@@ -1,0 +1,80 @@
+"""``ideaflow reports run`` and ``ideaflow reports preview``: meeting follow-up reports by hand.
+
+``run`` is the sweep beat runs every morning; ``--now`` looks ahead, ``--send`` delivers right
+here instead of handing the emails to the workers. ``preview`` prints the text a meeting's
+participants would get now (no email is written).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import AppGroup
+
+from web.cli_followups import NOW_HELP, deliver, parse_now
+from web.database import settings, unit_of_work
+from workflow.errors import NotFound
+from workflow.i18n import LANGUAGES
+from workflow.notifications.links import Links
+from workflow.services.meeting_reports import build_report, render_report, run_reports
+
+reports_group = AppGroup("reports", help="Follow-up reports to the participants of meetings.")
+
+
+def _links() -> Links:
+    app_settings = settings()
+    return Links(app_settings.base_url, app_settings.secret_key)
+
+
+@reports_group.command("run")
+@click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
+@click.option("--send", is_flag=True, help="Deliver the queued emails now (no worker needed).")
+def reports_run(now_text: str | None, as_json: bool, send: bool) -> None:
+    """Send every meeting's due follow-up report: one per meeting, one email per participant."""
+    now = parse_now(now_text)
+    with unit_of_work() as uow:
+        run = run_reports(uow, _links(), now=now)
+    outcomes = deliver(list(run.notification_ids), send)
+    if as_json:
+        click.echo(json.dumps({**run.to_json(), "delivered": outcomes}, ensure_ascii=False,
+                              indent=2))  # fmt: skip
+        return
+    for item in run.queued:
+        dates = ", ".join(day.isoformat() for day in item.covers)
+        click.echo(
+            f"Queued report {item.report_id} on meeting {item.meeting_id} “{item.meeting_title}” "
+            f"(due {dates}) to {len(item.recipients)} participants: "
+            f"{', '.join(item.recipients)}"
+        )
+    if run.waiting:
+        click.echo(f"{run.waiting} meetings are due but nobody can receive their report yet.")
+    if run.failed:
+        click.echo(f"{run.failed} reports failed (see the log); the next run tries again.",
+                   err=True)  # fmt: skip
+    click.echo(
+        f"{len(run.queued)} meeting reports queued ({len(run.notification_ids)} emails) "
+        f"as of {now.isoformat()}."
+    )
+    if outcomes is not None:
+        parts = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        click.echo(f"Delivered now: {parts or 'nothing'}.")
+
+
+@reports_group.command("preview")
+@click.argument("meeting_id", type=int)
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default="da",
+              show_default=True, help="The language of the report.")  # fmt: skip
+@click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
+def reports_preview(meeting_id: int, language: str, now_text: str | None) -> None:
+    """Print the text of the report a meeting's participants would get now."""
+    now = parse_now(now_text)
+    with unit_of_work() as uow:
+        try:
+            report = build_report(uow, meeting_id, now=now)
+        except NotFound as error:
+            raise click.ClickException(error.message) from None
+    rendered = render_report(report, language, _links())
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.text, nl=False)
