@@ -42,6 +42,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.unsubscribe_page",
         "public.unsubscribe",
         "public.status_page",
+        "public.report_page",
     }
 )
 P = ParamSpec("P")

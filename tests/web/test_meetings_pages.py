@@ -95,7 +95,12 @@ def test_the_outcome_counts_after_transitions(
     assert "21 ideas came from this meeting." in detail
 
 
-def test_the_meeting_page(uow: UowFactory, make_user: Callable[..., Actor], web: Web) -> None:
+def test_the_meeting_page(
+    uow: UowFactory,
+    make_user: Callable[..., Actor],
+    web: Web,
+    client_factory: Callable[[], Web],
+) -> None:
     manager = make_user("manager", name="Mette Holm")
     meeting_id = import_file(uow, documents.as_docx(), "trafik.docx")
     first, second = idea_ids(uow, meeting_id)[:2]
@@ -109,9 +114,19 @@ def test_the_meeting_page(uow: UowFactory, make_user: Callable[..., Actor], web:
     for fact in ("3 Mar 2026", "Langå Kulturhus, Bredgade 2", "Bo Jensen", "Mette Holm"):
         assert fact in page
     assert f'href="/meetings/{meeting_id}/document"' in page
+    # who took part is for managers and admins (as in the API); others see how many
+    people = page[page.index('id="participants-heading"') :]
+    assert f"{len(documents.PARTICIPANTS)} people took part." in people
+    for name, _organisation, email in documents.PARTICIPANTS:
+        assert name not in people
+        assert email is None or email not in page
+    as_manager = client_factory()
+    as_manager.login(manager)
+    people = html.unescape(as_manager.text(f"/meetings/{meeting_id}"))
+    people = people[people.index('id="participants-heading"') :]
     for name, organisation, email in documents.PARTICIPANTS:
-        assert name in page and organisation in page
-        assert email is None or f'href="mailto:{email}"' in page
+        assert name in people and organisation in people
+        assert email is None or f'href="mailto:{email}"' in people
     for theme in documents.THEMES:
         assert theme in page
     # the themes list the ideas tagged with them

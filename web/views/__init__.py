@@ -13,6 +13,7 @@ from web.views import (
     ideas,
     imports,
     mail,
+    meeting_reports,
     meetings,
     public,
 )
@@ -22,7 +23,8 @@ def register(app: Flask) -> None:
     """Register every page blueprint."""
     from web import csrf
 
-    for module in (board, ideas, gates, meetings, imports, dashboard, admin, mail, contacts):
+    pages = (board, ideas, gates, meetings, meeting_reports, imports, dashboard, admin, mail)
+    for module in (*pages, contacts):
         app.register_blueprint(module.bp)
     app.register_blueprint(public.bp)
     # One-click unsubscribe (RFC 8058): mail providers POST without cookies or a form token;

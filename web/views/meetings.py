@@ -20,10 +20,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor
-from web.database import unit_of_work
+from web.database import settings, unit_of_work
+from workflow.clock import local_today, utcnow
 from workflow.errors import ValidationFailed
-from workflow.permissions import may_add_participant
-from workflow.services import meetings, participants
+from workflow.notifications.tokens import report_token
+from workflow.permissions import may_add_participant, may_manage_reports
+from workflow.services import meeting_reports, meetings, participants
 
 bp = Blueprint("meetings", __name__)
 PER_PAGE = 25
@@ -45,21 +47,33 @@ def meetings_list() -> str:
 @bp.get("/meetings/<int:meeting_id>")
 def meeting_detail(meeting_id: int) -> str:
     """One meeting: its facts, themes, participants and ideas, and what became of them."""
-    return _detail_page(meeting_id)
+    return detail_page(meeting_id)
 
 
-def _detail_page(
+def detail_page(
     meeting_id: int, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> str:
+    """The meeting's page, with what a form sent back and its errors (keyed by field id)."""
     actor = current_actor()
+    errors = errors or {}
     with unit_of_work() as uow:
         meeting = meetings.meeting_overview(uow, actor, meeting_id)  # 404 if unknown
+        plan = meeting_reports.report_plan(uow, actor, meeting_id)
+        sent = meeting_reports.sent_reports(uow, actor, meeting_id)
+    secret = settings().secret_key
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
         may_add_participant=may_add_participant(actor),
+        may_manage_reports=may_manage_reports(actor),
+        plan=plan,
+        sent_reports=sent,
+        report_tokens={report.id: report_token(secret, report.id) for report in sent},
+        today=local_today(utcnow()),
         values=values or {},
-        errors=errors or {},
+        errors=errors,
+        participant_errors={k: v for k, v in errors.items() if k.startswith("participant-")},
+        report_errors={k: v for k, v in errors.items() if k.startswith("report-")},
     )
 
 
@@ -75,7 +89,7 @@ def add_participant(meeting_id: int) -> BaseResponse | tuple[str, int]:
             )
     except ValidationFailed as error:
         errors = {f"participant-{key}": message for key, message in error.fields.items()}
-        return _detail_page(meeting_id, values, errors), 422
+        return detail_page(meeting_id, values, errors), 422
     name = result.participant.name
     if result.created:
         flash(_("%(name)s is added to the participants.", name=name), "success")

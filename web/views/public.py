@@ -4,6 +4,7 @@
 button, or a mail provider's RFC 8058 one-click ``List-Unsubscribe=One-Click``) takes the
 contact off the list, needs no sign-in and no CSRF token (the signed token is the proof), and
 answers 200 with one small transaction. ``/status/<token>``: an idea's public, read-only status.
+``/reports/<token>``: a sent meeting report exactly as it went out (printable as a handout).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from web.database import settings, unit_of_work
 from workflow.errors import NotFound
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from workflow.notifications.tokens import read_status_token, status_token
-from workflow.services import contacts
+from workflow.reports.render import report_context
+from workflow.reports.words import Words
+from workflow.services import contacts, meeting_reports
 from workflow.services.public_status import public_status
 
 bp = Blueprint("public", __name__)
@@ -90,5 +93,23 @@ def status_page(token: str) -> Response:
         idea=status,
         token=token,
         merged_url=merged_url,
+        other_language="en" if language == "da" else "da",
+    )
+
+
+@bp.get("/reports/<token>")
+def report_page(token: str) -> Response:
+    """A sent meeting report as it went out: Danish unless ``?lang=en``; nothing internal."""
+    with unit_of_work() as uow:
+        published = meeting_reports.public_report(uow, settings().secret_key, token)
+    if published is None:
+        return _invalid()
+    language = request.args.get("lang")
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return _page(
+        "public/report.html",
+        language,
+        report=report_context(published.report, Words(language)),
+        token=token,
         other_language="en" if language == "da" else "da",
     )

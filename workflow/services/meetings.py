@@ -27,7 +27,7 @@ from workflow.models import (
     idea_themes,
 )
 from workflow.paging import Page
-from workflow.permissions import Actor
+from workflow.permissions import Actor, may_see_participants
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
@@ -152,7 +152,8 @@ class MeetingOverview:
     imported_by: str | None  # the importing user's name; None for the command line
     document: str | None  # the stored minutes' file name, None when there are none
     themes: list[MeetingThemeView]
-    participants: list[Participant]
+    participants: list[Participant] | None  # None: the caller may not see who took part
+    participant_count: int
     outcome: Outcome
     sections: list[Section]  # in document order
 
@@ -199,7 +200,8 @@ def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 
 
 
 def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingOverview:
-    """A meeting's facts, themes, participants and ideas; NotFound for an unknown meeting."""
+    """A meeting's facts, themes, participants (for managers; others get the count) and ideas;
+    NotFound for an unknown meeting."""
     meeting = uow.session.get(Meeting, meeting_id) if 1 <= meeting_id <= MAX_ID else None
     if meeting is None:
         raise NotFound(f"There is no meeting {meeting_id}.")
@@ -221,16 +223,21 @@ def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingO
         imported_by=importer.name if importer else None,
         document=document,
         themes=_themes(uow, [(link.theme.id, link.theme.name) for link in meeting.theme_links]),
-        participants=[
-            Participant(
-                link.contact.name,
-                link.contact.organisation,
-                link.contact.email,
-                link.consent_source,
-                link.consent_at,
-            )
-            for link in meeting.participant_links
-        ],
+        participants=(
+            [
+                Participant(
+                    link.contact.name,
+                    link.contact.organisation,
+                    link.contact.email,
+                    link.consent_source,
+                    link.consent_at,
+                )
+                for link in meeting.participant_links
+            ]
+            if may_see_participants(actor)
+            else None
+        ),
+        participant_count=_participant_counts(uow, [meeting.id]).get(meeting.id, 0),
         outcome=_outcome(counts),
         sections=_sections(uow, meeting_id),
     )
