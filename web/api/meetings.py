@@ -1,4 +1,5 @@
-"""Meetings: the list with their outcomes, one meeting with its ideas, adding participants."""
+"""Meetings: the list with their outcomes, one meeting with its ideas, adding participants,
+the follow-up report."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from web.api import bp
 from web.api.auth import current_actor
 from web.api.inputs import json_object
 from web.database import unit_of_work
-from workflow.services import meeting_details, meetings, participants
+from workflow.clock import utcnow
+from workflow.services import meeting_details, meeting_reports, meetings, participants
 
 
 @bp.get("/meetings")
@@ -45,3 +47,11 @@ def add_participant(meeting_id: int) -> tuple[Response, int]:
             uow, actor, meeting_id, body, source=f"added through the API by {actor.email}"
         )
     return jsonify(result.participant.to_json()), 201 if result.created else 200
+
+
+@bp.get("/meetings/<int:meeting_id>/report")
+def get_meeting_report(meeting_id: int) -> Response:
+    """The follow-up report the meeting's participants would get now, as data (managers)."""
+    with unit_of_work() as uow:
+        report = meeting_reports.current_report(uow, current_actor(), meeting_id, now=utcnow())
+    return jsonify(report.to_json())

@@ -11,6 +11,13 @@ PARTICIPANTS_VISIBILITY = (
     "and administrators only; everybody else gets `participant_count` and `participants: null`."
 )
 
+REPORT_DESCRIPTION = (
+    "Every idea of the meeting, latest news first: its state, the texts behind the latest "
+    "decisions, who is responsible and what changed since the previous report (the first "
+    "report: ever); the ideas counted by state; the meeting's themes with their ideas. Nothing "
+    "internal: no comments, scores, budgets, email addresses or participants. Nothing is sent."
+)
+
 
 def _json(description: str, schema: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
@@ -90,6 +97,20 @@ def meeting_paths(auth_errors: Schema) -> Schema:
                 },
             },
         },
+        "/meetings/{meeting_id}/report": {
+            "parameters": [meeting_id],
+            "get": {
+                "operationId": "getMeetingReport",
+                "summary": "The follow-up report the meeting's participants would get now, as "
+                "data; managers and administrators.",
+                "description": REPORT_DESCRIPTION,
+                "responses": {
+                    "200": _json("The report.", "MeetingReport"),
+                    "404": no_meeting,
+                    **auth_errors,
+                },
+            },
+        },
     }
 
 
@@ -152,6 +173,7 @@ def meeting_schemas() -> Schema:
         },
     }
     return {
+        **report_schemas(),
         "MeetingSummary": {"type": "object", "properties": summary, "required": list(summary)},
         "MeetingPage": {
             "type": "object",
@@ -185,4 +207,93 @@ def meeting_schemas() -> Schema:
             },
             "required": ["name"],
         },
+    }
+
+
+def report_schemas() -> Schema:
+    """The schema of a meeting's follow-up report (``MeetingReport.to_json``)."""
+    text = {"type": "string"}
+    maybe_text = {"type": ["string", "null"]}
+    day = {"type": "string", "format": "date"}
+    moment = {"type": "string", "format": "date-time"}
+    state = {"type": "string", "enum": list(STATES)}
+    count = {"type": "integer", "minimum": 0}
+    meeting = {
+        "id": {"type": "integer"},
+        "title": text,
+        "held_on": {**day, "type": ["string", "null"]},
+    }
+    change = {"at": moment, "trigger": text, "from_state": state, "to_state": state}
+    pilot = {"starts_on": day, "ends_on": day, "site": maybe_text, "success_criteria": text}
+    evaluation = {
+        "outcome": {"type": "string", "enum": ["success", "partial"]},
+        "evaluation": text,
+        "scale_to": {"type": "array", "items": text},
+    }
+    idea = {
+        "id": {"type": "integer"},
+        "title": text,
+        "state": state,
+        "state_changed_at": moment,
+        "previous_state": {"type": ["string", "null"], "enum": [*STATES, None]},
+        "last_trigger": maybe_text,
+        "owner_name": maybe_text,
+        "reason": {**maybe_text, "description": "The reason given with the latest step."},
+        "assessment_summary": maybe_text,
+        "pilot": {
+            "oneOf": [
+                {"type": "null"},
+                {"type": "object", "properties": pilot, "required": list(pilot)},
+            ]
+        },
+        "evaluation": {
+            "oneOf": [
+                {"type": "null"},
+                {"type": "object", "properties": evaluation, "required": list(evaluation)},
+            ]
+        },
+        "revisit_on": {**day, "type": ["string", "null"]},
+        "merged_into_title": maybe_text,
+        "changes": {
+            "type": "array",
+            "description": "Its steps since the previous report (the first report: all), "
+            "oldest first.",
+            "items": {"type": "object", "properties": change, "required": list(change)},
+        },
+    }
+    theme_idea = {"id": {"type": "integer"}, "title": text, "state": state}
+    theme = {
+        "name": text,
+        "ideas": {
+            "type": "array",
+            "items": {"type": "object", "properties": theme_idea, "required": list(theme_idea)},
+        },
+    }
+    report = {
+        "meeting": {"type": "object", "properties": meeting, "required": list(meeting)},
+        "generated_at": moment,
+        "counts": {
+            "type": "object",
+            "description": "The meeting's ideas by state.",
+            "properties": dict.fromkeys(STATES, count),
+            "required": list(STATES),
+            "additionalProperties": False,
+        },
+        "total": count,
+        "ideas": {"type": "array", "items": ref("MeetingReportIdea")},
+        "themes": {
+            "type": "array",
+            "description": "The themes the meeting named, in the minutes' order, with the "
+            "meeting's ideas tagged with each.",
+            "items": {"type": "object", "properties": theme, "required": list(theme)},
+        },
+        "last_report_at": {**moment, "type": ["string", "null"]},
+        "unchanged_since_last": {
+            "type": "boolean",
+            "description": "A previous report exists and none of the ideas moved since.",
+        },
+    }
+    return {
+        "MeetingReport": {"type": "object", "properties": report, "required": list(report)},
+        "MeetingReportIdea": {"type": "object", "properties": idea, "required": list(idea)},
     }
