@@ -209,7 +209,12 @@ def test_the_preview_is_danish_unless_english_is_asked_for(
             f"/meetings/{meeting_id}/report/preview?lang=en", headers={"Accept-Language": "da"}
         ).get_data(as_text=True)
     )
-    assert "Dear participant," in page
+    assert "Forhåndsvisning af opfølgningsrapporten" in page and "Dear participant," in page
+    meeting = html.unescape(
+        web.get(f"/meetings/{meeting_id}", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    )
+    assert "Opfølgningsrapporter" in meeting and "Datoen er passeret, ikke sendt endnu" in meeting
+    assert "Se rapporten og send den nu" in meeting and "Gem planen" in meeting
 
 
 def test_sending_now_queues_one_email_per_participant_once(
