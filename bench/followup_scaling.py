@@ -4,19 +4,32 @@ Seeds two fresh databases (SQLite; PostgreSQL when ``IDEAFLOW_BENCH_DATABASE_URL
 with 10,000 ideas and one with 1,000,000, each with the same 1,000 ideas due (250 per occasion:
 follow-up date arrived, unassessed for 14 days, pilot ended without evaluation, untouched for 30
 days) and the same 2,000 active ideas that are not due (recent changes, future follow-up dates,
-pilots still running, new ideas nobody owns yet). The rest is the archive that makes an old
-installation large: scaled (each with its pilot plan and evaluation), rejected and merged ideas
-from the past six years, with a reminder history. Then it times, on each database:
+pilots still running, new ideas nobody owns yet). The rest is what makes an old installation
+large, and what the sweep has to skip without reading it:
+
+- the archive: scaled (each with its pilot plan and evaluation), rejected and merged ideas from
+  the past six years, with a reminder history; one in three still carries the follow-up date it
+  was given while open, a past date now;
+- in the large database only (one in 20 of the ideas after the first 10,000: 49,500), open
+  ideas that entered their state long ago but changed in the last four weeks: assessed or
+  parked, with a follow-up date ahead or none, so due for nothing.
+
+Each query of the sweep goes through an index that leaves these out (see
+``workflow.services.followups``): the follow-up query through ``ix_ideas_state_follow_up``
+(state, follow_up_on), which skips the archived ideas with past dates (``ix_ideas_follow_up_on``
+alone would read them); the untouched query through ``ix_ideas_state_updated`` (state,
+updated_at), which skips the open ideas changed since (``ix_ideas_state_changed`` would read
+them); the unassessed query through ``ix_ideas_state_changed`` (proposed, state_changed_at); the
+pilot-ended query reads the piloted ideas by state, each with its latest pilot plan.
+
+Not seeded in bulk, because no index can skip them: a proposed idea with an owner that entered
+its state long ago is due (unassessed), and the pilot-ended query reads every piloted idea
+(whether its pilot has ended is in ``pilot_plans``). Then it times, on each database:
 
 - the decision (``run_followups(..., dry_run=True)``: every query and decision, no writes), the
   median of several rounds: the gate is t(1M) / t(10k) <= 1.5;
 - the whole sweep that queues the 1,000 reminders (median of a few rounds, each undone after),
   reported with its ratio and held to the same limit.
-
-What the seed leaves out, on purpose, is what the existing indexes cannot skip: archived ideas
-that still carry a past follow-up date are read by the follow-up query (``ix_ideas_follow_up_on``
-has no state), and open ideas that entered their state long ago but changed since are read by
-the untouched query (``updated_at`` has no index). See ``workflow.services.followups``.
 """
 
 from __future__ import annotations
@@ -46,6 +59,7 @@ SIZES = (10_000, 1_000_000)
 DUE_PER_KIND = 250
 DUE = 4 * DUE_PER_KIND
 ACTIVE = 2_000  # open ideas that are not due
+CHANGED_SINCE_EVERY = 20  # beyond the first 10,000: one idea in 20 is open, changed since
 OWNERS = 200
 DECISION_ROUNDS, SWEEP_ROUNDS = 15, 3
 CHUNK = 20_000
@@ -107,17 +121,44 @@ def _plan(n: int, owner: int, ends: Any) -> dict[str, Any]:
             "created_at": NOW - timedelta(days=100)}  # fmt: skip
 
 
-def archive(total: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """The finished ideas that make up the rest of ``total``, in chunks, each scaled idea with
-    the pilot plan and evaluation that got it there."""
+def changed_since(n: int) -> bool:
+    """Idea ``n`` of the rest is open, entered its state long ago and changed since (not due).
+
+    Only beyond the ideas the two databases share, so the small one keeps its 2,000 active ideas.
+    """
+    return n > SIZES[0] and n % CHANGED_SINCE_EVERY == 0
+
+
+def _changed_since(n: int) -> dict[str, Any]:
+    """Assessed or parked two months or more ago, edited in the last four weeks, follow-up (or
+    revisit) date ahead or, for some assessed ideas, none: due for nothing."""
+    entered = NOW - timedelta(days=60 + n % 2000, minutes=n % 1440)
+    edited = NOW - timedelta(days=n % 28, hours=1 + n % 12)
+    state = "assessed" if n % (2 * CHANGED_SINCE_EVERY) else "parked"
+    ahead = TODAY + timedelta(days=1 + n % 90)
+    follow_up = None if state == "assessed" and n % 3 == 0 else ahead
+    owner = 2 + (n // CHANGED_SINCE_EVERY) % OWNERS
+    return _idea(n, state, owner, entered, updated_at=edited, follow_up_on=follow_up)
+
+
+def rest(total: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """The rest of ``total``, in chunks: finished ideas, each scaled idea with the pilot plan and
+    evaluation that got it there, one in three with the follow-up date it had while open; and,
+    in the large database, the open ideas changed since they entered their state."""
     first = DUE + ACTIVE + 1
     for start in range(first, total + 1, CHUNK):
         chunk: dict[str, list[dict[str, Any]]] = {"ideas": [], "pilot_plans": [], "evaluations": []}
         for n in range(start, min(start + CHUNK, total + 1)):
+            if changed_since(n):
+                chunk["ideas"].append(_changed_since(n))
+                continue
             changed = NOW - timedelta(days=60 + n % 2000, minutes=n % 1440)
             state, owner = ARCHIVED[n % 3], 2 + n % OWNERS if n % 5 else None
             merged_into = 1 if state == "merged" else None
-            chunk["ideas"].append(_idea(n, state, owner, changed, merged_into_id=merged_into))
+            # finished before the follow-up date it was given came (a past date now)
+            follow_up = changed.date() + timedelta(days=1 + n % 30) if n % 9 < 3 else None
+            chunk["ideas"].append(_idea(n, state, owner, changed, follow_up_on=follow_up,
+                                        merged_into_id=merged_into))  # fmt: skip
             if state == "scaled":
                 ended = changed.date() - timedelta(days=10)
                 plan = _plan(n, owner or 2, ends=ended)
@@ -137,11 +178,12 @@ def archived_reminders(total: int) -> Iterator[list[dict[str, Any]]]:
             {"idea_id": n, "occasion": f"untouched:{(NOW - timedelta(days=400)).date()}",
              "number": 1, "owner_id": 2 + n % OWNERS, "sent_at": NOW - timedelta(days=400)}
             for n in range(start, min(start + CHUNK * 10, total + 1), 10)
+            if not changed_since(n)
         ]  # fmt: skip
 
 
 def seed(database: Database, total: int) -> None:
-    """Users, the due and active ideas with their pilot plans, the archive and its reminders."""
+    """Users, the due and active ideas with their pilot plans, the rest and the reminders."""
     tables = Base.metadata.tables
     users = [{"id": 1, "email": "leder@example.dk", "name": "Leder", "role": "manager"}]
     users += [{"id": n, "email": f"ejer{n}@example.dk", "name": f"Ejer {n}", "role": "owner"}
@@ -151,7 +193,7 @@ def seed(database: Database, total: int) -> None:
         session.execute(insert(tables["users"]), users)
         session.execute(insert(tables["ideas"]), ideas)
         session.execute(insert(tables["pilot_plans"]), plans)
-    for chunk in archive(total):
+    for chunk in rest(total):
         with database.session_factory.begin() as session:
             for table, rows in chunk.items():
                 session.execute(insert(tables[table]), rows)

@@ -6,10 +6,14 @@ an index, so the sweep reads open ideas that may be due and never the archive of
 - follow-up date arrived: ``state IN (open) AND follow_up_on <= today``
   (``ix_ideas_state_follow_up``);
 - unassessed: ``state = 'proposed' AND state_changed_at < bound`` (``ix_ideas_state_changed``);
-- pilot ended: ``state = 'piloted'`` (``ix_ideas_state_changed``) with its latest pilot plan;
-- untouched: ``state IN (open) AND updated_at < bound`` (``ix_ideas_state_updated``). Every
-  change that sets ``state_changed_at`` sets ``updated_at`` too, so ``state_changed_at <=
-  updated_at`` always and the added ``state_changed_at < bound`` loses no idea.
+- pilot ended: ``state = 'piloted'`` (an index led by ``state``) with its latest pilot plan;
+- untouched: ``state IN (open) AND updated_at < bound`` (``ix_ideas_state_updated``), which
+  skips open ideas that entered their state long ago but changed since. The bound goes in as a
+  one-value subquery, so that PostgreSQL plans without knowing it: given the value, its column
+  statistics say nearly every idea was updated before it (they count the archive and cannot
+  see that open ideas are mostly recent), and it would read every open idea through another
+  index led by ``state``. ``state_changed_at`` needs no condition of its own: every change that
+  sets it sets ``updated_at`` too, so ``state_changed_at <= updated_at`` always.
 
 Each reminder is written in its own transaction: the ``reminders`` row (unique per idea, occasion
 and number) and its email together. When two sweeps run at once, the unique index lets one of
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -45,6 +49,7 @@ from workflow.followups.decisions import (
 )
 from workflow.followups.rules import FollowupRules, rules_from_env
 from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
+from workflow.models.base import UTCDateTime
 from workflow.notifications.compose import render
 from workflow.notifications.links import Links
 from workflow.permissions import Role
@@ -263,11 +268,12 @@ def _occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[An
         .join(PilotPlan, PilotPlan.id == latest_plan)
         .where(Idea.state == "piloted", PilotPlan.ends_on < today, ~evaluated)
     )
-    untouched_bound = waited_since_before(today, rules.untouched_days)
+    # The bound as a one-value subquery, so PostgreSQL plans without knowing it; see the docstring.
+    untouched_bound = select(
+        literal(waited_since_before(today, rules.untouched_days), UTCDateTime)
+    ).scalar_subquery()
     untouched = _with_active_owner(Idea.updated_at).where(
-        Idea.state.in_(OPEN_STATES),
-        Idea.state_changed_at < untouched_bound,  # implied by the next line; see the docstring
-        Idea.updated_at < untouched_bound,
+        Idea.state.in_(OPEN_STATES), Idea.updated_at < untouched_bound
     )
     return [
         (follow_up, lambda on: Occasion(FOLLOW_UP, on)),
