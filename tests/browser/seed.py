@@ -87,6 +87,7 @@ class Dataset:
     counts: Counter[str] = field(default_factory=Counter)
     ids_by_state: dict[str, list[int]] = field(default_factory=dict)
     meeting_id: int | None = None
+    report_id: int | None = None  # the meeting's follow-up report, sent to its one participant
     showcase_id: int | None = None  # an imported idea walked to scaled: every panel filled in
 
     def first(self, state: str) -> int:
@@ -210,4 +211,13 @@ def seed(deployment: Deployment, manager_token: str) -> Dataset:
                 made.append(idea["id"])
                 dataset.counts[state] += 1
                 number += 1
+        api.call(
+            "POST", f"/meetings/{dataset.meeting_id}/participants",
+            {"name": "Anne Andersen", "organisation": "Randers Ungdomsråd",
+             "email": "anne@example.dk"}, expect=201,
+        )  # fmt: skip
+    # the meeting of June 2025 is long due: one catch-up report, written to the outbox here
+    run = json.loads(deployment.cli("reports", "run", "--json", "--send").stdout)
+    (report,) = run["queued"]
+    dataset.report_id = report["report_id"]
     return dataset

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.a11y import assert_accessible, horizontal_overflow, widest_elements
 from tests.browser.seed import ADMIN, MANAGER, OWNER, SAMPLE_MINUTES, VIEWER, Dataset, Person
 from tests.e2e.conftest import E2E_SECRET
-from workflow.notifications.tokens import status_token
+from workflow.notifications.tokens import report_token, status_token
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,6 +25,12 @@ Where = Callable[[Dataset], str]
 def first(state: str, suffix: str = "") -> Where:
     """The address of the first seeded idea in ``state``, plus ``suffix``."""
     return lambda data: f"/ideas/{data.first(state)}{suffix}"
+
+
+def public_report(data: Dataset) -> str:
+    """The token of the seeded meeting's sent report."""
+    assert data.report_id is not None
+    return report_token(E2E_SECRET, data.report_id)
 
 
 PAGES: list[tuple[str, Person | None, Where, int]] = [
@@ -48,6 +54,13 @@ PAGES: list[tuple[str, Person | None, Where, int]] = [
     ("meetings", VIEWER, lambda _: "/meetings", 200),
     ("meeting", VIEWER, lambda data: f"/meetings/{data.meeting_id}", 200),
     ("meeting-as-manager", MANAGER, lambda data: f"/meetings/{data.meeting_id}", 200),
+    ("report-preview", MANAGER, lambda data: f"/meetings/{data.meeting_id}/report/preview", 200),
+    (
+        "report-preview-en",
+        ADMIN,
+        lambda data: f"/meetings/{data.meeting_id}/report/preview?lang=en",
+        200,
+    ),
     ("import-upload", MANAGER, lambda _: "/imports/new", 200),
     ("dashboard", MANAGER, lambda _: "/dashboard", 200),
     ("admin-users", ADMIN, lambda _: "/admin/users", 200),
@@ -60,10 +73,13 @@ PAGES: list[tuple[str, Person | None, Where, int]] = [
         lambda data: f"/status/{status_token(E2E_SECRET, data.showcase_id)}",
         200,
     ),
+    ("public-report", None, lambda data: f"/reports/{public_report(data)}", 200),
+    ("public-report-en", None, lambda data: f"/reports/{public_report(data)}?lang=en", 200),
+    ("public-report-invalid", None, lambda _: "/reports/not-a-token", 404),
     ("not-found", MANAGER, lambda _: "/ideas/999999", 404),
     ("forbidden", OWNER, lambda _: "/dashboard", 403),
 ]
-NARROW: list[tuple[str, Person, Where]] = [
+NARROW: list[tuple[str, Person | None, Where]] = [
     ("board", MANAGER, lambda _: "/board"),
     ("idea", MANAGER, lambda data: f"/ideas/{data.showcase_id}"),
     ("dashboard", MANAGER, lambda _: "/dashboard"),
@@ -72,6 +88,8 @@ NARROW: list[tuple[str, Person, Where]] = [
     ("my-ideas", OWNER, lambda _: "/my"),
     ("idea-list", MANAGER, lambda _: "/ideas"),
     ("meeting-as-manager", MANAGER, lambda data: f"/meetings/{data.meeting_id}"),
+    ("report-preview", MANAGER, lambda data: f"/meetings/{data.meeting_id}/report/preview"),
+    ("public-report", None, lambda data: f"/reports/{public_report(data)}"),
 ]
 
 
@@ -102,7 +120,7 @@ def test_a_phone_needs_no_sideways_scrolling(
     seeded: Seeded,
     open_page: OpenPage,
     axe_report: Path,
-    person: Person,
+    person: Person | None,
     where: Where,
 ) -> None:
     page = open_page(seeded.deployment, person, phone=True, bypass_csp=True)
@@ -114,6 +132,23 @@ def test_a_phone_needs_no_sideways_scrolling(
         f"{path} is {overflow}px wider than 390px; sticking out: {widest_elements(page)}"
     )
     assert_accessible(page, f"{path} at 390px", axe_report)
+
+
+def test_the_public_report_prints_without_the_page_around_it(
+    seeded: Seeded, open_page: OpenPage
+) -> None:
+    page = open_page(seeded.deployment, None)
+    page.goto(f"/reports/{public_report(seeded.data)}")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".public-language")).to_be_hidden()
+    expect(page.locator(".report-idea").first).to_be_visible()
+    colour = page.locator("main h1").evaluate("element => getComputedStyle(element).color")
+    assert colour == "rgb(0, 0, 0)"
+    avoid = page.locator(".report-idea").first.evaluate(
+        "element => getComputedStyle(element).breakInside"
+    )
+    assert avoid == "avoid"
 
 
 def test_the_participant_form_sent_wrong_is_accessible(
