@@ -133,9 +133,16 @@ def test_the_overview_has_facts_participants_and_sections_in_document_order(
     assert (overview.recorder, overview.imported_by, overview.document) == (
         "Mette Holm", "Ole Berg", "trafik.docx"
     )  # fmt: skip
-    assert [(p.name, p.organisation, p.email) for p in overview.participants] == [
+    # who took part is for managers and admins; everybody else gets the count
+    assert overview.participants is None
+    assert overview.participant_count == len(documents.PARTICIPANTS)
+    with uow() as unit:
+        managed = meetings.meeting_overview(unit, make_user("admin"), meeting_id)
+    assert managed.participants is not None
+    assert [(p.name, p.organisation, p.email) for p in managed.participants] == [
         (name, org, email) for name, org, email in documents.PARTICIPANTS
     ]
+    assert managed.participant_count == len(documents.PARTICIPANTS)
     assert [(s.section, [i.position for i in s.ideas]) for s in overview.sections] == [
         ("Løsningsforslag fra grupperne", [1, 2, 3]),
         ("Det kan vi selv gøre", [4, 5]),
