@@ -10,7 +10,7 @@ from typing import Any
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed
 from workflow.gates import MAX_ID, N_
-from workflow.paging import Page
+from workflow.paging import Page, whole_number
 from workflow.permissions import Actor
 from workflow.repositories import IDEA_ORDERS, IdeaFilter
 from workflow.states import STATES
@@ -43,8 +43,8 @@ def list_ideas(
 ) -> IdeaPage:
     """A page of ideas narrowed by the filters in ``params`` (see ``idea_filter``)."""
     errors: dict[str, str] = {}
-    page_no = _positive_int(page, "page", errors)
-    size = _positive_int(per_page, "per_page", errors)
+    page_no = whole_number(page, "page", errors)
+    size = whole_number(per_page, "per_page", errors)
     if size is not None and size > PER_PAGE_MAX:
         errors["per_page"] = N_("Must be at most 100.")
     where, order = _filter_and_order(actor, params, errors, now)
@@ -120,14 +120,3 @@ def _optional_id(raw: Any, name: str, errors: dict[str, str]) -> int | None:
         errors[name] = N_("Must be the id of an item in the list.")
         return None
     return value
-
-
-def _positive_int(raw: Any, name: str, errors: dict[str, str]) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(raw, bool) or value < 1:
-        errors[name] = N_("Must be a whole number of 1 or more.")
-        return None
-    return min(value, MAX_ID)

@@ -26,7 +26,7 @@ from workflow.models import (
     User,
     idea_themes,
 )
-from workflow.paging import Page
+from workflow.paging import Page, whole_number
 from workflow.permissions import Actor, may_see_participants
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
@@ -161,8 +161,10 @@ class MeetingOverview:
 def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 25) -> MeetingPage:
     """A page of meetings, newest first (undated last), each with its ideas counted by state."""
     errors: dict[str, str] = {}
-    page_no = _whole(page, "page", MAX_ID, errors)
-    size = _whole(per_page, "per_page", PER_PAGE_MAX, errors)
+    page_no = whole_number(page, "page", errors)
+    size = whole_number(per_page, "per_page", errors)
+    if size is not None and size > PER_PAGE_MAX:
+        errors["per_page"] = N_("Must be at most 100.")
     if errors or page_no is None or size is None:
         raise ValidationFailed(errors)
     total = uow.session.scalar(select(func.count(Meeting.id))) or 0
@@ -355,19 +357,3 @@ def _themes(uow: UnitOfWork, themes: list[tuple[int, str]]) -> list[MeetingTheme
         MeetingThemeView(theme_id, name, tagged[theme_id], totals.get(theme_id, 0))
         for theme_id, name in themes
     ]
-
-
-def _whole(value: Any, name: str, largest: int, errors: dict[str, str]) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if isinstance(value, bool) or number < 1:
-        errors[name] = N_("Must be a whole number of 1 or more.")
-        return None
-    if number > largest:
-        if largest == MAX_ID:
-            return MAX_ID
-        errors[name] = N_("Must be at most 100.")
-        return None
-    return number

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from workflow.errors import Forbidden, ValidationFailed
-from workflow.gates import MAX_ID, N_
+from workflow.gates import N_
 from workflow.models import NOTIFICATION_STATUSES, Idea, Notification
-from workflow.paging import Page
+from workflow.paging import Page, whole_number
 from workflow.permissions import Actor
 from workflow.uow import UnitOfWork
 
@@ -69,8 +69,8 @@ def list_notifications(
     if not actor.manages:
         raise Forbidden("Only managers and administrators see notifications.")
     errors: dict[str, str] = {}
-    page_no = _whole(page, "page", errors)
-    size = _whole(per_page, "per_page", errors)
+    page_no = whole_number(page, "page", errors)
+    size = whole_number(per_page, "per_page", errors)
     if size is not None and size > PER_PAGE_MAX:
         errors["per_page"] = N_("Must be at most 100.")
     where = _conditions(params, errors)
@@ -109,7 +109,7 @@ def _conditions(params: Mapping[str, Any], errors: dict[str, str]) -> list[Colum
     where: list[ColumnElement[bool]] = []
     idea = params.get("idea")
     if idea not in (None, ""):
-        idea_id = _whole(idea, "idea", errors)
+        idea_id = whole_number(idea, "idea", errors)
         if idea_id is not None:
             where.append(Notification.idea_id == idea_id)
     status = params.get("status")
@@ -131,17 +131,6 @@ def _conditions(params: Mapping[str, Any], errors: dict[str, str]) -> list[Colum
             )
         )
     return where
-
-
-def _whole(raw: Any, name: str, errors: dict[str, str]) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(raw, bool) or value < 1:
-        errors[name] = N_("Must be a whole number of 1 or more.")
-        return None
-    return min(value, MAX_ID)
 
 
 def _view(row: Notification, idea_title: str | None) -> NotificationView:
