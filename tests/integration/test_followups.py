@@ -6,13 +6,13 @@ Time runs forward by passing ``now`` to the sweep: every sweep happens at Danish
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from tests.threads import at_once
 from workflow.clock import local_today, utcnow
 from workflow.followups.decisions import start_of_local_day
 from workflow.followups.rules import FollowupRules
@@ -258,25 +258,7 @@ def test_a_dry_run_decides_but_writes_nothing(
 
 def sweeps_at_once(uow: UowFactory, when: datetime, count: int = 2) -> list[SweepReport]:
     """``count`` sweeps in threads, released together; re-raises what any of them raised."""
-    start = threading.Barrier(count)
-    reports: list[SweepReport] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            reports.append(sweep(uow, when))
-        except BaseException as error:  # re-raised below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return reports
+    return at_once(lambda: sweep(uow, when), count)
 
 
 def test_two_sweeps_at_once_send_each_reminder_exactly_once(

@@ -6,7 +6,6 @@ Time runs forward by passing ``now``: each sweep runs at 06:30 Danish time, as b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 
 from tests.integration import report_scenario as scenario
 from tests.integration.report_scenario import Person, add_participants, sweep_time
+from tests.threads import at_once
 from workflow.models import Contact, Meeting, Notification, SentReport, Suppression
 from workflow.notifications.tokens import unsubscribe_token
 from workflow.permissions import Actor
@@ -243,25 +243,7 @@ def test_unsubscribing_stops_a_queued_report_but_not_a_waiting_idea_update(
 
 def sweeps_at_once(uow: UowFactory, day: date, count: int = 2) -> list[ReportsRun]:
     """``count`` sweeps in threads, released together; re-raises what any of them raised."""
-    start = threading.Barrier(count)
-    runs: list[ReportsRun] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            runs.append(sweep(uow, day))
-        except BaseException as error:  # re-raised below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return runs
+    return at_once(lambda: sweep(uow, day), count)
 
 
 @pytest.mark.parametrize("count", [2, 4])
