@@ -64,6 +64,7 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
     app = IdeaflowCelery(settings, include=TASK_MODULES, set_as_current=set_as_current)
     app.conf.update(
         broker_url=settings.redis_url or "filesystem://localhost//",
+        broker_transport=None if settings.redis_url else "tasks.file_broker:Transport",
         broker_transport_options=_transport_options(settings),
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,

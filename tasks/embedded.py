@@ -1,7 +1,8 @@
 """The embedded mode: without Redis, ``ideaflow serve`` runs a worker and the scheduler itself.
 
 ``python -m tasks.embedded`` is a small supervisor that the server starts beside gunicorn. It
-runs one Celery worker and one beat as child processes on the filesystem broker in
+runs one Celery worker and one beat as child processes on the filesystem broker
+(``tasks.file_broker``) in
 ``instance/broker`` (no server needed), restarts either if it dies, and stops both when it is
 told to stop or when the server that started it is gone. A message the filesystem broker loses
 is not lost mail: the outbox in the database is the source of truth and the next sweep sends it.
