@@ -2,10 +2,10 @@
 
 ``python -m tasks.embedded`` is a small supervisor that the server starts beside gunicorn. It
 runs one Celery worker and one beat as child processes on the filesystem broker
-(``tasks.file_broker``) in
-``instance/broker`` (no server needed), restarts either if it dies, and stops both when it is
-told to stop or when the server that started it is gone. A message the filesystem broker loses
-is not lost mail: the outbox in the database is the source of truth and the next sweep sends it.
+(``tasks.file_broker``) in ``instance/broker`` (no server needed), restarts either if it dies,
+and stops both when it is told to stop or when the server that started it is gone. A message
+the filesystem broker loses is not lost mail: the outbox in the database is the source of truth
+and the next sweep sends it.
 """
 
 from __future__ import annotations

@@ -47,10 +47,11 @@ def _tables_locked(folder: Path) -> Iterator[None]:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
-class Channel(filesystem.Channel):  # type: ignore[misc]  # kombu has no type hints
+class Channel(filesystem.Channel):
     """A filesystem channel whose messages and exchange tables appear whole."""
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # kombu's own channel classes disagree on this signature; this is the filesystem one's.
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         write_whole(Path(self.data_folder_out) / name, dumps(payload).encode())
 
@@ -75,7 +76,7 @@ class Channel(filesystem.Channel):  # type: ignore[misc]  # kombu has no type hi
                 write_whole(file, dumps(changed).encode())
 
 
-class Transport(filesystem.Transport):  # type: ignore[misc]
+class Transport(filesystem.Transport):
     """kombu's filesystem transport with :class:`Channel`."""
 
     Channel = Channel
