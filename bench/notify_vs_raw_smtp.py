@@ -5,16 +5,17 @@ outbox: 5,000 pending notifications, exactly as production makes them. Then, int
 several rounds, the same 5,000 messages reach a local aiosmtpd server (in a process of its own,
 counting what it accepts) two ways:
 
-(a) pipeline: 5,000 ``deliver_notification`` tasks through Redis (a private redis-server on a
-    free port) to ``ideaflow worker --concurrency 2`` (two worker processes), each taking its
-    lease, sending over its own SMTP connection and recording the outcome in PostgreSQL;
+(a) pipeline: the 5,000 notifications queued as production queues them (delivery tasks of
+    ``tasks.batches.BATCH_SIZE`` each) through Redis (a private redis-server on a free port) to
+    ``ideaflow worker --concurrency 2`` (two worker processes); each notification is leased,
+    sent and its outcome recorded in PostgreSQL on its own, over one SMTP connection per task;
 (b) raw: a plain ``smtplib`` loop in one process sending the same, already built messages, one
-    connection per message as the transport does. A loop that keeps one connection open is
-    timed too and reported beside it.
+    connection per message. A loop that keeps one connection open for all 5,000 is timed too
+    and reported beside it (the pipeline opens one per batch).
 
-For the record it also times one process calling ``delivery.deliver`` in a loop (no Celery, no
-Redis), which shows how the pipeline's cost divides between the delivery service and the task
-machinery.
+For the record it also times one process calling ``delivery.deliver_many`` batch after batch (no
+Celery, no Redis), which shows how the pipeline's cost divides between the delivery service and
+the task machinery.
 
 Throughput is messages accepted by the server per second, from the first task queued (or the
 first message sent) to the 5,000th message accepted. The gate is ``median(a) / median(b) >=
@@ -48,8 +49,9 @@ from typing import Any
 import redis
 from sqlalchemy import create_engine, insert, select, text, update
 
+from tasks.batches import delivery_batches
 from tasks.celery_app import create_celery
-from tasks.names import DELIVER_NOTIFICATION
+from tasks.delivery import enqueue_deliveries
 from workflow import migrate
 from workflow.db import Database
 from workflow.models import Contact, IdeaFollower, Notification
@@ -238,10 +240,9 @@ def time_pipeline(database: Database, sink: Sink, settings: Settings, ids: list[
     """Seconds from queueing the first task to the last message accepted."""
     reset(database)
     app = create_celery(settings, set_as_current=False)
-    with app.producer_or_acquire() as producer:
+    with app.producer_or_acquire():
         started = time.perf_counter()
-        for notification_id in ids:
-            app.send_task(DELIVER_NOTIFICATION, args=[notification_id], producer=producer)
+        enqueue_deliveries(app, ids)
         finished = sink.wait_for(MESSAGES)
     for _ in range(100):  # the last workers record "sent" just after the server's answer
         with database.unit_of_work() as uow:
@@ -253,14 +254,15 @@ def time_pipeline(database: Database, sink: Sink, settings: Settings, ids: list[
 
 
 def time_deliver_loop(database: Database, sink: Sink, links: Links, ids: list[int]) -> float:
-    """Seconds for one process calling ``delivery.deliver`` for each notification (no Celery):
+    """Seconds for one process sending the batches with ``delivery.deliver_many`` (no Celery):
     splits the pipeline's cost between the delivery service and the task machinery."""
     reset(database)
     transport = SmtpTransport(f"smtp://127.0.0.1:{sink.port}")
+    sending = delivery.Sending(links, SENDER)
     started = time.perf_counter()
-    for notification_id in ids:
+    for batch in delivery_batches(ids):
         with database.unit_of_work() as uow:
-            delivery.deliver(uow, notification_id, transport, links=links, sender=SENDER)
+            delivery.deliver_many(uow, batch, transport, sending)
     return sink.wait_for(MESSAGES) - started
 
 

@@ -1,5 +1,9 @@
-"""Sending one notification: the task is keyed by the notification row, so running it twice is
-harmless (a sent notification is not sent again, a leased one is left to its sender)."""
+"""Sending notifications: each is leased, sent and recorded on its own row, so running a task
+twice is harmless (a sent notification is not sent again, a leased one is left to its sender).
+
+New mail goes out in batches (``tasks.batches``), each over one SMTP connection; a notification
+that meets a temporary failure is tried again on its own, with backoff.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from collections.abc import Iterable
 from celery import Celery, Task, shared_task
 from sqlalchemy import func, select
 
+from tasks.batches import delivery_batches
 from tasks.celery_app import ideaflow_app
-from tasks.names import DELIVER_NOTIFICATION
+from tasks.names import DELIVER_NOTIFICATION, DELIVER_NOTIFICATIONS
 from workflow.models import Notification
 from workflow.services import delivery
 from workflow.uow import UnitOfWork
@@ -36,25 +41,52 @@ def deliver_notification(self: Task, notification_id: int) -> str:
                 reply_to=settings.mail_reply_to,
             )
         except delivery.RetryLater as later:
-            jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
-            countdown = delivery.backoff_seconds(later.attempts, jitter)
-            logger.info(
-                "notification %s: %s; try %s in %.0f s",
-                notification_id,
-                later,
-                later.attempts + 1,
-                countdown,
-            )
+            countdown = _countdown(notification_id, later)
             raise self.retry(countdown=countdown, max_retries=MAX_RETRIES) from None
     return status  # Celery logs it with the task's outcome
 
 
+@shared_task(name=DELIVER_NOTIFICATIONS, bind=True, ignore_result=True)
+def deliver_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch of notifications over one connection; retry the temporary failures singly."""
+    app = ideaflow_app(self)
+    settings = app.settings
+    with app.database.unit_of_work() as uow:
+        sending = delivery.Sending(app.links, settings.mail_from, settings.mail_reply_to)
+        outcomes = delivery.deliver_many(uow, notification_ids, app.transport, sending)
+    counts: dict[str, int] = {}
+    for notification_id, outcome in outcomes.items():
+        if isinstance(outcome, delivery.RetryLater):
+            countdown = _countdown(notification_id, outcome)
+            app.send_task(DELIVER_NOTIFICATION, args=[notification_id], countdown=countdown)
+            outcome = "retrying"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    unsent = [i for i, outcome in outcomes.items() if outcome == delivery.UNSENT]
+    if unsent:  # the batch ran long (a slow server): the rest goes to a task of its own
+        enqueue_deliveries(app, unsent)
+    return counts  # Celery logs it with the task's outcome
+
+
+def _countdown(notification_id: int, later: delivery.RetryLater) -> float:
+    """The pause before the next try, logged with the reason."""
+    jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
+    countdown = delivery.backoff_seconds(later.attempts, jitter)
+    logger.info(
+        "notification %s: %s; try %s in %.0f s",
+        notification_id,
+        later,
+        later.attempts + 1,
+        countdown,
+    )
+    return countdown
+
+
 def enqueue_deliveries(app: Celery, notification_ids: Iterable[int]) -> int:
-    """Queue one delivery task per notification; return how many were queued."""
+    """Queue the notifications' delivery in batches; return how many notifications were queued."""
     count = 0
-    for notification_id in notification_ids:
-        app.send_task(DELIVER_NOTIFICATION, args=[notification_id])
-        count += 1
+    for batch in delivery_batches(notification_ids):
+        app.send_task(DELIVER_NOTIFICATIONS, args=[batch])
+        count += len(batch)
     return count
 
 

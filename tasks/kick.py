@@ -12,7 +12,8 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tasks.names import DELIVER_NOTIFICATION, RELAY_OUTBOX
+from tasks.batches import delivery_batches
+from tasks.names import DELIVER_NOTIFICATIONS, RELAY_OUTBOX
 from workflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,16 +48,16 @@ class RelayKick:
             logger.warning("outbox relay not kicked (the sweep will relay): %s", error)
 
     def queue_deliveries(self, notification_ids: Iterable[int]) -> int:
-        """Queue one delivery task per notification; return how many the broker took.
+        """Queue the notifications' delivery in batches; return how many the broker took.
 
         Whatever the broker does not take is re-queued by the sweep a little later.
         """
         queued = 0
         try:
             app = self.celery()
-            for notification_id in notification_ids:
-                app.send_task(DELIVER_NOTIFICATION, args=[notification_id], retry=False)
-                queued += 1
+            for batch in delivery_batches(notification_ids):
+                app.send_task(DELIVER_NOTIFICATIONS, args=[batch], retry=False)
+                queued += len(batch)
         except Exception as error:
             logger.warning("deliveries not queued (the sweep will queue them): %s", error)
         return queued

@@ -2,6 +2,7 @@
 
 RELAY_OUTBOX = "ideaflow.relay_outbox"
 DELIVER_NOTIFICATION = "ideaflow.deliver_notification"
+DELIVER_NOTIFICATIONS = "ideaflow.deliver_notifications"
 SWEEP = "ideaflow.sweep"
 FOLLOWUPS = "ideaflow.followups"
 DIGESTS_DAILY = "ideaflow.digests_daily"

@@ -26,6 +26,7 @@ class MailSink:
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: list[str] = field(default_factory=list)
+    peers: list[tuple[str, int]] = field(default_factory=list)  # a connection's, per message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -36,6 +37,7 @@ class MailSink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         """aiosmtpd's hook: accept (keeping the message) or answer as ``refuse`` says."""
         with self.lock:
+            self.peers.append(tuple(session.peer))
             if self.refuse:
                 return self.refuse.pop(0)
             parsed = message_from_bytes(envelope.content, policy=policy.default)

@@ -10,7 +10,7 @@ import pytest
 from celery.schedules import crontab
 
 from tasks.celery_app import IdeaflowCelery, create_celery
-from tasks.names import DELIVER_NOTIFICATION, MEETING_REPORTS
+from tasks.names import DELIVER_NOTIFICATIONS, MEETING_REPORTS
 from tasks.schedule import beat_schedule
 from tests.integration.report_scenario import Person, add_participants
 from workflow.clock import local_today
@@ -48,5 +48,7 @@ def test_the_task_sends_the_due_reports_and_hands_their_emails_to_the_workers(
     monkeypatch.setattr(celery_app, "send_task",
                         lambda name, args=None, **_: queued.append((name, args)))  # fmt: skip
     assert celery_app.tasks[MEETING_REPORTS]() == 2
-    assert [name for name, _ in queued] == [DELIVER_NOTIFICATION] * 2
+    [(name, [batch])] = queued  # both reports' emails in one delivery batch
+    assert name == DELIVER_NOTIFICATIONS
+    assert len(batch) == 2
     assert celery_app.tasks[MEETING_REPORTS]() == 0  # nothing is due twice

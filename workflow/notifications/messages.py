@@ -8,9 +8,9 @@ from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import Policy
 from email.utils import format_datetime, formataddr
+from typing import Protocol
 
 from workflow.clock import utcnow
-from workflow.models import Notification
 
 
 class _UnfoldedHeader(UnstructuredHeader, BaseHeader):
@@ -42,8 +42,27 @@ _headers.map_to_type("subject", _SpacedWordsHeader)
 POLICY = email_policy.default.clone(header_factory=_headers)
 
 
+class Sendable(Protocol):
+    """What an email is made of: a notification row, or the part of it that delivery reads."""
+
+    @property
+    def recipient_email(self) -> str: ...
+    @property
+    def recipient_name(self) -> str | None: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def body_html(self) -> str: ...
+
+
 def build_message(
-    notification: Notification,
+    notification: Sendable,
     *,
     sender: str,
     reply_to: str | None = None,
@@ -56,7 +75,6 @@ def build_message(
     message["Subject"] = notification.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = notification.message_id
-    message["Content-Language"] = notification.language
     message["Auto-Submitted"] = "auto-generated"
     if reply_to:
         message["Reply-To"] = reply_to
@@ -65,4 +83,6 @@ def build_message(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(notification.body_text)
     message.add_alternative(notification.body_html, subtype="html")
+    # After the content: setting it clears the Content-* headers set before.
+    message["Content-Language"] = notification.language
     return message

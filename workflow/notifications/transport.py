@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -26,11 +28,17 @@ class PermanentFailure(Exception):
     """The server refused the message for good (5xx); do not try this address again."""
 
 
+Send = Callable[[EmailMessage], None]
+
+
 class Transport(Protocol):
     """Something that hands messages over."""
 
     def send(self, message: EmailMessage) -> None:
         """Hand ``message`` over, or raise TemporaryFailure / PermanentFailure."""
+
+    def session(self) -> AbstractContextManager[Send]:
+        """A ``send`` for several messages in a row (over one connection where there is one)."""
 
 
 class SmtpTransport:
@@ -51,20 +59,62 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage) -> None:
         """Send over one short connection."""
-        try:
-            with self._connect() as client:
-                if self.starttls:
-                    client.starttls(context=self.tls)
-                if self.username:
-                    client.login(self.username, self.password or "")
+        with self.session() as send:
+            send(message)
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        """Send messages over one connection: opened for the first, opened again after a
+        failure, closed at the end."""
+        client: smtplib.SMTP | None = None
+
+        def drop() -> None:
+            """Close without a word to the server: it failed mid-conversation."""
+            nonlocal client
+            if client is not None:
+                client.close()
+            client = None
+
+        def send(message: EmailMessage) -> None:
+            nonlocal client
+            reused = client is not None
+            try:
+                client = client or self._open()
                 client.send_message(message)
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reply = next(iter(error.recipients.values()))
-            raise _failure(code, reply) from error
-        except smtplib.SMTPResponseException as error:
-            raise _failure(error.smtp_code, error.smtp_error) from error
-        except (TimeoutError, smtplib.SMTPException, OSError) as error:
-            raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+            except smtplib.SMTPServerDisconnected as error:
+                drop()
+                if not reused:  # a fresh connection that drops is the server's trouble
+                    raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+                send(message)  # the server closed an idle connection: once more on a new one
+            except smtplib.SMTPRecipientsRefused as error:
+                code, reply = next(iter(error.recipients.values()))
+                raise _failure(code, reply) from error
+            except smtplib.SMTPResponseException as error:
+                raise _failure(error.smtp_code, error.smtp_error) from error
+            except (TimeoutError, smtplib.SMTPException, OSError) as error:
+                drop()
+                raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+
+        try:
+            yield send
+        finally:
+            if client is not None:
+                try:
+                    client.quit()
+                except (smtplib.SMTPException, OSError):
+                    client.close()
+
+    def _open(self) -> smtplib.SMTP:
+        client = self._connect()
+        try:
+            if self.starttls:
+                client.starttls(context=self.tls)
+            if self.username:
+                client.login(self.username, self.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:
@@ -92,6 +142,11 @@ class FileTransport:
         path = self.folder / f"{_sortable(stamp)}-{name}.eml"
         path.write_bytes(bytes(message))
         logger.info("wrote %s", path)
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        """Files need no connection: ``send`` itself."""
+        yield self.send
 
 
 def _sortable(rfc_date: str) -> str:

@@ -1,8 +1,10 @@
-"""Delivering one notification: at most one worker at a time, at most 5 tries, 5xx suppresses.
+"""Delivering notifications: at most one worker at a time, at most 5 tries, 5xx suppresses.
 
-A worker first takes a short lease on the notification (compare-and-set), so two copies of the
+A worker first takes a short lease on each notification (compare-and-set), so two copies of the
 same task never send twice at once; a worker that dies mid-send leaves the lease to run out and
-the notification pending, and the relay's sweep sends it again with the same Message-ID.
+the notification pending, and the relay's sweep sends it again with the same Message-ID. A batch
+takes its leases in one statement, sends over one connection and records each outcome on its
+own; one that runs long hands its unsent rest back before their leases could run out.
 
 On PostgreSQL this bookkeeping (lease, outcome) commits without waiting for the disk flush
 (``synchronous_commit = off`` for these transactions only): a database crash can forget its last
@@ -13,6 +15,9 @@ change that caused them, are committed durably as always.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select, text, update
@@ -21,11 +26,13 @@ from workflow.clock import utcnow
 from workflow.models import Contact, Notification, Suppression, Unsubscription
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
-from workflow.notifications.transport import PermanentFailure, TemporaryFailure, Transport
+from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
 from workflow.uow import UnitOfWork
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=90)  # longer than an SMTP exchange with its timeout
+BATCH_TIME = LEASE / 3  # a batch starts no message later than this after taking its leases
+UNSENT = "unsent"  # a batch's outcome for a notification it handed back without trying
 
 
 class RetryLater(Exception):
@@ -34,6 +41,15 @@ class RetryLater(Exception):
     def __init__(self, attempts: int, reason: str) -> None:
         super().__init__(reason)
         self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class Sending:
+    """Who sends, and the links the messages carry."""
+
+    links: Links
+    sender: str
+    reply_to: str | None = None
 
 
 def deliver(
@@ -51,46 +67,46 @@ def deliver(
     Raises RetryLater after a temporary failure while tries remain.
     """
     now = now or utcnow()
-    taken = uow.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.status == "pending",
-            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
-        )
-        .values(lease_until=now + LEASE, attempts=Notification.attempts + 1)
-    )
-    notification = uow.session.get(Notification, notification_id)
-    if notification is None:
-        uow.rollback()
-        return "missing"
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        status = notification.status if notification.status != "pending" else "busy"
-        uow.rollback()
-        return status
-    if _held_back(uow, notification):
-        return _finish(uow, notification, "suppressed", "unsubscribed or suppressed address")
+    taken = _take_leases(uow, [notification_id], now)
+    if not taken:
+        return _statuses(uow, [notification_id])[notification_id]
+    outgoing = taken[0]
+    if outgoing.held_back:
+        return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
     _commit_quickly(uow)  # the lease is ours before anything leaves
-    unsubscribe_url = (
-        links.unsubscribe_url(notification.contact_id, notification.list_name)
-        if notification.contact_id and notification.list_name
-        else None
-    )
-    message = build_message(
-        notification, sender=sender, reply_to=reply_to, unsubscribe_url=unsubscribe_url
-    )
-    try:
-        transport.send(message)
-    except PermanentFailure as error:
-        _suppress_address(uow, notification.recipient_email, str(error), now)
-        return _finish(uow, notification, "failed", str(error))
-    except TemporaryFailure as error:
-        if notification.attempts >= MAX_ATTEMPTS:
-            return _finish(uow, notification, "failed", str(error))
-        _finish(uow, notification, "pending", str(error))
-        raise RetryLater(notification.attempts, str(error)) from error
-    notification.sent_at = utcnow()
-    return _finish(uow, notification, "sent", None)
+    return _send(uow, outgoing, transport.send, Sending(links, sender, reply_to), now)
+
+
+def deliver_many(
+    uow: UnitOfWork, notification_ids: Iterable[int], transport: Transport, sending: Sending
+) -> dict[int, str | RetryLater]:
+    """Send several notifications over one connection, each recorded on its own: each one's
+    status, ``UNSENT`` for those handed back when the batch ran long, or the RetryLater."""
+    ids = list(dict.fromkeys(notification_ids))
+    now = utcnow()
+    taken = _take_leases(uow, ids, now)
+    outcomes: dict[int, str | RetryLater] = {}
+    if len(taken) < len(ids):
+        leased = {outgoing.id for outgoing in taken}
+        outcomes.update(_statuses(uow, [i for i in ids if i not in leased], rollback=False))
+    _commit_quickly(uow)
+    deadline = time.monotonic() + BATCH_TIME.total_seconds()
+    with transport.session() as send:
+        for position, outgoing in enumerate(taken):
+            if time.monotonic() > deadline:
+                rest = [later.id for later in taken[position:]]
+                _hand_back(uow, rest, now + LEASE)
+                outcomes.update(dict.fromkeys(rest, UNSENT))
+                break
+            if outgoing.held_back:
+                reason = "unsubscribed or suppressed address"
+                outcomes[outgoing.id] = _finish(uow, outgoing.id, "suppressed", reason)
+                continue
+            try:
+                outcomes[outgoing.id] = _send(uow, outgoing, send, sending, now)
+            except RetryLater as later:
+                outcomes[outgoing.id] = later
+    return outcomes
 
 
 def backoff_seconds(attempts: int, jitter: float) -> float:
@@ -99,18 +115,114 @@ def backoff_seconds(attempts: int, jitter: float) -> float:
     return base * (1 + 0.2 * jitter)
 
 
-def _held_back(uow: UnitOfWork, notification: Notification) -> bool:
-    """Stakeholder mail to someone who unsubscribed or was erased; any mail to a suppressed
-    address (one query: it runs for every email)."""
-    suppressed = exists().where(Suppression.email == notification.recipient_email)
-    if not notification.contact_id:
-        return bool(uow.session.scalar(select(suppressed)))
-    erased = exists().where(Contact.id == notification.contact_id, Contact.erased_at.is_not(None))
-    unsubscribed = exists().where(
-        Unsubscription.contact_id == notification.contact_id,
-        Unsubscription.list_name == notification.list_name,
+@dataclass(frozen=True)
+class _Outgoing:
+    """What sending needs of a notification row (read in the statement that takes the lease)."""
+
+    id: int
+    recipient_email: str
+    recipient_name: str | None
+    contact_id: int | None
+    list_name: str | None
+    language: str
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str
+    attempts: int
+    held_back: bool
+
+
+def _held_back(uow: UnitOfWork, notification_ids: list[int]) -> set[int]:
+    """Of these, stakeholder mail to someone who unsubscribed or was erased, and any mail to a
+    suppressed address (one query for a whole batch)."""
+    held_back = or_(
+        exists().where(Suppression.email == Notification.recipient_email),
+        exists().where(Contact.id == Notification.contact_id, Contact.erased_at.is_not(None)),
+        exists().where(
+            Unsubscription.contact_id == Notification.contact_id,
+            Unsubscription.list_name == Notification.list_name,
+        ),
     )
-    return bool(uow.session.scalar(select(or_(suppressed, erased, unsubscribed))))
+    query = select(Notification.id).where(Notification.id.in_(notification_ids), held_back)
+    return set(uow.session.scalars(query))
+
+
+def _take_leases(uow: UnitOfWork, notification_ids: list[int], now: datetime) -> list[_Outgoing]:
+    """Lease the pending notifications nobody else holds and count the try (compare-and-set);
+    the rows as they are then, in the order asked for."""
+    columns = [getattr(Notification, field.name) for field in fields(_Outgoing)[:-1]]
+    statement = (
+        update(Notification)
+        .where(
+            Notification.id.in_(notification_ids),
+            Notification.status == "pending",
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .values(lease_until=now + LEASE, attempts=Notification.attempts + 1)
+        .returning(*columns)
+        .execution_options(synchronize_session=False)
+    )
+    rows = {row.id: row for row in uow.session.execute(statement)}
+    if not rows:
+        return []
+    held_back = _held_back(uow, list(rows))
+    return [
+        _Outgoing(**rows[i]._mapping, held_back=i in held_back)
+        for i in notification_ids
+        if i in rows
+    ]
+
+
+def _statuses(
+    uow: UnitOfWork, notification_ids: list[int], *, rollback: bool = True
+) -> dict[int, str]:
+    """The status of notifications that could not be leased: "busy" when another holds one."""
+    query = select(Notification.id, Notification.status).where(
+        Notification.id.in_(notification_ids)
+    )
+    found: dict[int, str] = {row.id: row.status for row in uow.session.execute(query)}
+    if rollback:
+        uow.rollback()
+    statuses = {i: found.get(i, "missing") for i in notification_ids}
+    return {i: "busy" if status == "pending" else status for i, status in statuses.items()}
+
+
+def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, now: datetime) -> str:
+    """Send a leased notification and record the outcome (raises RetryLater as deliver does)."""
+    unsubscribe_url = (
+        sending.links.unsubscribe_url(outgoing.contact_id, outgoing.list_name)
+        if outgoing.contact_id and outgoing.list_name
+        else None
+    )
+    message = build_message(
+        outgoing,
+        sender=sending.sender,
+        reply_to=sending.reply_to,
+        unsubscribe_url=unsubscribe_url,
+    )
+    try:
+        send(message)
+    except PermanentFailure as error:
+        _suppress_address(uow, outgoing.recipient_email, str(error), now)
+        return _finish(uow, outgoing.id, "failed", str(error))
+    except TemporaryFailure as error:
+        if outgoing.attempts >= MAX_ATTEMPTS:
+            return _finish(uow, outgoing.id, "failed", str(error))
+        _finish(uow, outgoing.id, "pending", str(error))
+        raise RetryLater(outgoing.attempts, str(error)) from error
+    return _finish(uow, outgoing.id, "sent", None, sent_at=utcnow())
+
+
+def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: datetime) -> None:
+    """Give up leases not yet used, and the tries they counted (unless another took them)."""
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.lease_until == lease_until)
+        .values(lease_until=None, attempts=Notification.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _commit_quickly(uow)
 
 
 def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -> None:
@@ -118,10 +230,26 @@ def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -
         uow.session.add(Suppression(email=email, reason=reason[:2000], at=now))
 
 
-def _finish(uow: UnitOfWork, notification: Notification, status: str, error: str | None) -> str:
-    notification.status = status
-    notification.last_error = error[:2000] if error else None
-    notification.lease_until = None
+def _finish(
+    uow: UnitOfWork,
+    notification_id: int,
+    status: str,
+    error: str | None,
+    *,
+    sent_at: datetime | None = None,
+) -> str:
+    """Record the outcome of a try and give up the lease."""
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(
+            status=status,
+            last_error=error[:2000] if error else None,
+            lease_until=None,
+            sent_at=sent_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
     _commit_quickly(uow)
     return status
 
