@@ -1,45 +1,46 @@
-"""A notification as an email: text and HTML parts, fixed Message-ID, one-click unsubscribe."""
+"""A notification as an email: text and HTML parts, fixed Message-ID, one-click unsubscribe.
+
+Built with the email package's ``compat32`` classes (``email.mime``), as Django's mail is: they
+write a message about seven times faster than ``EmailMessage`` with the default policy, which
+parses every header it is given into objects, and a large mailing builds thousands of them.
+"""
 
 from __future__ import annotations
 
-from email import policy as email_policy
+from email.charset import QP, Charset
 from email.header import Header
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.message import EmailMessage
-from email.policy import Policy
-from email.utils import format_datetime, formataddr
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import Compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Protocol
 
 from workflow.clock import utcnow
 
-
-class _UnfoldedHeader(UnstructuredHeader, BaseHeader):
-    """A header written on one line as it is. The default policy would turn a URL longer than a
-    line into RFC 2047 encoded words, which mail clients do not read as List-Unsubscribe."""
-
-    def fold(self, *, policy: Policy) -> str:
-        """``Name: value`` unchanged (an ASCII URL, far below the 998-character limit)."""
-        return f"{self.name}: {self}{policy.linesep}"
+UTF8 = Charset("utf-8")
+UTF8.body_encoding = QP  # readable in the raw message, and never a line over 76 characters
+UNFOLDED = frozenset({"list-unsubscribe"})
 
 
-class _SpacedWordsHeader(UnstructuredHeader, BaseHeader):
-    """A subject in encoded words that keep every space. The default folder (Python 3.11)
-    ends one encoded word and starts the next at a space, and readers drop the space between
-    two encoded words (RFC 2047, 6.2): "Opsamling på" arrived as "Opsamlingpå"."""
+class _Policy(Compat32):
+    """compat32 that writes List-Unsubscribe on one line: a client reading the header may not
+    unfold a URL that was folded over two."""
 
-    def fold(self, *, policy: Policy) -> str:
-        """ASCII as usual; anything else as UTF-8 encoded words with the spaces inside them."""
-        value = str(self)
-        if value.isascii():
-            return super().fold(policy=policy)
-        encoded = Header(value, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
-        return f"{self.name}: {encoded}{policy.linesep}"
+    def fold(self, name: str, value: str) -> str:
+        """``Name: value`` unchanged for the unfolded headers; folded as usual otherwise."""
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        """As :meth:`fold`, as bytes (an ASCII URL, far below the 998-character limit)."""
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
 
 
-_headers = HeaderRegistry()
-_headers.map_to_type("list-unsubscribe", _UnfoldedHeader)
-_headers.map_to_type("subject", _SpacedWordsHeader)
-POLICY = email_policy.default.clone(header_factory=_headers)
+POLICY = _Policy()
 
 
 class Sendable(Protocol):
@@ -67,22 +68,40 @@ def build_message(
     sender: str,
     reply_to: str | None = None,
     unsubscribe_url: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """The email for ``notification``; stakeholder mail carries RFC 8058 one-click headers."""
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = formataddr((notification.recipient_name or "", notification.recipient_email))
-    message["Subject"] = notification.subject
+    message = MIMEMultipart("alternative", policy=POLICY)
+    message["From"] = _address(*parseaddr(sender))
+    message["To"] = _address(notification.recipient_name or "", notification.recipient_email)
+    message["Subject"] = _text(notification.subject, "Subject")
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = notification.message_id
+    message["Content-Language"] = notification.language
     message["Auto-Submitted"] = "auto-generated"
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = _address(*parseaddr(reply_to))
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(notification.body_text)
-    message.add_alternative(notification.body_html, subtype="html")
-    # After the content: setting it clears the Content-* headers set before.
-    message["Content-Language"] = notification.language
+    message.attach(_part(notification.body_text, "plain"))
+    message.attach(_part(notification.body_html, "html"))
     return message
+
+
+def _part(text: str, subtype: str) -> MIMENonMultipart:
+    """A text/``subtype`` part in UTF-8, quoted-printable."""
+    part = MIMENonMultipart("text", subtype, policy=POLICY)
+    part.set_payload(text, UTF8)
+    return part
+
+
+def _address(name: str, email: str) -> str:
+    """``Name <email>``, the name in encoded words when it is not ASCII."""
+    return formataddr((name, email), charset="utf-8")
+
+
+def _text(value: str, header_name: str) -> str:
+    """ASCII as it is; anything else as UTF-8 encoded words that keep every space (the default
+    policy's folder drops the space between two encoded words: "Opsamling på" arrived as
+    "Opsamlingpå")."""
+    return value if value.isascii() else Header(value, UTF8, header_name=header_name).encode()

@@ -11,7 +11,7 @@ import smtplib
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -28,13 +28,13 @@ class PermanentFailure(Exception):
     """The server refused the message for good (5xx); do not try this address again."""
 
 
-Send = Callable[[EmailMessage], None]
+Send = Callable[[Message], None]
 
 
 class Transport(Protocol):
     """Something that hands messages over."""
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand ``message`` over, or raise TemporaryFailure / PermanentFailure."""
 
     def session(self) -> AbstractContextManager[Send]:
@@ -57,7 +57,7 @@ class SmtpTransport:
         self.timeout = timeout
         self.tls = ssl.create_default_context()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send over one short connection."""
         with self.session() as send:
             send(message)
@@ -75,7 +75,7 @@ class SmtpTransport:
                 client.close()
             client = None
 
-        def send(message: EmailMessage) -> None:
+        def send(message: Message) -> None:
             nonlocal client
             reused = client is not None
             try:
@@ -134,7 +134,7 @@ class FileTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Write ``message`` to ``<folder>/<date>-<message id>.eml``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = message["Date"] or ""
