@@ -44,6 +44,13 @@ class IdeaflowCelery(Celery):  # type: ignore[misc]
         return Database(self.settings.database_url)
 
     @cached_property
+    def delivery_database(self) -> Database:
+        """The same database for delivery bookkeeping (leases, outcomes), committed without
+        waiting for the disk flush: losing the last moment of it re-sends a message with its
+        own Message-ID, the at-least-once delivery the design allows anyway."""
+        return Database(self.settings.database_url, durable_commits=False)
+
+    @cached_property
     def links(self) -> Links:
         """Links for emails, signed with the shared secret."""
         return Links(self.settings.base_url, self.settings.secret_key)
@@ -55,8 +62,9 @@ class IdeaflowCelery(Celery):  # type: ignore[misc]
 
     def dispose_after_fork(self) -> None:
         """Drop an inherited engine's pool without closing the parent's connections."""
-        if "database" in self.__dict__:
-            self.database.dispose(close=False)
+        for name in ("database", "delivery_database"):
+            if name in self.__dict__:
+                self.__dict__[name].dispose(close=False)
 
 
 def create_celery(settings: Settings, *, set_as_current: bool = True) -> IdeaflowCelery:

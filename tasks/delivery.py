@@ -30,7 +30,7 @@ def deliver_notification(self: Task, notification_id: int) -> str:
     """Send notification ``notification_id``; after a 4xx, try again with backoff and jitter."""
     app = ideaflow_app(self)
     settings = app.settings
-    with app.database.unit_of_work() as uow:
+    with app.delivery_database.unit_of_work() as uow:
         try:
             status = delivery.deliver(
                 uow,
@@ -51,7 +51,7 @@ def deliver_notifications(self: Task, notification_ids: list[int]) -> dict[str, 
     """Send a batch of notifications over one connection; retry the temporary failures singly."""
     app = ideaflow_app(self)
     settings = app.settings
-    with app.database.unit_of_work() as uow:
+    with app.delivery_database.unit_of_work() as uow:
         sending = delivery.Sending(app.links, settings.mail_from, settings.mail_reply_to)
         outcomes = delivery.deliver_many(uow, notification_ids, app.transport, sending)
     counts: dict[str, int] = {}

@@ -45,9 +45,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class Database:
-    """An engine and its session factory; web and worker each hold one per process."""
+    """An engine and its session factory; web and worker each hold one per process.
 
-    def __init__(self, url: str, **options: Any) -> None:
+    ``durable_commits=False`` makes PostgreSQL acknowledge a commit before its disk flush
+    (``synchronous_commit = off``): a database crash then forgets the last fraction of a second,
+    never part of a transaction. Only for bookkeeping that is safe to redo (mail delivery).
+    """
+
+    def __init__(self, url: str, *, durable_commits: bool = True, **options: Any) -> None:
+        if not durable_commits and make_url(url).get_backend_name() == "postgresql":
+            options.setdefault("connect_args", {})["options"] = "-c synchronous_commit=off"
         self.engine = make_engine(url, **options)
         self.session_factory = make_session_factory(self.engine)
         # Called after each commit that published events (the web app wakes the relay with it).

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from tasks.celery_app import create_celery
 from tests.integration.test_notifications import ASSESS, LINKS, SENDER, follow, new_idea, relay
 from tests.mailsink import MailSink, free_port, running_sink
 from workflow.models import Notification, Suppression
 from workflow.notifications.transport import SmtpTransport
 from workflow.permissions import Actor
 from workflow.services import delivery, transitions
+from workflow.settings import Settings
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -124,3 +127,25 @@ def _message(to: str) -> EmailMessage:
     message["From"], message["To"], message["Subject"] = SENDER, to, "Hej"
     message.set_content("Hej")
     return message
+
+
+def test_the_worker_records_deliveries_without_waiting_for_the_disk_flush(
+    migrated_postgres_url: str,
+) -> None:
+    settings = Settings(
+        env="test",
+        instance_path=Path("/nonexistent"),
+        database_url=migrated_postgres_url,
+        secret_key="s",
+        base_url="http://ideaflow.test",
+    )
+    app = create_celery(settings, set_as_current=False)
+    show = text("SHOW synchronous_commit")
+    try:
+        with app.database.engine.connect() as durable:
+            assert durable.execute(show).scalar() == "on"  # notifications and everything else
+        with app.delivery_database.engine.connect() as bookkeeping:
+            assert bookkeeping.execute(show).scalar() == "off"  # leases and outcomes only
+    finally:
+        app.database.dispose()
+        app.delivery_database.dispose()

@@ -6,11 +6,11 @@ the notification pending, and the relay's sweep sends it again with the same Mes
 takes its leases in one statement, sends over one connection and records each outcome on its
 own; one that runs long hands its unsent rest back before their leases could run out.
 
-On PostgreSQL this bookkeeping (lease, outcome) commits without waiting for the disk flush
-(``synchronous_commit = off`` for these transactions only): a database crash can forget its last
-fraction of a second, which at worst sends a message again with the same Message-ID, the
-at-least-once delivery the design allows anyway. The notifications themselves, written with the
-change that caused them, are committed durably as always.
+Only this bookkeeping (lease, outcome) is written here, so the worker runs it on connections
+that commit without waiting for the disk flush (``Database(durable_commits=False)``): a database
+crash can forget its last fraction of a second, which at worst sends a message again with the
+same Message-ID. The notifications themselves, written with the change that caused them, are
+committed durably as always.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, text, update
+from sqlalchemy import exists, or_, select, update
 
 from workflow.clock import utcnow
 from workflow.models import Contact, Notification, Suppression, Unsubscription
@@ -73,7 +73,7 @@ def deliver(
     outgoing = taken[0]
     if outgoing.held_back:
         return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
-    _commit_quickly(uow)  # the lease is ours before anything leaves
+    uow.commit()  # the lease is ours before anything leaves
     return _send(uow, outgoing, transport.send, Sending(links, sender, reply_to), now)
 
 
@@ -89,7 +89,7 @@ def deliver_many(
     if len(taken) < len(ids):
         leased = {outgoing.id for outgoing in taken}
         outcomes.update(_statuses(uow, [i for i in ids if i not in leased], rollback=False))
-    _commit_quickly(uow)
+    uow.commit()
     deadline = time.monotonic() + BATCH_TIME.total_seconds()
     with transport.session() as send:
         for position, outgoing in enumerate(taken):
@@ -222,7 +222,7 @@ def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: dateti
         .values(lease_until=None, attempts=Notification.attempts - 1)
         .execution_options(synchronize_session=False)
     )
-    _commit_quickly(uow)
+    uow.commit()
 
 
 def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -> None:
@@ -250,12 +250,5 @@ def _finish(
         )
         .execution_options(synchronize_session=False)
     )
-    _commit_quickly(uow)
-    return status
-
-
-def _commit_quickly(uow: UnitOfWork) -> None:
-    """Commit without waiting for the disk flush on PostgreSQL (see the module docstring)."""
-    if uow.session.get_bind().dialect.name == "postgresql":
-        uow.session.execute(text("SET LOCAL synchronous_commit = off"))
     uow.commit()
+    return status
