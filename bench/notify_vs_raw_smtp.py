@@ -9,9 +9,10 @@ counting what it accepts) two ways:
     ``tasks.batches.BATCH_SIZE`` each) through Redis (a private redis-server on a free port) to
     ``ideaflow worker --concurrency 2`` (two worker processes); each notification is leased,
     sent and its outcome recorded in PostgreSQL on its own, over one SMTP connection per task;
-(b) raw: a plain ``smtplib`` loop in one process sending the same, already built messages, one
-    connection per message. A loop that keeps one connection open for all 5,000 is timed too
-    and reported beside it (the pipeline opens one per batch).
+(b) raw: a plain ``smtplib`` loop in one process sending the same, already built messages over
+    one connection kept open for all 5,000 (the fastest plain loop: the pipeline opens one
+    connection per batch). A loop opening a connection per message is timed too and reported
+    beside it.
 
 For the record it also times one process calling ``delivery.deliver_many`` batch after batch (no
 Celery, no Redis), which shows how the pipeline's cost divides between the delivery service and
@@ -40,7 +41,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
+from email.message import Message
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -215,7 +216,7 @@ def seed(database: Database, links: Links) -> list[int]:
     return ready
 
 
-def built_messages(database: Database, links: Links) -> list[EmailMessage]:
+def built_messages(database: Database, links: Links) -> list[Message]:
     """The emails the workers send, built up front for the raw loop."""
     with database.unit_of_work() as uow:
         rows = uow.session.scalars(select(Notification).order_by(Notification.id)).all()
@@ -266,7 +267,7 @@ def time_deliver_loop(database: Database, sink: Sink, links: Links, ids: list[in
     return sink.wait_for(MESSAGES) - started
 
 
-def time_raw(sink: Sink, messages: list[EmailMessage], *, reuse: bool) -> float:
+def time_raw(sink: Sink, messages: list[Message], *, reuse: bool) -> float:
     """Seconds for a plain smtplib loop to hand over every message."""
     started = time.perf_counter()
     if reuse:
@@ -314,9 +315,9 @@ def main() -> int:
         try:
             wait_until_ready(Path(folder) / "worker.log", worker)
             runs: dict[str, Callable[[], float]] = {
-                "raw": lambda: time_raw(sink, messages, reuse=False),
+                "raw": lambda: time_raw(sink, messages, reuse=True),
                 "pipeline": lambda: time_pipeline(database, sink, settings, ids),
-                "raw_one_connection": lambda: time_raw(sink, messages, reuse=True),
+                "raw_connection_each": lambda: time_raw(sink, messages, reuse=False),
                 "deliver_loop": lambda: time_deliver_loop(database, sink, links, ids),
             }
             timings: dict[str, list[float]] = {name: [] for name in runs}
@@ -335,11 +336,12 @@ def main() -> int:
     for name, per_second in throughput.items():
         rounds = ", ".join(f"{s:.2f}" for s in timings[name])
         print(f"{name:>19}: {per_second:7.0f} messages/s  (rounds: {rounds} s)")
-    kept_open = throughput["pipeline"] / throughput["raw_one_connection"]
-    print(f"pipeline / raw smtplib loop = {ratio:.2f} (limit >= {LIMIT}); "
-          f"against one kept-open connection: {kept_open:.2f}")  # fmt: skip
+    each = throughput["pipeline"] / throughput["raw_connection_each"]
+    print(f"pipeline / raw smtplib loop (one connection) = {ratio:.2f} (limit >= {LIMIT}); "
+          f"against a loop opening a connection per message: {each:.2f}")  # fmt: skip
     result = {"messages": MESSAGES, "worker_processes": CONCURRENCY, "seconds": timings,
-              "per_second": throughput, "ratio": ratio, "limit": LIMIT}  # fmt: skip
+              "per_second": throughput, "ratio": ratio, "ratio_to_connection_each": each,
+              "limit": LIMIT}  # fmt: skip
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     return 0 if ratio >= LIMIT else 1

@@ -7,6 +7,7 @@ parses every header it is given into objects, and a large mailing builds thousan
 
 from __future__ import annotations
 
+import secrets
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
@@ -21,23 +22,31 @@ from workflow.clock import utcnow
 UTF8 = Charset("utf-8")
 UTF8.body_encoding = QP  # readable in the raw message, and never a line over 76 characters
 UNFOLDED = frozenset({"list-unsubscribe"})
+MAX_LINE = 78
 
 
 class _Policy(Compat32):
-    """compat32 that writes List-Unsubscribe on one line: a client reading the header may not
-    unfold a URL that was folded over two."""
+    """compat32 that writes List-Unsubscribe on one line (a client reading the header may not
+    unfold a URL that was folded over two), and a short ASCII line as it is, without the
+    folding machinery."""
 
     def fold(self, name: str, value: str) -> str:
-        """``Name: value`` unchanged for the unfolded headers; folded as usual otherwise."""
-        if name.lower() in UNFOLDED:
+        """``Name: value`` unchanged where that is right; folded as usual otherwise."""
+        if self._as_is(name, value):
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
 
     def fold_binary(self, name: str, value: str) -> bytes:
-        """As :meth:`fold`, as bytes (an ASCII URL, far below the 998-character limit)."""
-        if name.lower() in UNFOLDED:
+        """As :meth:`fold`, as bytes."""
+        if self._as_is(name, value):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
+
+    def _as_is(self, name: str, value: object) -> bool:
+        if not isinstance(value, str) or not value.isascii() or "\n" in value or "\r" in value:
+            return False
+        # An ASCII URL far below the 998-character limit, or a line that needs no folding.
+        return name.lower() in UNFOLDED or len(name) + 2 + len(value) <= MAX_LINE
 
 
 POLICY = _Policy()
@@ -70,7 +79,10 @@ def build_message(
     unsubscribe_url: str | None = None,
 ) -> Message:
     """The email for ``notification``; stakeholder mail carries RFC 8058 one-click headers."""
-    message = MIMEMultipart("alternative", policy=POLICY)
+    # "=_" never occurs in quoted-printable text, so the boundary cannot clash with a part
+    # (and the email package need not search the parts for it).
+    boundary = f"=_{secrets.token_hex(16)}"
+    message = MIMEMultipart("alternative", boundary, policy=POLICY)
     message["From"] = _address(*parseaddr(sender))
     message["To"] = _address(notification.recipient_name or "", notification.recipient_email)
     message["Subject"] = _text(notification.subject, "Subject")
