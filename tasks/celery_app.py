@@ -45,10 +45,10 @@ class IdeaflowCelery(Celery):  # type: ignore[misc]
 
     @cached_property
     def delivery_database(self) -> Database:
-        """The same database for delivery bookkeeping (leases, outcomes), committed without
-        waiting for the disk flush: losing the last moment of it re-sends a message with its
-        own Message-ID, the at-least-once delivery the design allows anyway."""
-        return Database(self.settings.database_url, durable_commits=False)
+        """The same database for delivery bookkeeping (leases, outcomes): each write commits on
+        its own without waiting for the disk flush. Losing the last moment of it re-sends a
+        message with its own Message-ID, the at-least-once delivery the design allows anyway."""
+        return Database(self.settings.database_url, bookkeeping=True)
 
     @cached_property
     def links(self) -> Links:

@@ -146,6 +146,7 @@ def test_the_worker_records_deliveries_without_waiting_for_the_disk_flush(
             assert durable.execute(show).scalar() == "on"  # notifications and everything else
         with app.delivery_database.engine.connect() as bookkeeping:
             assert bookkeeping.execute(show).scalar() == "off"  # leases and outcomes only
+            assert bookkeeping.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
     finally:
         app.database.dispose()
         app.delivery_database.dispose()
