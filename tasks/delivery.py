@@ -8,7 +8,6 @@ that meets a temporary failure is tried again on its own, with backoff.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Iterable
 
 from celery import Celery, Task, shared_task
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from tasks.batches import delivery_batches
 from tasks.celery_app import ideaflow_app
 from tasks.names import DELIVER_NOTIFICATION, DELIVER_NOTIFICATIONS
+from workflow.clock import utcnow
 from workflow.models import Notification
 from workflow.services import delivery
 from workflow.uow import UnitOfWork
@@ -68,9 +68,9 @@ def deliver_notifications(self: Task, notification_ids: list[int]) -> dict[str, 
 
 
 def _countdown(notification_id: int, later: delivery.RetryLater) -> float:
-    """The pause before the next try, logged with the reason."""
-    jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
-    countdown = delivery.backoff_seconds(later.attempts, jitter)
+    """The pause until the next try is due, logged with the reason."""
+    # A second after it is due: a task that ran a moment early would find the row still held.
+    countdown = max((later.retry_at - utcnow()).total_seconds(), 0.0) + 1.0
     logger.info(
         "notification %s: %s; try %s in %.0f s",
         notification_id,

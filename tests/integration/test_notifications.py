@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.mailsink import MailSink
+from workflow.clock import utcnow
 from workflow.events import IdeaUpdated
 from workflow.models import Contact, Notification, OutboxMessage, Suppression, Unsubscription
 from workflow.notifications.links import Links
@@ -22,6 +24,7 @@ UowFactory = Callable[[], UnitOfWork]
 LINKS = Links("https://ideer.randers.dk", "test-secret")
 SENDER = "Randers Kommune <ideer@randers.dk>"
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning"}
+SECOND = timedelta(seconds=1)
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
 
 
@@ -44,10 +47,10 @@ def relay(uow: UowFactory) -> list[int]:
         return notifications.relay_outbox(unit, LINKS)
 
 
-def send(uow: UowFactory, notification_id: int, sink: MailSink) -> str:
+def send(uow: UowFactory, notification_id: int, sink: MailSink, now: datetime | None = None) -> str:
     with uow() as unit:
         return delivery.deliver(unit, notification_id, SmtpTransport(sink.url), links=LINKS,
-                                sender=SENDER)  # fmt: skip
+                                sender=SENDER, now=now)  # fmt: skip
 
 
 @pytest.fixture
@@ -158,7 +161,15 @@ def test_a_temporary_refusal_is_retried_and_keeps_its_message_id(
     with pytest.raises(delivery.RetryLater) as caught:
         send(uow, notification_id, smtp_sink)
     assert caught.value.attempts == 1
-    assert send(uow, notification_id, smtp_sink) == "sent"
+    retry_at = caught.value.retry_at
+    assert 30 <= (retry_at - utcnow()).total_seconds() <= 36  # 30 s and up to 20 % jitter
+    # Held until then: neither a copy of the task nor the sweep tries it early.
+    assert send(uow, notification_id, smtp_sink, now=retry_at - timedelta(seconds=1)) == "busy"
+    with uow() as unit:
+        later = retry_at + notifications.REQUEUE_AFTER
+        assert notification_id not in notifications.due_for_sending(unit, now=retry_at - SECOND)
+        assert notification_id in notifications.due_for_sending(unit, now=later)
+    assert send(uow, notification_id, smtp_sink, now=retry_at + SECOND) == "sent"
     with uow() as unit:
         stored = unit.session.get(Notification, notification_id)
         assert stored is not None and (stored.attempts, stored.last_error) == (2, None)
@@ -174,10 +185,16 @@ def test_five_temporary_refusals_give_up(
         transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
     (notification_id,) = relay(uow)
     smtp_sink.refuse = ["421 4.7.0 Busy"] * 5
+    now = utcnow()
+    waits = []
     for _ in range(4):
-        with pytest.raises(delivery.RetryLater):
-            send(uow, notification_id, smtp_sink)
-    assert send(uow, notification_id, smtp_sink) == "failed"
+        with pytest.raises(delivery.RetryLater) as caught:
+            send(uow, notification_id, smtp_sink, now=now)
+        waits.append((caught.value.retry_at - now).total_seconds())
+        now = caught.value.retry_at + SECOND
+    assert send(uow, notification_id, smtp_sink, now=now) == "failed"
+    for wait, base in zip(waits, [30, 60, 120, 240], strict=True):
+        assert base <= wait <= base * 1.2  # doubling, with up to 20 % jitter
     assert smtp_sink.messages == []
 
 

@@ -15,6 +15,7 @@ notifications themselves, written with the change that caused them, are committe
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -37,11 +38,12 @@ UNSENT = "unsent"  # a batch's outcome for a notification it handed back without
 
 
 class RetryLater(Exception):
-    """The server answered "not now" (4xx, or no answer): try again after a pause."""
+    """The server answered "not now" (4xx, or no answer): try again at ``retry_at``."""
 
-    def __init__(self, attempts: int, reason: str) -> None:
+    def __init__(self, attempts: int, reason: str, retry_at: datetime) -> None:
         super().__init__(reason)
         self.attempts = attempts
+        self.retry_at = retry_at
 
 
 @dataclass(frozen=True)
@@ -210,8 +212,11 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
     except TemporaryFailure as error:
         if outgoing.attempts >= MAX_ATTEMPTS:
             return _finish(uow, outgoing.id, "failed", str(error))
-        _finish(uow, outgoing.id, "pending", str(error))
-        raise RetryLater(outgoing.attempts, str(error)) from error
+        jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
+        retry_at = now + timedelta(seconds=backoff_seconds(outgoing.attempts, jitter))
+        # Held until then, so neither the sweep nor a copy of the task tries it early.
+        _finish(uow, outgoing.id, "pending", str(error), hold_until=retry_at)
+        raise RetryLater(outgoing.attempts, str(error), retry_at) from error
     return _finish(uow, outgoing.id, "sent", None, sent_at=utcnow())
 
 
@@ -238,9 +243,10 @@ def _finish(
     error: str | None,
     *,
     sent_at: datetime | None = None,
+    hold_until: datetime | None = None,
 ) -> str:
-    """Record the outcome of a try and give up the lease."""
-    outcome = {"error": error[:2000] if error else None, "when": sent_at}
+    """Record the outcome of a try and give up the lease (or keep it until ``hold_until``)."""
+    outcome = {"error": error[:2000] if error else None, "when": sent_at, "hold": hold_until}
     uow.session.execute(_RECORD_OUTCOME, {"nid": notification_id, "new_status": status, **outcome})
     uow.commit()
     return status
@@ -254,7 +260,7 @@ _RECORD_OUTCOME = (
     .values(
         status=bindparam("new_status"),
         last_error=bindparam("error"),
-        lease_until=None,
+        lease_until=bindparam("hold"),
         sent_at=bindparam("when"),
     )
 )
