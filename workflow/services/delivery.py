@@ -73,11 +73,8 @@ def deliver(
     taken = _take_leases(uow, [notification_id], now)
     if not taken:
         return _statuses(uow, [notification_id])[notification_id]
-    outgoing = taken[0]
-    if outgoing.held_back:
-        return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
     uow.commit()  # the lease is ours before anything leaves
-    return _send(uow, outgoing, transport.send, Sending(links, sender, reply_to), now)
+    return _send(uow, taken[0], transport.send, Sending(links, sender, reply_to), now)
 
 
 def deliver_many(
@@ -91,7 +88,7 @@ def deliver_many(
     outcomes: dict[int, str | RetryLater] = {}
     if len(taken) < len(ids):
         leased = {outgoing.id for outgoing in taken}
-        outcomes.update(_statuses(uow, [i for i in ids if i not in leased], rollback=False))
+        outcomes.update(_statuses(uow, [i for i in ids if i not in leased]))
     uow.commit()
     deadline = time.monotonic() + BATCH_TIME.total_seconds()
     with transport.session() as send:
@@ -101,12 +98,8 @@ def deliver_many(
                 _hand_back(uow, rest, now + LEASE)
                 outcomes.update(dict.fromkeys(rest, UNSENT))
                 break
-            if outgoing.held_back:
-                reason = "unsubscribed or suppressed address"
-                outcomes[outgoing.id] = _finish(uow, outgoing.id, "suppressed", reason)
-                continue
-            try:
-                outcomes[outgoing.id] = _send(uow, outgoing, send, sending, now)
+            try:  # timed from now: the batch may have been sending for a while
+                outcomes[outgoing.id] = _send(uow, outgoing, send, sending, utcnow())
             except RetryLater as later:
                 outcomes[outgoing.id] = later
     return outcomes
@@ -177,22 +170,21 @@ def _take_leases(uow: UnitOfWork, notification_ids: list[int], now: datetime) ->
     ]
 
 
-def _statuses(
-    uow: UnitOfWork, notification_ids: list[int], *, rollback: bool = True
-) -> dict[int, str]:
+def _statuses(uow: UnitOfWork, notification_ids: list[int]) -> dict[int, str]:
     """The status of notifications that could not be leased: "busy" when another holds one."""
     query = select(Notification.id, Notification.status).where(
         Notification.id.in_(notification_ids)
     )
     found: dict[int, str] = {row.id: row.status for row in uow.session.execute(query)}
-    if rollback:
-        uow.rollback()
     statuses = {i: found.get(i, "missing") for i in notification_ids}
     return {i: "busy" if status == "pending" else status for i, status in statuses.items()}
 
 
 def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, now: datetime) -> str:
-    """Send a leased notification and record the outcome (raises RetryLater as deliver does)."""
+    """Send a leased notification unless it is held back, and record the outcome (raises
+    RetryLater as deliver does)."""
+    if outgoing.held_back:
+        return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
     unsubscribe_url = (
         sending.links.unsubscribe_url(outgoing.contact_id, outgoing.list_name)
         if outgoing.contact_id and outgoing.list_name
