@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
-from sqlalchemy import exists, select
 
 from tasks.celery_app import IdeaflowCelery, ideaflow_app
 from tasks.delivery import enqueue_deliveries
 from tasks.names import RELAY_OUTBOX, SWEEP
-from workflow.models import OutboxMessage
 from workflow.services import notifications
 
 logger = logging.getLogger(__name__)
@@ -42,14 +40,12 @@ def sweep(self: Task) -> int:
 
 
 def relay_all(app: IdeaflowCelery) -> int:
-    """Relay batch after batch while undispatched outbox rows remain; return deliveries queued."""
+    """Relay batch after batch while due outbox rows remain; return deliveries queued."""
     queued = 0
     for _ in range(MAX_BATCHES):
         with app.database.unit_of_work() as uow:
             ready = notifications.relay_outbox(uow, app.links)
-            waiting = uow.session.scalar(
-                select(exists().where(OutboxMessage.dispatched_at.is_(None)))
-            )
+            waiting = notifications.has_due_events(uow)
         queued += enqueue_deliveries(app, ready)
         if not waiting:
             break

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
@@ -15,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.mailsink import MailSink, running_sink
 from web import create_app
-from workflow import migrate
+from workflow import migrate, security
 from workflow.db import Database
 from workflow.models import Base
 from workflow.permissions import Actor
@@ -25,6 +26,10 @@ from workflow.uow import UnitOfWork
 
 REQUIRE_SERVICES = os.environ.get("IDEAFLOW_REQUIRE_SERVICES") == "1"
 PASSWORD = "correct horse battery"
+# argon2id still, with the smallest work the library allows: production parameters cost ~0.1 s
+# a hash, paid by every user fixture and sign-in. Hashes carry their parameters, so servers the
+# tests start verify these as cheaply. (tests/unit/test_security.py checks production's.)
+security.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def service_unavailable(reason: str) -> None:

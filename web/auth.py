@@ -45,6 +45,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.report_page",
     }
 )
+EMAIL_MAX = 320
+PASSWORD_MAX = 1024  # argon2 takes any length; this bounds the work one request can ask for
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -131,22 +133,24 @@ def send_to_login() -> BaseResponse:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | BaseResponse | tuple[str, int]:
+def login() -> str | BaseResponse | tuple[str, int, dict[str, str]]:
     """Sign in with email and password."""
     next_page = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_page or url_for("board.home"))
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     email = ""
     if request.method == "POST":
-        email = request.form.get("email", "").strip()
+        email = request.form.get("email", "").strip()[:EMAIL_MAX]
+        password = request.form.get("password", "")
+        if len(password) > PASSWORD_MAX:
+            password = ""  # never anybody's password; still checked, so it takes the same time
         try:
             with unit_of_work() as uow:
-                signed_in = sessions.sign_in(
-                    uow, email, request.form.get("password", ""), client_address()
-                )
-        except sessions.SignInThrottled:
+                signed_in = sessions.sign_in(uow, email, password, client_address())
+        except sessions.SignInThrottled as throttled:
             error, status = _("Too many failed attempts. Wait a minute and try again."), 429
+            headers["Retry-After"] = str(throttled.retry_after)
         except sessions.SignInRefused:
             error, status = _("The email address or the password is wrong."), 200
         else:
@@ -157,7 +161,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
             login_user(WebUser(signed_in.token, signed_in.actor, signed_in.language))
             return redirect(next_page or url_for("board.home"))
     page = render_template("auth/login.html", error=error, email=email, next_page=next_page)
-    return page, status
+    return page, status, headers
 
 
 @bp.post("/logout")

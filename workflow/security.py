@@ -12,6 +12,13 @@ TOKEN_PREFIX = "ifl_"  # noqa: S105 (a prefix, not a secret)
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_dummy_hash: str | None = None
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with ``hasher`` (tests choose cheap parameters; hashes say theirs)."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
 
 
 def hash_password(password: str) -> str:
@@ -20,13 +27,24 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches ``password_hash``; False for no hash or a bad one."""
-    if not password_hash:
-        return False
+    """True when ``password`` matches ``password_hash``; False for no hash or a bad one.
+
+    Without a hash (no such account, or one without a password) the password is still checked,
+    against a hash of nothing anybody knows, so the answer takes as long either way and its
+    timing does not tell which accounts exist.
+    """
     try:
-        return _hasher.verify(password_hash, password)
+        matches = _hasher.verify(password_hash or _dummy(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and bool(password_hash)
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
+    return _dummy_hash
 
 
 def new_token_secret() -> str:

@@ -179,6 +179,15 @@ def allowed_triggers(state: str) -> tuple[str, ...]:
     return _ALLOWED.get(state, ())
 
 
+def full_data(trigger: str, data: Any) -> dict[str, Any]:
+    """``data`` as recorded for ``trigger`` with every field of its gate present (None when
+    left out), so whatever shows a change can name any field without checking it exists."""
+    spec = TRIGGERS_BY_NAME.get(trigger)
+    recorded = dict(data) if isinstance(data, dict) else {}
+    names = [field.name for field in spec.fields if field.in_data] if spec else []
+    return {**dict.fromkeys(names), **recorded}
+
+
 @dataclass
 class Attempt:
     """What the shared machine moves: a stand-in for one idea during one firing."""

@@ -39,7 +39,18 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
         assert "The email address or the password is wrong." in response.get_data(as_text=True)
 
 
-def test_the_eleventh_failure_in_a_minute_is_throttled_with_a_danish_message(
+@pytest.fixture
+def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign-ins all happen at one moment, inside one throttling window."""
+    from workflow.clock import utcnow
+    from workflow.services import sessions
+
+    moment = utcnow().replace(second=30, microsecond=0)
+    monkeypatch.setattr(sessions, "utcnow", lambda: moment)
+
+
+@pytest.mark.usefixtures("one_minute")
+def test_the_eleventh_attempt_at_one_address_is_throttled_with_retry_after(
     web: Web, make_user: Callable[..., Actor]
 ) -> None:
     user = make_user("owner")
@@ -51,7 +62,37 @@ def test_the_eleventh_failure_in_a_minute_is_throttled_with_a_danish_message(
         headers={"Accept-Language": "da"},
     )
     assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "30"
     assert "Vent et minut" in refused.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("one_minute")
+def test_somebody_elses_failures_never_lock_the_owner_out(
+    app: Flask, make_user: Callable[..., Actor]
+) -> None:
+    from web import create_app
+
+    proxied = create_app(app.config["IDEAFLOW_SETTINGS"].with_overrides(trusted_proxies=1))
+    user = make_user("owner")
+    web = Web(proxied.test_client())
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    for _ in range(30):
+        web.post("/login", {"email": user.email, "password": "guess"}, headers=attacker)
+    assert web.post("/login", {"email": user.email, "password": PASSWORD},
+                    headers=attacker).status_code == 429  # fmt: skip
+    ok = web.post("/login", {"email": user.email, "password": PASSWORD},
+                  headers={"X-Forwarded-For": "10.0.0.99"})  # fmt: skip
+    assert ok.status_code == 302
+    proxied.extensions["ideaflow.database"].dispose()
+
+
+def test_an_overlong_password_is_refused_like_a_wrong_one(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("owner")
+    response = web.post("/login", {"email": user.email * 100, "password": PASSWORD * 10_000})
+    assert response.status_code == 200
+    assert "The email address or the password is wrong." in response.get_data(as_text=True)
 
 
 def test_next_goes_only_to_pages_on_this_site(

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -82,16 +83,17 @@ class UserSession(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class LoginAttempt(Base):
-    """A failed sign-in, counted per account and per address to throttle guessing."""
+class SignInWindow(Base):
+    """Sign-in checks counted for one key (an account at an address, or an address) in one
+    fixed window; a check is allowed only while ``checks`` is below the key's limit."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "sign_in_windows"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    __table_args__ = (Index("ix_sign_in_windows_window_start", "window_start"),)
 
 
 class Invitation(Base):

@@ -25,7 +25,7 @@ from jinja2.runtime import Context
 
 from workflow.clock import LOCAL_TIMEZONE
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
-from workflow.states import STATE_LABELS, TRIGGERS_BY_NAME
+from workflow.states import STATE_LABELS, TRIGGERS_BY_NAME, full_data
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -62,6 +62,17 @@ def _environment(language: str) -> Environment:
         spec = TRIGGERS_BY_NAME.get(trigger)
         return catalogue.gettext(spec.label) if spec else trigger
 
+    def full_change(change: Any) -> dict[str, Any]:
+        # A change as the outbox or a digest recorded it, with every key the templates name.
+        recorded = change if isinstance(change, dict) else {}
+        trigger = recorded.get("trigger") or ""
+        return {
+            **dict.fromkeys(("trigger", "from_state", "to_state", "reason")),
+            **recorded,
+            "data": full_data(trigger, recorded.get("data")),
+        }
+
+    environment.globals["full_change"] = full_change
     environment.globals["state_name"] = state_name
     environment.globals["step_name"] = step_name
 

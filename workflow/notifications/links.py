@@ -24,6 +24,10 @@ class Links:
         """The meeting's page (for staff)."""
         return f"{self.base_url}/meetings/{meeting_id}"
 
+    def notifications_url(self) -> str:
+        """The notification log (for managers and admins)."""
+        return f"{self.base_url}/admin/notifications"
+
     def status_url(self, idea_id: int) -> str:
         """The idea's public, read-only status page (for stakeholders)."""
         return f"{self.base_url}/status/{status_token(self.secret, idea_id)}"

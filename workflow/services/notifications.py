@@ -21,6 +21,7 @@ from workflow.notifications.compose import Rendered, render
 from workflow.notifications.links import Links
 from workflow.notifications.recipients import IDEA_UPDATES, stakeholders_of
 from workflow.permissions import Role
+from workflow.services import outbox
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,15 @@ FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notificatio
 def relay_outbox(
     uow: UnitOfWork, links: Links, limit: int = RELAY_BATCH, now: datetime | None = None
 ) -> list[int]:
-    """Turn undelivered outbox rows into notifications; return the ids to send right away."""
+    """Turn due outbox rows into notifications; return the ids to send right away.
+
+    A row is marked dispatched only in the commit that created its notifications; a row whose
+    fan-out fails stays pending with its error and waits (``outbox.record_failure``)."""
     now = now or utcnow()
+    due = or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
     candidates = uow.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.dispatched_at.is_(None))
+        .where(OutboxMessage.dispatched_at.is_(None), due)
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -46,26 +51,35 @@ def relay_outbox(
     for outbox_id in candidates:
         claimed = uow.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.dispatched_at.is_(None))
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.dispatched_at.is_(None), due)
             .values(dispatched_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another relay took it
+            continue  # another relay took it, or it failed meanwhile and waits
         message = uow.session.get(OutboxMessage, outbox_id)
         assert message is not None
         fan_out = _FAN_OUT.get(message.event_type)
         if fan_out is None:
-            continue
+            continue  # nobody is told about this kind of event
         try:
             with uow.session.begin_nested():
                 created = fan_out(uow, message, links, now)
         except Exception as error:  # one bad event must not block the others
             logger.exception("outbox %s (%s) could not be relayed", outbox_id, message.event_type)
-            message.error = f"{type(error).__name__}: {error}"[:2000]
+            to_send.extend(outbox.record_failure(uow, message, error, links, now))
             continue
         to_send.extend(n.id for n in created if n is not None and n.status == "pending")
     uow.commit()
     return to_send
+
+
+def has_due_events(uow: UnitOfWork, now: datetime | None = None) -> bool:
+    """True while outbox rows wait to be relayed now (not counting those waiting after a
+    failure for their next try)."""
+    now = now or utcnow()
+    due = or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
+    query = select(OutboxMessage.id).where(OutboxMessage.dispatched_at.is_(None), due).limit(1)
+    return uow.session.scalar(query) is not None
 
 
 def due_for_sending(uow: UnitOfWork, now: datetime | None = None, limit: int = 500) -> list[int]:
