@@ -3,7 +3,7 @@ with backoff, alerts the admins after three failures, and goes out once the caus
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -33,7 +33,7 @@ class Breakdown:
 
 
 @pytest.fixture
-def breakdown(monkeypatch: pytest.MonkeyPatch) -> Iterator[Breakdown]:
+def breakdown(monkeypatch: pytest.MonkeyPatch) -> Breakdown:
     state = Breakdown()
     real = notifications.stakeholders_of
 
@@ -43,7 +43,7 @@ def breakdown(monkeypatch: pytest.MonkeyPatch) -> Iterator[Breakdown]:
         return real(uow, idea)  # type: ignore[arg-type]
 
     monkeypatch.setattr(notifications, "stakeholders_of", lookup)
-    yield state
+    return state
 
 
 def relay(uow: UowFactory, now: datetime) -> list[int]:
