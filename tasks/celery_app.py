@@ -46,8 +46,7 @@ class IdeaflowCelery(Celery):  # type: ignore[misc]
     @cached_property
     def delivery_database(self) -> Database:
         """The same database for delivery bookkeeping (leases, outcomes): each write commits on
-        its own without waiting for the disk flush. Losing the last moment of it re-sends a
-        message with its own Message-ID, the at-least-once delivery the design allows anyway."""
+        its own, durably, before the next message is sent."""
         return Database(self.settings.database_url, bookkeeping=True)
 
     @cached_property

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, session
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (
@@ -19,6 +21,7 @@ from workflow.errors import (
 from workflow.importer.errors import MinutesRejected
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER_S = 10  # what a client is told to wait while the database cannot be reached
 
 STATUS_BY_ERROR: dict[type[WorkflowError], int] = {
     NotFound: 404,
@@ -64,6 +67,39 @@ def _page_detail(error: WorkflowError) -> str | None:
     return None  # our English messages name ids and fields; the page's own text says enough
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """True for errors that mean the database cannot be reached right now (down, restarting,
+    a dropped connection, every pooled connection busy), as opposed to a wrong query."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def unavailable_response() -> Response | tuple[str, int, dict[str, str]]:
+    """503 with Retry-After, as JSON on the API and as a page that needs no database."""
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if _wants_json():
+        response = error_response(
+            503, "unavailable", "The database cannot be reached; try again shortly."
+        )
+        response.headers.update(headers)
+        return response
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    # The page must not ask the database who is signed in, so it is rendered without the
+    # context processors (Flask-Login's loads the user), in the language of the session
+    # cookie or the browser.
+    language = session.get("lang") or request.accept_languages.best_match(LANGUAGES)
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    with force_locale(language):
+        page = template.render(retry_after=RETRY_AFTER_S, current_language=language)
+    return page, 503, headers
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -91,7 +127,11 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> Response | tuple[str, int]:
+    def unexpected_error(error: Exception) -> Response | tuple[str, int] | tuple[str, int, Any]:
+        if database_unavailable(error):
+            logger.error("database unavailable on %s %s: %s", request.method, request.path,
+                         error.__class__.__name__)  # fmt: skip
+            return unavailable_response()
         logger.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -32,7 +32,14 @@ def _body(schema: str) -> Schema:
 
 
 def _paths() -> Schema:
-    auth_errors = {"401": _error("No or bad token."), "403": _error("Not allowed.")}
+    auth_errors = {
+        "401": _error("No or bad token."),
+        "403": _error("Not allowed."),
+        "503": {
+            **_error("The database cannot be reached; try again after Retry-After seconds."),
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+    }
     idea_id = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     query = [
         {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}},

@@ -7,10 +7,10 @@ takes its leases in one statement, sends over one connection and records each ou
 own; one that runs long hands its unsent rest back before their leases could run out.
 
 Only this bookkeeping (lease, outcome) is written here, each write one statement that is safe
-to redo, so the worker runs it on connections where each statement commits on its own without
-waiting for the disk flush (``Database(bookkeeping=True)``): a database crash can forget its last
-fraction of a second, which at worst sends a message again with the same Message-ID. The
-notifications themselves, written with the change that caused them, are committed durably.
+to redo, so the worker runs it on connections where each statement commits on its own
+(``Database(bookkeeping=True)``), durably: an outcome is on disk before the next message is
+sent, so a database crash repeats at most the message that was in flight, with the same
+Message-ID.
 """
 
 from __future__ import annotations
