@@ -49,6 +49,7 @@ class FieldSpec:
         tuple[str, str], ...
     ] = ()  # (value, why it is refused) for tempting wrong values
     max_length: int = 10_000
+    assigns_owner: bool = False  # the value becomes the idea's owner: managers' business
 
     @property
     def key(self) -> str:

@@ -76,6 +76,18 @@ def may_see_participants(actor: Actor) -> bool:
     return actor.manages
 
 
+def may_download_minutes(actor: Actor) -> bool:
+    """Managers and admins download the original minutes (they list participants' addresses)."""
+    return actor.manages
+
+
+def may_see_follower_addresses(actor: Actor, idea_owner_id: int | None) -> bool:
+    """Managers and admins see every follower's address; owners those on the ideas they own."""
+    return actor.manages or (
+        actor.role == Role.OWNER and idea_owner_id is not None and idea_owner_id == actor.id
+    )
+
+
 def may_add_participant(actor: Actor) -> bool:
     """Managers and admins add participants to a meeting; owners and viewers do not."""
     return actor.manages

@@ -15,7 +15,8 @@ input validation, the API's ``allowed_triggers``, the OpenAPI document and the w
     reopen       rejected, parked             proposed  reason
     merge        proposed, assessed, parked   merged    into (another idea that is not merged)
 
-Owners may fire every trigger but ``merge`` on the ideas they own; managers and admins fire any.
+Owners may fire every trigger but ``merge`` on the ideas they own, and may not hand the idea to
+somebody else through a field that assigns the owner; managers and admins fire any.
 
 There is exactly one ``Machine``, built at import with ``auto_transitions=False`` and no models.
 Firing hands it a short-lived ``Attempt`` that stands in for the idea; nothing is ever attached to
@@ -110,7 +111,13 @@ TRIGGERS: tuple[TriggerSpec, ...] = (
         State.PILOTED,
         N_("Start pilot"),
         (
-            FieldSpec("owner", Kind.USER_EMAIL, N_("Pilot owner (email)"), required=False),
+            FieldSpec(
+                "owner",
+                Kind.USER_EMAIL,
+                N_("Pilot owner (email)"),
+                required=False,
+                assigns_owner=True,
+            ),
             FieldSpec("starts_on", Kind.DATE, N_("Starts on")),
             FieldSpec("ends_on", Kind.DATE, N_("Ends on")),
             FieldSpec("success_criteria", Kind.TEXT, N_("Success criteria")),

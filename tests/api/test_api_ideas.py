@@ -220,3 +220,23 @@ def test_nul_characters_are_refused_everywhere(api: Api, make_user: Callable[...
     )
     assert api.get("/ideas?q=a%00b", manager).status_code == 422
     assert api.get("/ideas?owner=%00", manager).status_code == 422
+
+
+def test_only_managers_hand_an_idea_to_someone_else_when_a_pilot_starts(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    owner, colleague, manager = make_user("owner"), make_user("owner"), make_user("manager")
+    idea = create(api, owner)
+    path = f"/ideas/{idea['id']}/transitions"
+    assert api.post(path, owner, json={"trigger": "assess", "data": ASSESS}).status_code == 200
+    handover = {"trigger": "start_pilot", "data": {**PILOT, "owner": colleague.email}}
+    refused = api.post(path, owner, json=handover)
+    assert refused.status_code == 403
+    assert api.get(f"/ideas/{idea['id']}", owner).get_json()["state"] == "assessed"
+    naming_self = {"trigger": "start_pilot", "data": {**PILOT, "owner": owner.email.upper()}}
+    assert api.post(path, owner, json=naming_self).status_code == 200
+    other = create(api, owner)
+    other_path = f"/ideas/{other['id']}/transitions"
+    api.post(other_path, manager, json={"trigger": "assess", "data": ASSESS})
+    moved = api.post(other_path, manager, json=handover)
+    assert moved.status_code == 200 and moved.get_json()["owner"] == colleague.email

@@ -284,3 +284,43 @@ def test_comments_and_followers(web: Web, uow: UowFactory, make_user: Callable[.
     assert reader.post(f"/ideas/{idea_id}/comments", {"body": "Hej"}).status_code == 403
     assert reader.post(f"/ideas/{idea_id}/followers", {"name": "X"}).status_code == 403
     assert "Ring til skolen" in reader.text(f"/ideas/{idea_id}")
+
+
+def test_follower_addresses_are_for_managers_admins_and_the_ideas_owner(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    idea_id = new_idea(uow, owner)
+    with uow() as unit:
+        unit_owner = unit.users.by_email(owner.email)
+        assert unit_owner is not None
+        ideas.update_idea(unit, make_user("manager"), idea_id, {"owner": owner.email})
+    with uow() as unit:
+        collaboration.add_follower(unit, owner, idea_id, name="Anne Sørensen", email="anne@x.dk")
+    for role, sees in (("viewer", False), ("owner", False), ("manager", True), ("admin", True)):
+        reader = Web(web.client.application.test_client())
+        reader.login(make_user(role))
+        page = reader.text(f"/ideas/{idea_id}")
+        assert "Anne Sørensen" in page
+        assert ("anne@x.dk" in page) is sees, role
+    reader = Web(web.client.application.test_client())
+    reader.login(owner)
+    assert "anne@x.dk" in reader.text(f"/ideas/{idea_id}")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_never_cached(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    hostile = ['=HYPERLINK("http://evil")', "+1+2", "-3-4", "@SUM(A1)", "\t=1", "\r=2", "ok=1"]
+    for title in hostile:
+        new_idea(uow, manager, title=title, description="=cmd|' /C calc'!A0")
+    web.login(make_user("viewer"))
+    response = web.get("/ideas.csv")
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    titles = sorted(row[1] for row in rows[1:])
+    # titles are stored stripped ("\t=1" becomes "=1"), which neutralises to "'=1"
+    expected = [title.strip() for title in hostile]
+    assert titles == sorted(f"'{title}" if title != "ok=1" else title for title in expected)
+    assert {row[-1] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}

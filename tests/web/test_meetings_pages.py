@@ -113,7 +113,7 @@ def test_the_meeting_page(
     assert f"<h1>{documents.TITLE}</h1>" in page
     for fact in ("3 Mar 2026", "Langå Kulturhus, Bredgade 2", "Bo Jensen", "Mette Holm"):
         assert fact in page
-    assert f'href="/meetings/{meeting_id}/document"' in page
+    assert f'href="/meetings/{meeting_id}/document"' not in page  # it lists their addresses
     # who took part is for managers and admins (as in the API); others see how many
     people = page[page.index('id="participants-heading"') :]
     assert f"{len(documents.PARTICIPANTS)} people took part." in people
@@ -144,7 +144,7 @@ def test_the_meeting_page(
 
 
 def test_unknown_meetings_are_404(make_user: Callable[..., Actor], web: Web) -> None:
-    web.login(make_user("owner"))
+    web.login(make_user("manager"))
     assert web.get("/meetings/4242").status_code == 404
     assert web.get("/meetings/4242/document").status_code == 404
     assert web.get("/meetings?page=0").status_code == 404
@@ -165,7 +165,7 @@ def test_the_list_is_paged(uow: UowFactory, make_user: Callable[..., Actor], web
     assert "There are no meetings on this page." in web.text("/meetings?page=3")
 
 
-def test_the_minutes_download_is_the_exact_file(
+def test_the_minutes_download_is_the_exact_file_for_managers_only(
     uow: UowFactory, make_user: Callable[..., Actor], web: Web
 ) -> None:
     for content, name, media_type in (
@@ -174,7 +174,13 @@ def test_the_minutes_download_is_the_exact_file(
     ):
         meeting_id = import_file(uow, content, name)
         assert web.get(f"/meetings/{meeting_id}/document").status_code == 302  # signed out
-        web.login(make_user("viewer"))
+        for role in ("viewer", "owner"):  # the minutes list participants' addresses
+            web.login(make_user(role))
+            assert web.get(f"/meetings/{meeting_id}/document").status_code == 403
+            assert "Download the original minutes" not in web.text(f"/meetings/{meeting_id}")
+            web.client.post("/logout", data={"csrf_token": web.csrf_token()})
+        web.login(make_user("manager"))
+        assert "Download the original minutes" in web.text(f"/meetings/{meeting_id}")
         response = web.get(f"/meetings/{meeting_id}/document")
         assert response.status_code == 200
         assert response.data == content

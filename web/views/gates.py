@@ -12,7 +12,7 @@ from web.auth import current_actor
 from web.database import unit_of_work
 from web.forms import GateInput, field_errors, field_id, gate_input
 from workflow.errors import InvalidTransition, ValidationFailed, VersionConflict
-from workflow.permissions import may_fire
+from workflow.permissions import may_assign_owner, may_fire
 from workflow.services import ideas, transitions, users
 from workflow.states import TRIGGERS_BY_NAME, TriggerSpec
 from workflow.views import IdeaDetail
@@ -99,6 +99,7 @@ def _form(
         "version": idea.version,
         "errors": errors,
         "conflict": conflict,
-        "pilot_owners": pilot_owners,
+        # Owners run their own pilots; handing the idea to someone else is for managers.
+        "pilot_owners": pilot_owners if may_assign_owner(current_actor()) else [],
     }
     return render_template("ideas/gate.html", **context)

@@ -102,18 +102,31 @@ def idea_csv() -> Response:
                 buffer.truncate()
                 meeting = idea.meeting or {}
                 writer.writerow(
-                    [idea.id, idea.title, str(STATE_NAMES[idea.state]), idea.owner or "",
-                     ", ".join(idea.themes), meeting.get("title", ""),
-                     meeting.get("date") or "", idea.follow_up_on or "",
-                     idea.state_changed_at.date().isoformat(), idea.description]
+                    [idea.id, *map(spreadsheet_safe, (
+                        idea.title, str(STATE_NAMES[idea.state]), idea.owner or "",
+                        ", ".join(idea.themes), meeting.get("title", ""),
+                     )), meeting.get("date") or "", idea.follow_up_on or "",
+                     idea.state_changed_at.date().isoformat(), spreadsheet_safe(idea.description)]
                 )  # fmt: skip
                 yield buffer.getvalue()
 
     return Response(
         stream_with_context(rows()),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="ideer.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="ideer.csv"',
+            "Cache-Control": "no-store",
+        },
     )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` that Excel or LibreOffice shows as text, never runs as a formula (OWASP: a
+    cell starting with = + - @ tab or carriage return gets a leading apostrophe)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @bp.get("/ideas/<int:idea_id>")

@@ -24,7 +24,7 @@ from web.database import settings, unit_of_work
 from workflow.clock import local_today, utcnow
 from workflow.errors import ValidationFailed
 from workflow.notifications.tokens import report_token
-from workflow.permissions import may_add_participant, may_manage_reports
+from workflow.permissions import may_add_participant, may_download_minutes, may_manage_reports
 from workflow.services import meeting_reports, meetings, participants
 
 bp = Blueprint("meetings", __name__)
@@ -65,6 +65,7 @@ def detail_page(
         "meetings/detail.html",
         meeting=meeting,
         may_add_participant=may_add_participant(actor),
+        may_download_minutes=may_download_minutes(actor),
         may_manage_reports=may_manage_reports(actor),
         plan=plan,
         sent_reports=sent,

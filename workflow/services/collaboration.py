@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
 from workflow.models import Comment, IdeaFollower
-from workflow.permissions import Actor, Role, may_edit_idea
+from workflow.permissions import Actor, Role, may_edit_idea, may_see_follower_addresses
 from workflow.services.ideas import load_idea
 from workflow.uow import UnitOfWork
 
@@ -131,23 +131,25 @@ def remove_follower(uow: UnitOfWork, actor: Actor, idea_id: int, contact_id: int
 
 
 def followers(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[FollowerView]:
-    """An idea's followers, in the order they started following."""
+    """An idea's followers, in the order they started following; their addresses only for
+    managers, admins and the idea's owner."""
     idea = load_idea(uow, idea_id)
     rows = uow.session.scalars(
         select(IdeaFollower)
         .where(IdeaFollower.idea_id == idea.id)
         .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
     ).all()
-    return [_follower_view(row) for row in rows]
+    with_address = may_see_follower_addresses(actor, idea.owner_id)
+    return [_follower_view(row, with_address) for row in rows]
 
 
-def _follower_view(row: IdeaFollower) -> FollowerView:
+def _follower_view(row: IdeaFollower, with_address: bool = True) -> FollowerView:
     contact = row.contact
     return FollowerView(
         contact.id,
         contact.name,
         contact.organisation,
-        contact.email,
+        contact.email if with_address else None,
         row.source,
         row.created_at,
         contact.delivery,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import MAX_ID, N_
 from workflow.models import (
     Idea,
@@ -27,7 +27,7 @@ from workflow.models import (
     idea_themes,
 )
 from workflow.paging import Page, whole_number
-from workflow.permissions import Actor, may_see_participants
+from workflow.permissions import Actor, may_download_minutes, may_see_participants
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
@@ -246,7 +246,10 @@ def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingO
 
 
 def meeting_document(uow: UnitOfWork, actor: Actor, meeting_id: int) -> StoredDocument:
-    """The minutes a meeting was imported from; NotFound when there are none."""
+    """The minutes a meeting was imported from (managers and admins: they hold participants'
+    addresses); NotFound when there are none."""
+    if not may_download_minutes(actor):
+        raise Forbidden("Only managers and administrators download the original minutes.")
     document = uow.session.get(MeetingDocument, meeting_id) if 1 <= meeting_id <= MAX_ID else None
     if document is None:
         raise NotFound(f"Meeting {meeting_id} has no stored minutes.")

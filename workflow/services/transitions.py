@@ -11,9 +11,9 @@ from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
 from workflow.events import IdeaTransitioned
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
-from workflow.permissions import Actor, may_fire
+from workflow.permissions import Actor, may_assign_owner, may_fire
 from workflow.services.ideas import check_expected_version, get_idea, load_idea
-from workflow.states import Outcome, fire
+from workflow.states import TRIGGERS_BY_NAME, Outcome, fire
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, jsonable
 
@@ -57,7 +57,7 @@ def fire_trigger(
 
     Checks run in this order: the idea exists (404), the actor may fire this trigger on it (403),
     the caller saw the current version (409), the trigger fits the state (409), the gate's data
-    (422). A concurrent change that slips in before the commit loses the version compare-and-set.
+    (422), a change of owner only by managers (403). A concurrent change that slips in before the commit loses the version compare-and-set.
     """
     idea = load_idea(uow, idea_id)
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
@@ -65,6 +65,7 @@ def fire_trigger(
     check_expected_version(idea, expected_version)
     now = now or utcnow()
     outcome = fire(idea.state, trigger, reason, data, _Context(uow, idea, local_today(now)))
+    _check_owner_change(actor, idea, outcome)
     _EFFECTS.get(outcome.trigger, _no_effect)(uow, idea, outcome, actor)
     idea.state = outcome.to_state
     idea.state_changed_at = now
@@ -95,6 +96,16 @@ def fire_trigger(
     )
     uow.commit()
     return get_idea(uow, actor, idea.id)
+
+
+def _check_owner_change(actor: Actor, idea: Idea, outcome: Outcome) -> None:
+    """Only managers hand an idea to someone else, through a gate as through the edit form."""
+    if may_assign_owner(actor):
+        return
+    current = idea.owner.email if idea.owner else None
+    for spec in TRIGGERS_BY_NAME[outcome.trigger].fields:
+        if spec.assigns_owner and outcome.data.get(spec.name) not in (None, current):
+            raise Forbidden("Only managers hand an idea to someone else.")
 
 
 def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryView]:
