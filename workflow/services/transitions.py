@@ -57,7 +57,8 @@ def fire_trigger(
 
     Checks run in this order: the idea exists (404), the actor may fire this trigger on it (403),
     the caller saw the current version (409), the trigger fits the state (409), the gate's data
-    (422), a change of owner only by managers (403). A concurrent change that slips in before the commit loses the version compare-and-set.
+    (422), a change of owner only by managers (403). A concurrent change that slips in before
+    the commit loses the version compare-and-set.
     """
     idea = load_idea(uow, idea_id)
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
