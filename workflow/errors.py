@@ -65,6 +65,24 @@ class InvalidTransition(WorkflowError):
         return {"state": self.state, "allowed_triggers": self.allowed_triggers}
 
 
+class ReferencedIdeaMerged(WorkflowError):
+    """The idea a step points at (a merge's target) is merged, or was merged while waiting."""
+
+    code = "referenced_idea_merged"
+
+    def __init__(self, field: str, idea_id: int, merged_into: int | None) -> None:
+        super().__init__(
+            f"Idea {idea_id} is merged into another idea; merge into the idea that carries it on."
+        )
+        self.field = field
+        self.idea_id = idea_id
+        self.merged_into = merged_into
+
+    def details(self) -> dict[str, object]:
+        """Which field points at which merged idea, and where that idea went."""
+        return {"field": self.field, "idea_id": self.idea_id, "merged_into": self.merged_into}
+
+
 class VersionConflict(WorkflowError):
     """Someone else changed the object since the caller read it."""
 

@@ -77,6 +77,7 @@ class GateContext(Protocol):
 
 
 REQUIRED = N_("This field is required.")
+TARGET_MERGED = N_("That idea is itself merged; merge into the idea it was merged into.")
 MAX_LIST_ITEMS = 50
 MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every backend
 MAX_AMOUNT = Decimal("999999999999.99")  # what a NUMERIC(14, 2) column holds
@@ -157,7 +158,7 @@ def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | N
     if state is None:
         return None, N_("There is no idea with this id.")
     if state == "merged":
-        return None, N_("That idea is itself merged; merge into the idea it was merged into.")
+        return None, TARGET_MERGED
     return raw, None
 
 

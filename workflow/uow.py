@@ -65,6 +65,8 @@ class UnitOfWork:
         self._published = False
         self.session.rollback()
         self.session.close()
+        if isinstance(exc, StaleDataError):  # a lost compare-and-set found by an autoflush
+            raise VersionConflict() from exc
 
     def publish(self, event: Event) -> None:
         """Queue ``event`` in the outbox, inside this transaction."""

@@ -240,3 +240,19 @@ def test_only_managers_hand_an_idea_to_someone_else_when_a_pilot_starts(
     api.post(other_path, manager, json={"trigger": "assess", "data": ASSESS})
     moved = api.post(other_path, manager, json=handover)
     assert moved.status_code == 200 and moved.get_json()["owner"] == colleague.email
+
+
+def test_a_merge_into_a_merged_idea_is_409_naming_the_survivor(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    first, second, third = (create(api, manager)["id"] for _ in range(3))
+    merged = api.post(f"/ideas/{first}/transitions", manager,
+                      json={"trigger": "merge", "data": {"into": second}})  # fmt: skip
+    assert merged.status_code == 200
+    response = api.post(f"/ideas/{third}/transitions", manager,
+                        json={"trigger": "merge", "data": {"into": first}})  # fmt: skip
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "referenced_idea_merged"
+    assert (error["field"], error["idea_id"], error["merged_into"]) == ("data.into", first, second)

@@ -31,6 +31,7 @@ from workflow.errors import (
     Forbidden,
     InvalidTransition,
     NotFound,
+    ReferencedIdeaMerged,
     ValidationFailed,
     VersionConflict,
     WorkflowError,
@@ -254,8 +255,6 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                     others,
                     [idea_id, MISSING_IDEA_ID, *OUT_OF_RANGE_IDS, str(others[0]), True, ABSENT],
                 )
-                if ok and self.ideas[value].state == "merged":
-                    draft.payload.errors.add("data.into")  # merge into the survivor instead
                 draft.payload.into = value if ok else None
             else:  # an unknown trigger: the payload never reaches a gate
                 draft.reason(required=False)
@@ -333,8 +332,12 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
             sources, dest = TABLE[trigger]
             if idea.state not in sources:
                 return Expected(InvalidTransition)
+            if trigger == "merge" and payload.into and self.ideas[payload.into].state == "merged":
+                return Expected(ReferencedIdeaMerged)  # merge into the survivor instead
             if payload.errors:
                 return Expected(ValidationFailed, payload.errors)
+            if trigger == "start_pilot" and ROLES[actor] == "owner" and payload.new_owner != actor:
+                return Expected(Forbidden)  # only managers hand an idea to someone else
             return Expected(None, dest=dest)
 
         def attempt(
@@ -388,6 +391,8 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                 idea.owner = payload.new_owner  # whoever runs the pilot owns the idea now
             elif trigger == "merge":
                 idea.merged_into = payload.into
+                assert payload.into is not None
+                self.ideas[payload.into].version += 1  # the survivor carries this idea on
             elif trigger == "park":
                 idea.follow_up_on = payload.revisit_on
             assert (result.id, result.state, result.version) == (idea_id, idea.state, idea.version)
@@ -505,7 +510,9 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                 assert state == replay(done) == model.state, (idea_id, done, model)
                 assert len(done) == len(model.log)  # one history row per successful firing
                 assert done == model.log
-                assert version == 1 + len(model.log) == model.version
+                # one version per firing, and one per idea merged into this one
+                absorbed = sum(1 for other in self.ideas.values() if other.merged_into == idea_id)
+                assert version == 1 + len(model.log) + absorbed == model.version
                 assert owner_id == (self.actors[model.owner].id if model.owner else None)
                 assert merged_into == model.merged_into
                 assert follow_ups[idea_id] == model.follow_up_on

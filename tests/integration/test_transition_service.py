@@ -14,6 +14,7 @@ from workflow.errors import (
     Forbidden,
     InvalidTransition,
     NotFound,
+    ReferencedIdeaMerged,
     ValidationFailed,
     VersionConflict,
 )
@@ -169,9 +170,13 @@ def test_side_effects_of_park_merge_and_pilot(
     assert parked.follow_up_on == local_today() + timedelta(days=30)
     merged = fire(uow, manager, parked.id, "merge", data={"into": survivor})
     assert (merged.state, merged.merged_into) == ("merged", survivor)
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(ReferencedIdeaMerged) as refused:
         fire(uow, manager, survivor, "merge", data={"into": merged.id})
-    assert "itself merged" in caught.value.fields["data.into"]
+    assert refused.value.details() == {
+        "field": "data.into",
+        "idea_id": merged.id,
+        "merged_into": survivor,
+    }
 
     fire(uow, manager, survivor, "assess", data=ASSESS)
     with pytest.raises(ValidationFailed) as caught:

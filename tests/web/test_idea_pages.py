@@ -324,3 +324,17 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_never_cached
     expected = [title.strip() for title in hostile]
     assert titles == sorted(f"'{title}" if title != "ok=1" else title for title in expected)
     assert {row[-1] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+
+
+def test_merging_into_a_merged_idea_says_so_at_the_field_with_409(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    first, second, third = (new_idea(uow, manager, title=t) for t in ("A", "B", "C"))
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, first, "merge", data={"into": second})
+    web.login(manager)
+    response = web.post(f"/ideas/{third}/transitions/merge", {"data-into": str(first)})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "That idea is itself merged" in page and 'aria-invalid="true"' in page

@@ -11,7 +11,13 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.database import unit_of_work
 from web.forms import GateInput, field_errors, field_id, gate_input
-from workflow.errors import InvalidTransition, ValidationFailed, VersionConflict
+from workflow.errors import (
+    InvalidTransition,
+    ReferencedIdeaMerged,
+    ValidationFailed,
+    VersionConflict,
+)
+from workflow.gates import TARGET_MERGED
 from workflow.permissions import may_assign_owner, may_fire
 from workflow.services import ideas, transitions, users
 from workflow.states import TRIGGERS_BY_NAME, TriggerSpec
@@ -61,6 +67,9 @@ def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
             )
     except ValidationFailed as error:
         return _form(idea, trigger, posted, field_errors(error.fields)), 422
+    except ReferencedIdeaMerged as error:
+        errors = field_errors({error.field: TARGET_MERGED})
+        return _form(idea, trigger, posted, errors), 409
     except VersionConflict:
         return _form(idea, trigger, posted, {}, conflict=True), 409
     flash(

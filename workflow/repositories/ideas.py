@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -75,6 +75,19 @@ class IdeaRepository:
     def count(self) -> int:
         """How many ideas there are."""
         return self.session.scalar(select(func.count(Idea.id))) or 0
+
+    def lock(self, idea_ids: Iterable[int]) -> Sequence[Idea]:
+        """Lock these ideas' rows for this transaction, always in id order (so two transactions
+        locking the same pair cannot deadlock), and reload them as they are now. SQLite has no
+        row locks: there the version compare-and-set at commit decides."""
+        query = (
+            select(Idea)
+            .where(Idea.id.in_(sorted(set(idea_ids))))
+            .order_by(Idea.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(query).all()
 
     def state_of(self, idea_id: int) -> str | None:
         """The state of the idea with this id, without loading it."""

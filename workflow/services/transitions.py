@@ -8,12 +8,13 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.clock import local_today, utcnow
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, ReferencedIdeaMerged
 from workflow.events import IdeaTransitioned
+from workflow.gates import MAX_ID, Kind
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
 from workflow.permissions import Actor, may_assign_owner, may_fire
 from workflow.services.ideas import check_expected_version, get_idea, load_idea
-from workflow.states import TRIGGERS_BY_NAME, Outcome, fire
+from workflow.states import TRIGGERS_BY_NAME, Outcome, State, allowed_triggers, fire
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, jsonable
 
@@ -39,7 +40,10 @@ class _Context:
         return user.role if user is not None and user.active else None
 
     def idea_state(self, idea_id: int) -> str | None:
-        return self.uow.ideas.state_of(idea_id)
+        # As locked for this step (see _lock_referenced_ideas), not as re-read a moment later:
+        # a change committed meanwhile is caught by the compare-and-set instead.
+        other = self.uow.ideas.get(idea_id)
+        return other.state if other is not None else None
 
 
 def fire_trigger(
@@ -63,7 +67,9 @@ def fire_trigger(
     idea = load_idea(uow, idea_id)
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
         raise Forbidden("You may not do this to this idea.")
+    referenced = _lock_referenced_ideas(uow, idea, trigger, data)
     check_expected_version(idea, expected_version)
+    _refuse_merged_references(idea, trigger, referenced)
     now = now or utcnow()
     outcome = fire(idea.state, trigger, reason, data, _Context(uow, idea, local_today(now)))
     _check_owner_change(actor, idea, outcome)
@@ -71,6 +77,11 @@ def fire_trigger(
     idea.state = outcome.to_state
     idea.state_changed_at = now
     idea.updated_at = now
+    for other in referenced.values():
+        # The idea pointed at changes too (a merge's survivor carries this one on): its version
+        # moves, so a merge racing the other way, or an edit that did not see this, loses its
+        # compare-and-set.
+        other.updated_at = now
     entry = HistoryEntry(
         idea_id=idea.id,
         trigger=outcome.trigger,
@@ -97,6 +108,45 @@ def fire_trigger(
     )
     uow.commit()
     return get_idea(uow, actor, idea.id)
+
+
+def _lock_referenced_ideas(uow: UnitOfWork, idea: Idea, trigger: Any, data: Any) -> dict[str, Idea]:
+    """Before a step that points at other ideas (a merge's ``into``): lock the idea and those
+    it points at, in id order, and reload them as they are now. Returns them by field key.
+
+    Two opposite merges (A into B, B into A) then run one after the other on PostgreSQL, and the
+    second finds its target merged. The step also changes the ideas it points at (their version
+    moves), so on SQLite, without row locks, the second loses the version compare-and-set.
+    """
+    referenced = _referenced_ideas(trigger, data, idea.id)
+    if not referenced:
+        return {}
+    locked = {row.id: row for row in uow.ideas.lock([idea.id, *referenced.values()])}
+    return {key: locked[ref] for key, ref in referenced.items() if ref in locked}
+
+
+def _refuse_merged_references(idea: Idea, trigger: Any, referenced: dict[str, Idea]) -> None:
+    """409 when a step that may fire now points at an idea that is merged (by now)."""
+    if trigger not in allowed_triggers(idea.state):
+        return  # the state refuses it anyway, with its own 409
+    for key, target in referenced.items():
+        if target.state == State.MERGED:
+            raise ReferencedIdeaMerged(key, target.id, target.merged_into_id)
+
+
+def _referenced_ideas(trigger: Any, data: Any, idea_id: int) -> dict[str, int]:
+    """The well-formed idea ids in the trigger's IDEA_REF fields, by field key."""
+    spec = TRIGGERS_BY_NAME.get(trigger) if isinstance(trigger, str) else None
+    if spec is None or not isinstance(data, dict):
+        return {}
+    found: dict[str, int] = {}
+    for field in spec.fields:
+        raw = data.get(field.name)
+        if field.kind is not Kind.IDEA_REF or isinstance(raw, bool) or not isinstance(raw, int):
+            continue
+        if 1 <= raw <= MAX_ID and raw != idea_id:
+            found[field.key] = raw
+    return found
 
 
 def _check_owner_change(actor: Actor, idea: Idea, outcome: Outcome) -> None:
