@@ -16,6 +16,7 @@ from web import create_app
 from web.cli_contacts import contacts_group
 from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
+from web.cli_outbox import outbox_group
 from web.cli_reports import reports_group
 from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
@@ -73,6 +74,7 @@ cli.add_command(import_minutes_command)
 cli.add_command(followups_group)
 cli.add_command(digests_group)
 cli.add_command(reports_group)
+cli.add_command(outbox_group)
 cli.add_command(worker_command)
 cli.add_command(beat_command)
 

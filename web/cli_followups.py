@@ -42,7 +42,7 @@ def parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIMEZONE)
 
 
-def _links() -> Links:
+def email_links() -> Links:
     app_settings = settings()
     return Links(app_settings.base_url, app_settings.secret_key)
 
@@ -56,7 +56,7 @@ def send_now(notification_ids: Iterable[int]) -> dict[str, int]:
         with unit_of_work() as uow:
             try:
                 status = delivery.deliver(
-                    uow, notification_id, transport, links=_links(),
+                    uow, notification_id, transport, links=email_links(),
                     sender=app_settings.mail_from, reply_to=app_settings.mail_reply_to,
                 )  # fmt: skip
             except delivery.RetryLater as error:
@@ -93,11 +93,11 @@ def followups_run(now_text: str | None, as_json: bool, send: bool, dry_run: bool
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
     with unit_of_work() as uow:
-        report = run_followups(uow, _links(), now, rules, dry_run=dry_run)
+        report = run_followups(uow, email_links(), now, rules, dry_run=dry_run)
     summary = None
     if not dry_run:
         with unit_of_work() as uow:
-            summary = run_weekly_summary(uow, _links(), now)
+            summary = run_weekly_summary(uow, email_links(), now)
     ids = [*report.notification_ids, *(summary.notification_ids if summary else ())]
     outcomes = None if dry_run else deliver(ids, send)
     if as_json:
@@ -138,7 +138,7 @@ def digests_run(period: str, now_text: str | None, as_json: bool, send: bool) ->
     """Queue this period's digest for every stakeholder with updates waiting."""
     now = parse_now(now_text)
     with unit_of_work() as uow:
-        report = run_digests(uow, _links(), now, period)
+        report = run_digests(uow, email_links(), now, period)
     outcomes = deliver(list(report.notification_ids), send)
     if as_json:
         click.echo(

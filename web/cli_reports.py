@@ -12,19 +12,13 @@ import json
 import click
 from flask.cli import AppGroup
 
-from web.cli_followups import NOW_HELP, deliver, parse_now
-from web.database import settings, unit_of_work
+from web.cli_followups import NOW_HELP, deliver, email_links, parse_now
+from web.database import unit_of_work
 from workflow.errors import NotFound
 from workflow.i18n import LANGUAGES
-from workflow.notifications.links import Links
 from workflow.services.meeting_reports import build_report, render_report, run_reports
 
 reports_group = AppGroup("reports", help="Follow-up reports to the participants of meetings.")
-
-
-def _links() -> Links:
-    app_settings = settings()
-    return Links(app_settings.base_url, app_settings.secret_key)
 
 
 @reports_group.command("run")
@@ -35,7 +29,7 @@ def reports_run(now_text: str | None, as_json: bool, send: bool) -> None:
     """Send every meeting's due follow-up report: one per meeting, one email per participant."""
     now = parse_now(now_text)
     with unit_of_work() as uow:
-        run = run_reports(uow, _links(), now=now)
+        run = run_reports(uow, email_links(), now=now)
     outcomes = deliver(list(run.notification_ids), send)
     if as_json:
         click.echo(json.dumps({**run.to_json(), "delivered": outcomes}, ensure_ascii=False,
@@ -75,6 +69,6 @@ def reports_preview(meeting_id: int, language: str, now_text: str | None) -> Non
             report = build_report(uow, meeting_id, now=now)
         except NotFound as error:
             raise click.ClickException(error.message) from None
-    rendered = render_report(report, language, _links())
+    rendered = render_report(report, language, email_links())
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text, nl=False)

@@ -20,12 +20,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor, requires_role
-from web.database import settings, unit_of_work
+from web.database import relay_kick, settings, unit_of_work
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.notifications.outbox_files import list_files, outbox_folder, read_file
 from workflow.permissions import Role
 from workflow.services import contacts, notification_log
+from workflow.services import outbox as failing_outbox
 
 bp = Blueprint("mail", __name__)
 OUTBOX_PER_PAGE = 50
@@ -101,6 +102,7 @@ def notifications() -> str | tuple[str, int]:
         counts = notification_log.status_counts(uow, actor)
         kinds = notification_log.kinds(uow)
         suppressed = contacts.suppressions(uow, actor)
+        failing = failing_outbox.failing_events(uow, actor)
     page_html = render_template(
         "mail/notifications.html",
         page=page,
@@ -110,6 +112,7 @@ def notifications() -> str | tuple[str, int]:
         counts=counts,
         kinds=kinds,
         suppressed=suppressed,
+        failing=failing,
         may_clear=actor.role == Role.ADMIN,
     )
     return (page_html, 422) if errors else page_html
@@ -128,3 +131,29 @@ def clear_suppression() -> BaseResponse:
     else:
         flash(_("Mail to %(email)s is sent again.", email=email), "success")
     return redirect(url_for("mail.notifications", _anchor="suppressed"))
+
+
+@bp.post("/admin/outbox/retry")
+@requires_role(Role.ADMIN)
+def retry_failing_events() -> BaseResponse:
+    """Try every event that failed to become email again now (after fixing the cause)."""
+    with unit_of_work() as uow:
+        count = failing_outbox.retry_now(uow, current_actor())
+    relay_kick()()
+    flash(_("%(count)s events are tried again now.", count=count), "success")
+    return redirect(url_for("mail.notifications", _anchor="failing"))
+
+
+@bp.post("/admin/outbox/<int:outbox_id>/retry")
+@requires_role(Role.ADMIN)
+def retry_failing_event(outbox_id: int) -> BaseResponse:
+    """Try one event that failed to become email again now."""
+    try:
+        with unit_of_work() as uow:
+            failing_outbox.retry_now(uow, current_actor(), outbox_id)
+    except NotFound:
+        flash(_("Event %(id)s is not waiting after a failure.", id=outbox_id), "error")
+    else:
+        relay_kick()()
+        flash(_("Event %(id)s is tried again now.", id=outbox_id), "success")
+    return redirect(url_for("mail.notifications", _anchor="failing"))

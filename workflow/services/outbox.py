@@ -104,9 +104,10 @@ def _alert_admins(
     return created
 
 
-def failing_events(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[FailingEvent]:
-    """Events waiting after a failure, oldest first (managers and admins)."""
-    if not actor.manages:
+def failing_events(uow: UnitOfWork, actor: Actor | None, limit: int = 100) -> list[FailingEvent]:
+    """Events waiting after a failure, oldest first (managers and admins; ``actor`` None is
+    the command line)."""
+    if actor is not None and not actor.manages:
         raise Forbidden("Only managers and administrators see the outbox.")
     rows = uow.session.scalars(
         select(OutboxMessage)
