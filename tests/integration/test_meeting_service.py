@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.importer import documents
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.models import Meeting
 from workflow.permissions import Actor
 from workflow.services import ideas, imports, meetings, transitions
@@ -181,8 +181,10 @@ def test_unknown_meetings_and_missing_documents(
     for meeting_id in (0, 999_999, 2**40):
         with uow() as unit, pytest.raises(NotFound):
             meetings.meeting_overview(unit, viewer, meeting_id)
-    with uow() as unit, pytest.raises(NotFound):
+    with uow() as unit, pytest.raises(Forbidden):  # the minutes hold participants' addresses
         meetings.meeting_document(unit, viewer, bare)
+    with uow() as unit, pytest.raises(NotFound):
+        meetings.meeting_document(unit, make_user("manager"), bare)
     with uow() as unit:
         overview = meetings.meeting_overview(unit, viewer, bare)
     assert overview.document is None and overview.sections == [] and overview.outcome.total == 0
@@ -194,7 +196,7 @@ def test_the_stored_document_is_the_uploaded_bytes(
     content = documents.as_pdf()
     meeting_id = import_file(uow, None, content, "trafik.pdf")
     with uow() as unit:
-        stored = meetings.meeting_document(unit, make_user("viewer"), meeting_id)
+        stored = meetings.meeting_document(unit, make_user("manager"), meeting_id)
     assert (stored.filename, stored.media_type, stored.content) == (
         "trafik.pdf", "application/pdf", content
     )  # fmt: skip
