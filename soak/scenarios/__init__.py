@@ -1,0 +1,16 @@
+"""The scenarios, in the order a run takes them: name -> function(context, outcome)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from soak.harness import Context
+from soak.report import Outcome
+from soak.scenarios.web_races import concurrency, merge_race
+
+Scenario = Callable[[Context, Outcome], None]
+
+SCENARIOS: dict[str, Scenario] = {
+    "concurrency": concurrency,
+    "merge_race": merge_race,
+}
