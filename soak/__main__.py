@@ -31,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         default=os.environ.get("IDEAFLOW_SOAK_QUICK") == "1",
                         help="small sizes and short timings (IDEAFLOW_SOAK_QUICK=1)")  # fmt: skip
+    known = ", ".join(SCENARIOS)
     parser.add_argument("--only", action="append", choices=list(SCENARIOS), metavar="NAME",
-                        help=f"run only this scenario (repeatable): {', '.join(SCENARIOS)}")  # fmt: skip
+                        help=f"run only this scenario (repeatable): {known}")  # fmt: skip
     parser.add_argument("--report", type=Path, help="where to write the JSON report")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceUnavailable as error:
         print(f"soak: {error}", file=sys.stderr)
         return 2
-    names = args.only or list(SCENARIOS)
+    names: list[str] = args.only or list(SCENARIOS)
     started = time.monotonic()
     with (
         services.redis_database() as redis_url,

@@ -114,7 +114,7 @@ def statuses(stack: Stack) -> dict[str, int]:
     """How many notifications have each status."""
     with stack.uow() as uow:
         query = select(Notification.status, func.count()).group_by(Notification.status)
-        return {status: count for status, count in uow.session.execute(query)}
+        return dict(uow.session.execute(query).tuples().all())
 
 
 def settle(stack: Stack, expected: int, timeout: float, what: str = "mail") -> float:

@@ -20,9 +20,9 @@ from tests.worker.stack import Stack
 from workflow.models import HistoryEntry, Idea
 from workflow.states import ReplayMismatch, replay
 
-PARK = {"trigger": "park", "reason": "Vent", "data": {"revisit_on": "2099-01-01"}}
-REJECT = {"trigger": "reject", "reason": "Afvist"}
-ASSESS_MOVE = {"trigger": "assess", "data": ASSESS}
+PARK: dict[str, Any] = {"trigger": "park", "reason": "Vent", "data": {"revisit_on": "2099-01-01"}}
+REJECT: dict[str, Any] = {"trigger": "reject", "reason": "Afvist"}
+ASSESS_MOVE: dict[str, Any] = {"trigger": "assess", "data": ASSESS}
 
 
 def move(client: int, round_no: int) -> dict[str, Any]:
