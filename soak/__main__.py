@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -45,14 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     names: list[str] = args.only or list(SCENARIOS)
     started = time.monotonic()
-    with (
-        services.redis_database() as redis_url,
-        tempfile.TemporaryDirectory(prefix="ideaflow-soak-") as folder,
-    ):
-        say(f"{sizes.mode} soak: {', '.join(names)} (logs in {folder} while running)")
+    logs = report.parent / f"soak-logs-{sizes.mode}"  # every process's log, kept for reading
+    shutil.rmtree(logs, ignore_errors=True)
+    with services.redis_database() as redis_url:
+        say(f"{sizes.mode} soak: {', '.join(names)} (process logs in {logs})")
         outcomes = []
         for name in names:
-            outcomes.append(run_scenario(name, sizes, services, redis_url, Path(folder), say))
+            outcomes.append(run_scenario(name, sizes, services, redis_url, logs, say))
             document = report_document(outcomes, sizes.mode, time.monotonic() - started)
             write_report(report, document)  # after each scenario: a long run shows progress
     print(summary(outcomes))

@@ -70,14 +70,17 @@ def serve(stack: Stack, workers: int = 2, threads: int = 4) -> None:
     wait_until(healthy, "the server answering /healthz", timeout=60)
 
 
-def start_worker(stack: Stack, name: str, concurrency: int = 1) -> None:
-    """Start ``ideaflow worker`` as process ``name`` without waiting for it."""
-    stack.start(name, IDEAFLOW, "worker", "--concurrency", str(concurrency))
+def start_worker(stack: Stack, name: str, concurrency: int = 1) -> int:
+    """Start ``ideaflow worker`` as process ``name`` without waiting for it; returns where in
+    its (appended) log this start begins, for ``wait_ready``."""
+    start = len(stack.log(name))
+    stack.start(name, IDEAFLOW, "worker", "--concurrency", str(concurrency), "-n", f"{name}@%h")
+    return start
 
 
-def wait_ready(stack: Stack, name: str, starts: int = 1) -> None:
-    """Wait until worker ``name`` has said it is ready ``starts`` times (its log is appended)."""
-    wait_until(lambda: stack.log(name).count(" ready.") >= starts, f"{name} ready", timeout=90)
+def wait_ready(stack: Stack, name: str, start: int = 0) -> None:
+    """Wait until worker ``name``, started at log position ``start``, says it is ready."""
+    wait_until(lambda: " ready." in stack.log(name)[start:], f"{name} ready", timeout=90)
 
 
 def manager(stack: Stack, email: str = "mette@randers.dk") -> Actor:

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.web_races import concurrency, merge_race
+from soak.scenarios.worker_kill import worker_kill
 
 Scenario = Callable[[Context, Outcome], None]
 
 SCENARIOS: dict[str, Scenario] = {
     "concurrency": concurrency,
     "merge_race": merge_race,
+    "worker_kill": worker_kill,
 }
