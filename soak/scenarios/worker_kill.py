@@ -24,9 +24,10 @@ from soak.report import Outcome
 from soak.sink import CountingSink, running_sink
 from tests.worker.stack import Stack, wait_until
 from workflow.models import Notification
+from workflow.permissions import Actor
 
 WORKERS = ("worker-a", "worker-b")
-PER_IDEA = 500  # followers per idea: one event fans out to this many emails
+IDEAS = 10  # the mail comes from this many events (one per idea), each to its followers
 # A repeat is expected only when a worker died between the server's 250 and recording "sent":
 # the first copy was accepted at most this long before a kill.
 KILL_WINDOW_S = 2.0
@@ -77,23 +78,21 @@ def worker_kill(ctx: Context, outcome: Outcome) -> None:
     figures = outcome.figures
     outcome.check(figures["lost"] == 0, "no email lost")
     outcome.check(figures["statuses"] == {"sent": total}, f"all {total} notifications sent")
-    outcome.check(figures["duplicates_outside_kill_window"] == 0,
-                  f"repeats only for a message accepted within {KILL_WINDOW_S} s before a kill")  # fmt: skip
+    window = f"repeats only for a message accepted within {KILL_WINDOW_S} s before a kill"
+    outcome.check(figures["duplicates_outside_kill_window"] == 0, window)
     outcome.check(
         figures["two_notifications_for_one_event"] == 0 and figures["unknown_message_ids"] == 0,
         "a repeat carries the same Message-ID (one notification per recipient and event)",
     )
 
 
-def seed(stack: Stack, boss: object, total: int) -> list[int]:
-    """Ideas whose followers add up to ``total``; returns the idea ids."""
-    from workflow.permissions import Actor
-
-    assert isinstance(boss, Actor)
+def seed(stack: Stack, boss: Actor, total: int) -> list[int]:
+    """``IDEAS`` ideas whose followers add up to ``total``; returns the idea ids."""
+    per_idea = -(-total // IDEAS)
     ideas = []
-    for number, start in enumerate(range(0, total, PER_IDEA)):
+    for number, start in enumerate(range(0, total, per_idea)):
         idea_id = stack.idea(boss, f"Idé {number}")
-        count = min(PER_IDEA, total - start)
+        count = min(per_idea, total - start)
         add_followers(stack, idea_id, [f"k{number}-{n}@soak.test" for n in range(count)])
         ideas.append(idea_id)
     return ideas
