@@ -21,7 +21,7 @@ from soak.services import Services
 from soak.sink import CountingSink
 from tests.mailsink import free_port
 from tests.worker.stack import IDEAFLOW, Stack, wait_until
-from workflow.models import Contact, IdeaFollower, Notification
+from workflow.models import Contact, IdeaFollower, Notification, OutboxMessage
 from workflow.permissions import Actor
 from workflow.services import transitions, users
 
@@ -118,6 +118,17 @@ def statuses(stack: Stack) -> dict[str, int]:
     with stack.uow() as uow:
         query = select(Notification.status, func.count()).group_by(Notification.status)
         return dict(uow.session.execute(query).tuples().all())
+
+
+def undelivered(stack: Stack) -> int:
+    """Mail still on its way: pending notifications and events not yet relayed."""
+    with stack.uow() as uow:
+        pending = uow.session.scalar(select(func.count()).where(Notification.status == "pending"))
+        waiting = uow.session.scalar(
+            select(func.count()).where(OutboxMessage.dispatched_at.is_(None),
+                                       OutboxMessage.event_type == "idea.transitioned")
+        )  # fmt: skip
+    return int(pending or 0) + int(waiting or 0)
 
 
 def settle(stack: Stack, expected: int, timeout: float, what: str = "mail") -> float:

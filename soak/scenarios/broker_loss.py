@@ -15,6 +15,7 @@ from soak.harness import (
     settle,
     start_worker,
     statuses,
+    undelivered,
     wait_ready,
 )
 from soak.private import PrivateRedis
@@ -49,14 +50,14 @@ def broker_loss(ctx: Context, outcome: Outcome) -> None:
             waves = [ideas[i :: restarts + 1] for i in range(restarts + 1)]
             started = time.monotonic()
             pending_at_restart = 0
-            low, high = (1.0, 3.0) if ctx.sizes.quick else (2.0, 8.0)
+            low, high = (0.1, 1.0) if ctx.sizes.quick else (0.5, 4.0)
             for number, wave in enumerate(waves):
                 for idea_id in wave:  # while Redis is back: kicks and deliveries queued in it
                     fire(stack, boss, idea_id, "assess", data=ASSESS)
                 if number == restarts:
                     break
                 time.sleep(rng.uniform(low, high))
-                pending_at_restart += sink.total() < total
+                pending_at_restart += undelivered(stack) > 0
                 broker.stop()
                 time.sleep(DOWN_S)
                 broker.start()

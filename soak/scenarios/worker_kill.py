@@ -18,6 +18,7 @@ from soak.harness import (
     settle,
     start_worker,
     statuses,
+    undelivered,
     wait_ready,
 )
 from soak.report import Outcome
@@ -111,7 +112,7 @@ def kill_repeatedly(
     for _ in range(kills):
         time.sleep(rng.uniform(low, high))
         victim = rng.choice(WORKERS)
-        if sink.total() < total:
+        if undelivered(stack):
             pending_at_kill += 1
         stack.kill(victim)
         kill_times.append((time.monotonic(), victim))
