@@ -7,6 +7,7 @@ from collections.abc import Callable
 from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.broker_loss import broker_loss
+from soak.scenarios.smtp_faults import smtp_faults
 from soak.scenarios.web_races import concurrency, merge_race
 from soak.scenarios.worker_kill import worker_kill
 
@@ -17,4 +18,5 @@ SCENARIOS: dict[str, Scenario] = {
     "merge_race": merge_race,
     "worker_kill": worker_kill,
     "broker_loss": broker_loss,
+    "smtp_faults": smtp_faults,
 }
