@@ -41,6 +41,7 @@ def _short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+    text = " ".join(text.split())
     return text if len(text) <= 120 else text[:117] + "..."
 
 

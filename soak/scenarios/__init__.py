@@ -7,6 +7,7 @@ from collections.abc import Callable
 from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.broker_loss import broker_loss
+from soak.scenarios.fanout_fault import fanout_fault
 from soak.scenarios.smtp_faults import smtp_faults
 from soak.scenarios.web_races import concurrency, merge_race
 from soak.scenarios.worker_kill import worker_kill
@@ -19,4 +20,5 @@ SCENARIOS: dict[str, Scenario] = {
     "worker_kill": worker_kill,
     "broker_loss": broker_loss,
     "smtp_faults": smtp_faults,
+    "fanout_fault": fanout_fault,
 }
