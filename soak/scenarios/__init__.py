@@ -8,6 +8,7 @@ from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.broker_loss import broker_loss
 from soak.scenarios.fanout_fault import fanout_fault
+from soak.scenarios.reminder_overlap import reminder_overlap
 from soak.scenarios.smtp_faults import smtp_faults
 from soak.scenarios.web_races import concurrency, merge_race
 from soak.scenarios.worker_kill import worker_kill
@@ -21,4 +22,5 @@ SCENARIOS: dict[str, Scenario] = {
     "broker_loss": broker_loss,
     "smtp_faults": smtp_faults,
     "fanout_fault": fanout_fault,
+    "reminder_overlap": reminder_overlap,
 }
