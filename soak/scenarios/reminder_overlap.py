@@ -128,7 +128,7 @@ def seed(database: Database, count: int, start: datetime) -> None:
                 since = start - timedelta(hours=1)
                 row.update(state="proposed")
             row.update(state_changed_at=since, updated_at=since)
-            idea_id = session.scalar(insert(Idea).returning(Idea.id), [row])
+            idea_id = session.scalar(insert(Idea).values(**row).returning(Idea.id))
             if kind == 2:
                 session.execute(insert(PilotPlan), [{
                     "idea_id": idea_id, "owner_id": owner, "starts_on": day - timedelta(days=20),
