@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import time
 from datetime import datetime
@@ -25,6 +26,10 @@ def say(text: str) -> None:
     print(f"{datetime.now():%H:%M:%S} {text}", flush=True)  # noqa: DTZ005 (local time to read)
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the soak from the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__)
@@ -36,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"run only this scenario (repeatable): {known}")  # fmt: skip
     parser.add_argument("--report", type=Path, help="where to write the JSON report")
     args = parser.parse_args(argv)
+    # Stopped from outside (make's timeout, CI): unwind, so every process we started is stopped
+    # and every database and Redis number we borrowed is given back.
+    signal.signal(signal.SIGTERM, _interrupted)
     sizes = QUICK if args.quick else FULL
     report = args.report or REPORTS / f"reliability{'-quick' if args.quick else ''}.json"
     try:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.broker_loss import broker_loss
+from soak.scenarios.disk_full import disk_full_outbox
 from soak.scenarios.fanout_fault import fanout_fault
 from soak.scenarios.reminder_overlap import reminder_overlap
 from soak.scenarios.smtp_faults import smtp_faults
@@ -23,4 +24,5 @@ SCENARIOS: dict[str, Scenario] = {
     "smtp_faults": smtp_faults,
     "fanout_fault": fanout_fault,
     "reminder_overlap": reminder_overlap,
+    "disk_full_outbox": disk_full_outbox,
 }
