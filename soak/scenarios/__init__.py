@@ -7,6 +7,7 @@ from collections.abc import Callable
 from soak.harness import Context
 from soak.report import Outcome
 from soak.scenarios.broker_loss import broker_loss
+from soak.scenarios.db_restart import db_restart
 from soak.scenarios.disk_full import disk_full_outbox
 from soak.scenarios.fanout_fault import fanout_fault
 from soak.scenarios.reminder_overlap import reminder_overlap
@@ -21,6 +22,7 @@ SCENARIOS: dict[str, Scenario] = {
     "merge_race": merge_race,
     "worker_kill": worker_kill,
     "broker_loss": broker_loss,
+    "db_restart": db_restart,
     "smtp_faults": smtp_faults,
     "fanout_fault": fanout_fault,
     "reminder_overlap": reminder_overlap,
