@@ -117,7 +117,7 @@ def statuses(stack: Stack) -> dict[str, int]:
     """How many notifications have each status."""
     with stack.uow() as uow:
         query = select(Notification.status, func.count()).group_by(Notification.status)
-        return dict(uow.session.execute(query).tuples().all())
+        return {row[0]: int(row[1]) for row in uow.session.execute(query)}
 
 
 def undelivered(stack: Stack) -> int:
