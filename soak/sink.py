@@ -32,6 +32,7 @@ class CountingSink:
     port: int = 0
     policy: Policy | None = None
     accepted: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    ports: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # client's
     recipients: dict[str, str] = field(default_factory=dict)  # Message-ID -> address
     offered: Counter[str] = field(default_factory=Counter)  # address -> DATA commands
     refused: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -56,6 +57,7 @@ class CountingSink:
                 self.refused[address].append(reply)
                 return reply
             self.accepted[message_id].append(time.monotonic())
+            self.ports[message_id].append(int(session.peer[1]))
             self.recipients[message_id] = address
         return "250 Message accepted"
 
@@ -73,6 +75,11 @@ class CountingSink:
         """Message-IDs accepted more than once, with the times of each acceptance."""
         with self.lock:
             return {key: list(times) for key, times in self.accepted.items() if len(times) > 1}
+
+    def first_port(self, message_id: str) -> int:
+        """The client port the first accepted copy of ``message_id`` came from."""
+        with self.lock:
+            return self.ports[message_id][0]
 
     def to(self, address: str) -> int:
         """Messages accepted for ``address``."""
