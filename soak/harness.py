@@ -26,6 +26,7 @@ from workflow.permissions import Actor
 from workflow.services import transitions, users
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning"}
+IDEAS = 10  # mail in bulk comes from this many events (one per idea), each to its followers
 
 
 @dataclass
@@ -105,6 +106,18 @@ def add_followers(stack: Stack, idea_id: int, emails: list[str]) -> None:
             insert(IdeaFollower),
             [{"idea_id": idea_id, "contact_id": i, "source": "soak"} for i in ids],
         )
+
+
+def seed(stack: Stack, boss: Actor, total: int) -> list[int]:
+    """``IDEAS`` ideas whose followers add up to ``total``; returns the idea ids."""
+    per_idea = -(-total // IDEAS)
+    ideas = []
+    for number, start in enumerate(range(0, total, per_idea)):
+        idea_id = stack.idea(boss, f"Idé {number}")
+        count = min(per_idea, total - start)
+        add_followers(stack, idea_id, [f"k{number}-{n}@soak.test" for n in range(count)])
+        ideas.append(idea_id)
+    return ideas
 
 
 def fire(stack: Stack, actor: Actor, idea_id: int, trigger: str, **options: Any) -> None:

@@ -12,6 +12,7 @@ from soak.harness import (
     installation,
     mail_figures,
     manager,
+    seed,
     settle,
     start_worker,
     statuses,
@@ -20,7 +21,7 @@ from soak.harness import (
 )
 from soak.private import PrivateRedis
 from soak.report import Outcome
-from soak.scenarios.worker_kill import WORKERS, seed
+from soak.scenarios.worker_kill import WORKERS
 from soak.sink import running_sink
 from tests.worker.stack import wait_until
 

@@ -17,13 +17,13 @@ from soak.harness import (
     fire,
     installation,
     manager,
+    seed,
     settle,
     start_worker,
     statuses,
     wait_ready,
 )
 from soak.report import Outcome
-from soak.scenarios.worker_kill import seed
 from tests.worker.stack import Stack, wait_until
 from workflow.models import Notification
 

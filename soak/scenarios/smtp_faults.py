@@ -16,12 +16,12 @@ from soak.harness import (
     installation,
     mail_figures,
     manager,
+    seed,
     settle,
     start_worker,
     wait_ready,
 )
 from soak.report import Outcome
-from soak.scenarios.worker_kill import seed
 from soak.sink import running_sink
 from tests.worker.stack import Stack
 from workflow.models import Contact, Notification, Suppression

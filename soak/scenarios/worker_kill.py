@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from soak.harness import (
     ASSESS,
     Context,
-    add_followers,
     fire,
     installation,
     mail_figures,
     manager,
+    seed,
     settle,
     start_worker,
     statuses,
@@ -29,10 +29,8 @@ from soak.report import Outcome
 from soak.sink import CountingSink, running_sink
 from tests.worker.stack import Stack, wait_until
 from workflow.models import Notification
-from workflow.permissions import Actor
 
 WORKERS = ("worker-a", "worker-b")
-IDEAS = 10  # the mail comes from this many events (one per idea), each to its followers
 
 Kill = tuple[float, str, set[int]]  # when, whom, the ports of its connections to the sink
 
@@ -91,18 +89,6 @@ def worker_kill(ctx: Context, outcome: Outcome) -> None:
         figures["two_notifications_for_one_event"] == 0 and figures["unknown_message_ids"] == 0,
         "a repeat carries the same Message-ID (one notification per recipient and event)",
     )
-
-
-def seed(stack: Stack, boss: Actor, total: int) -> list[int]:
-    """``IDEAS`` ideas whose followers add up to ``total``; returns the idea ids."""
-    per_idea = -(-total // IDEAS)
-    ideas = []
-    for number, start in enumerate(range(0, total, per_idea)):
-        idea_id = stack.idea(boss, f"Idé {number}")
-        count = min(per_idea, total - start)
-        add_followers(stack, idea_id, [f"k{number}-{n}@soak.test" for n in range(count)])
-        ideas.append(idea_id)
-    return ideas
 
 
 def kill_repeatedly(
