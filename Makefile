@@ -1,4 +1,5 @@
-# ideaflow: `make run` serves the app, `make test` runs the checks and tests, `make bench` benchmarks.
+# ideaflow: `make run` serves the app, `make test` runs the checks and tests, `make bench` benchmarks,
+# `make soak` checks reliability under faults.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench translations screenshots browser-deps clean
+.PHONY: run test lint bench soak translations screenshots browser-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,13 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.followup_scaling
 	$(BIN)/python -m bench.notify_vs_raw_smtp
 
+# The reliability soak: real processes (server, workers, beat, SMTP sink) against the PostgreSQL
+# and Redis named by IDEAFLOW_TEST_DATABASE_URL and IDEAFLOW_TEST_REDIS_URL, under faults. Writes
+# reports/reliability.json; exits non-zero when a scenario fails. QUICK=1: small sizes and short
+# delivery timings (reports/reliability-quick.json; `make test` runs the same in tests/soak).
+soak: $(STAMP)
+	$(BIN)/python -m soak $(if $(QUICK),--quick)
+
 # Extract the English message ids and merge them into the Danish catalogue; then translate the
 # new entries in workflow/translations/da/LC_MESSAGES/messages.po and run `make translations` again.
 translations: $(STAMP)
@@ -54,4 +62,4 @@ screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results reports

@@ -85,6 +85,8 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
         # A few messages in hand per process keep it busy between tasks; unacknowledged ones go
         # back to the queue (and the sweep re-queues what a dead worker held).
         worker_prefetch_multiplier=4,
+        # Survives a broker that goes away while messages are held (see tasks.consumer).
+        worker_consumer="tasks.consumer:ResilientConsumer",
         task_serializer="json",
         accept_content=["json"],
         timezone="Europe/Copenhagen",

@@ -9,7 +9,6 @@ whatever of them exists.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -29,7 +28,7 @@ from tasks.names import (
     WEEKLY_SUMMARY,
 )
 from workflow.clock import utcnow
-from workflow.errors import ConfigurationError
+from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -39,16 +38,7 @@ FOLLOWUP_MINUTES = 15
 
 def sweep_seconds(environ: dict[str, str] | None = None) -> float:
     """The sweep's interval: IDEAFLOW_SWEEP_SECONDS, 30 by default."""
-    raw = (os.environ if environ is None else environ).get("IDEAFLOW_SWEEP_SECONDS", "")
-    if not raw.strip():
-        return SWEEP_SECONDS
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = 0.0
-    if seconds <= 0:
-        raise ConfigurationError(f"IDEAFLOW_SWEEP_SECONDS must be a positive number, not {raw!r}.")
-    return seconds
+    return env_seconds("IDEAFLOW_SWEEP_SECONDS", SWEEP_SECONDS, environ)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

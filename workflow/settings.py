@@ -90,6 +90,24 @@ def write_secret_key(instance: Path) -> Path:
     return path
 
 
+def env_seconds(name: str, default: float, environ: Mapping[str, str] | None = None) -> float:
+    """A positive number of seconds from the environment variable ``name``; ``default`` unset.
+
+    For the timings of mail delivery (retry backoff, leases, re-queueing): the defaults are
+    production's, and tests and ``make soak`` shorten them to run in minutes, not hours.
+    """
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ConfigurationError(f"{name} must be a positive number, not {raw!r}.")
+    return seconds
+
+
 def _count(raw: str | None, name: str) -> int:
     if not raw:
         return 0

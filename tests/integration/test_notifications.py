@@ -234,6 +234,34 @@ def test_without_smtp_messages_are_written_as_eml_files(
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in eml.read_bytes()
 
 
+def test_an_outbox_folder_that_cannot_be_written_keeps_the_email_pending_with_its_error(
+    uow: UowFactory, manager: Actor, tmp_path: Path
+) -> None:
+    idea_id = new_idea(uow, manager)
+    follow(uow, manager, idea_id, "anne@langaa.dk")
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
+    (notification_id,) = relay(uow)
+    folder = tmp_path / "outbox"
+    folder.write_text("not a folder")  # the disk is full, unmounted, or the path is taken
+
+    def deliver(now: datetime | None = None) -> str:
+        with uow() as unit:
+            return delivery.deliver(unit, notification_id, FileTransport(folder), links=LINKS,
+                                    sender=SENDER, now=now)  # fmt: skip
+
+    with pytest.raises(delivery.RetryLater) as caught:
+        deliver()
+    with uow() as unit:
+        row = unit.session.get(Notification, notification_id)
+        assert row is not None
+        assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+        assert row.last_error is not None and "FileExistsError" in row.last_error
+    folder.unlink()  # repaired
+    assert deliver(now=caught.value.retry_at + SECOND) == "sent"
+    assert len(list(folder.glob("*.eml"))) == 1
+
+
 def test_managers_hear_when_minutes_are_imported(uow: UowFactory, manager: Actor) -> None:
     with uow() as unit:
         imports.import_minutes(unit, None, SAMPLE.name, SAMPLE.read_bytes())

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workflow.errors import ConfigurationError
-from workflow.settings import Settings, write_secret_key
+from workflow.settings import Settings, env_seconds, write_secret_key
 
 
 def test_defaults_point_at_the_instance_folder(tmp_path: Path) -> None:
@@ -66,3 +66,12 @@ def test_trusted_proxies_is_a_count(tmp_path: Path) -> None:
     assert Settings.from_env({**base, "IDEAFLOW_TRUSTED_PROXIES": "1"}).trusted_proxies == 1
     with pytest.raises(ConfigurationError, match="IDEAFLOW_TRUSTED_PROXIES"):
         Settings.from_env({**base, "IDEAFLOW_TRUSTED_PROXIES": "yes"})
+
+
+def test_delivery_timings_keep_their_defaults_unless_set() -> None:
+    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {}) == 90.0
+    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": " "}) == 90.0
+    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": "2.5"}) == 2.5
+    for wrong in ("0", "-1", "soon", "nan"):
+        with pytest.raises(ConfigurationError, match="IDEAFLOW_LEASE_SECONDS"):
+            env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": wrong})

@@ -146,3 +146,33 @@ def test_redis_restarted_mid_run_loses_nothing(
         assert {n.status for n in stack.notifications()} == {"sent"}
     finally:
         stack.stop_all()
+
+
+def test_a_worker_holding_unacknowledged_messages_rides_out_a_redis_restart(
+    tmp_path: Path, postgres_url: str, own_redis: RedisServer, sink: StallingSink
+) -> None:
+    stack = Stack(folder=tmp_path, database_url=postgres_url, redis_url=own_redis.url,
+                  smtp_url=sink.url)  # fmt: skip
+    try:
+        stack.start_worker(concurrency=1)
+        stack.start_beat()
+        manager = stack.user("manager", "mette@randers.dk")
+        ideas = {name: stack.idea(manager, f"Idé {name}") for name in "AB"}
+        for name, idea_id in ideas.items():
+            stack.follow(manager, idea_id, f"{name.lower()}@langaa.dk")
+        sink.stall_next, sink.stall_seconds = True, 3.0
+        stack.assess(manager, ideas["A"])
+        assert sink.stalled.wait(30), stack.log("worker")
+
+        # The worker holds the delivery's message, unacknowledged, when Redis goes away.
+        own_redis.stop()
+        own_redis.start()
+        worker = stack.processes["worker"]
+        reconnected = lambda: stack.log("worker").count("Connected to redis") >= 2  # noqa: E731
+        wait_until(lambda: reconnected() or worker.poll() is not None, "the worker reconnecting")
+        assert stack.processes["worker"].poll() is None, stack.log("worker")
+        stack.assess(manager, ideas["B"])
+        wait_until(lambda: sink.to("b@langaa.dk"), "the next email, after the restart")
+        assert "Unrecoverable error" not in stack.log("worker")
+    finally:
+        stack.stop_all()

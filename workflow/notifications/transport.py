@@ -10,7 +10,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from email.message import Message
 from pathlib import Path
 from typing import Protocol
@@ -135,12 +135,20 @@ class FileTransport:
         self.folder = folder
 
     def send(self, message: Message) -> None:
-        """Write ``message`` to ``<folder>/<date>-<message id>.eml``."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Write ``message`` to ``<folder>/<date>-<message id>.eml``; a folder that cannot be
+        written (full, read-only, not a folder) is a temporary failure, tried again later."""
         stamp = message["Date"] or ""
         name = "".join(ch for ch in str(message["Message-ID"]) if ch.isalnum())[:40]
         path = self.folder / f"{_sortable(stamp)}-{name}.eml"
-        path.write_bytes(bytes(message))
+        partial = path.with_suffix(".part")  # renamed once complete: no half-written .eml
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(bytes(message))
+            partial.replace(path)
+        except OSError as error:
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
         logger.info("wrote %s", path)
 
     @contextmanager

@@ -29,10 +29,14 @@ from workflow.models import Contact, Notification, Suppression, Unsubscription
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
+from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 MAX_ATTEMPTS = 5
-LEASE = timedelta(seconds=90)  # longer than an SMTP exchange with its timeout
+# Production's timings; IDEAFLOW_LEASE_SECONDS and IDEAFLOW_RETRY_FIRST_SECONDS shorten them for
+# tests and the quick soak (a lease must outlast an SMTP exchange with its 30 s timeout).
+LEASE = timedelta(seconds=env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0))
+RETRY_FIRST_S = env_seconds("IDEAFLOW_RETRY_FIRST_SECONDS", 30.0)
 BATCH_TIME = LEASE / 3  # a batch starts no message later than this after taking its leases
 UNSENT = "unsent"  # a batch's outcome for a notification it handed back without trying
 
@@ -106,8 +110,9 @@ def deliver_many(
 
 
 def backoff_seconds(attempts: int, jitter: float) -> float:
-    """Seconds to wait before try ``attempts + 1``: 30 s doubling, plus up to 20 % jitter."""
-    base = 30.0 * float(2 ** max(attempts - 1, 0))
+    """Seconds to wait before try ``attempts + 1``: 30 s (``RETRY_FIRST_S``) doubling, plus up
+    to 20 % jitter."""
+    base = RETRY_FIRST_S * float(2 ** max(attempts - 1, 0))
     return base * (1 + 0.2 * jitter)
 
 

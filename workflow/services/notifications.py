@@ -22,11 +22,14 @@ from workflow.notifications.links import Links
 from workflow.notifications.recipients import IDEA_UPDATES, stakeholders_of
 from workflow.permissions import Role
 from workflow.services import outbox
+from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 RELAY_BATCH = 100
-REQUEUE_AFTER = timedelta(minutes=2)
+# How old a pending notification nobody holds must be before the sweep sends it again (its first
+# task may still be on its way); IDEAFLOW_REQUEUE_AFTER_SECONDS shortens it for the quick soak.
+REQUEUE_AFTER = timedelta(seconds=env_seconds("IDEAFLOW_REQUEUE_AFTER_SECONDS", 120.0))
 
 FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notification | None]]
 
