@@ -159,6 +159,9 @@ def merge_race(ctx: Context, outcome: Outcome) -> None:
     outcome.check(outcomes["both"] == 0, "no round with both ideas merged (into each other)")
     outcome.check(outcomes["neither"] == 0, "every round merged one of the two")
     outcome.check(outcomes["server_errors_5xx"] == 0, "no 5xx, no dropped connection")
+    outcome.check(
+        set(losers) <= {409}, "the losing merge answers 409 (its target is merged, or moved on)"
+    )
 
 
 def merged_count(stack: Stack, pair: list[int]) -> int:

@@ -106,8 +106,11 @@ def fire_trigger(
             data=entry.data,
         )
     )
+    # The answer is read before the commit: once committed, the caller must hear of it even if
+    # the database goes away a moment later (a read after the commit could fail with 503).
+    moved = get_idea(uow, actor, idea.id)
     uow.commit()
-    return get_idea(uow, actor, idea.id)
+    return moved
 
 
 def _lock_referenced_ideas(uow: UnitOfWork, idea: Idea, trigger: Any, data: Any) -> dict[str, Idea]:
