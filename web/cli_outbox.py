@@ -1,4 +1,5 @@
-"""``ideaflow outbox list`` and ``ideaflow outbox retry``: events whose mail could not be made.
+"""``ideaflow outbox list|retry|resend-failed``: events whose mail could not be made, and emails
+that failed for good after their tries (an outage that outlasted them).
 
 An event whose notifications could not be created (a broken template, a failing recipient
 lookup) waits with its error and is retried with backoff by the workers. Once the cause is
@@ -64,3 +65,19 @@ def outbox_retry(outbox_id: int | None, send: bool) -> None:
         for event in still:
             click.echo(f"Event {event.id} still fails: {event.error}", err=True)
         raise SystemExit(1)
+
+
+@outbox_group.command("resend-failed")
+@click.option("--id", "notification_id", type=click.IntRange(1, 2**31 - 1), help="Only this email.")
+@click.option("--send", is_flag=True, help="Deliver right here instead of the workers.")
+def outbox_resend_failed(notification_id: int | None, send: bool) -> None:
+    """Send failed emails again (all, or --id), e.g. after a mail server outage."""
+    try:
+        with unit_of_work() as uow:
+            ids = outbox.resend_failed(uow, None, notification_id)
+    except NotFound as error:
+        raise click.ClickException(error.message) from None
+    outcomes = deliver(ids, send)
+    click.echo(f"{len(ids)} failed email(s) are pending again.")
+    if outcomes is not None:
+        click.echo(", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())))

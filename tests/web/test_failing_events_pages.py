@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.web.conftest import Web
 from web.cli_outbox import outbox_group
@@ -111,3 +111,50 @@ def test_the_command_retries_and_reports_what_still_fails(
     assert runner.invoke(outbox_group, ["list"]).output.startswith("No event is waiting")
     missing = runner.invoke(outbox_group, ["retry", "--id", str(failing_event)])
     assert missing.exit_code == 1 and "No failing outbox event" in missing.output
+
+
+def test_admins_send_failed_emails_again_after_an_outage(
+    web: Web,
+    client_factory: Callable[[], Web],
+    app: Flask,
+    make_user: Callable[..., Actor],
+    uow: UowFactory,
+) -> None:
+    manager = make_user("manager")
+    with uow() as unit:
+        idea_id = ideas.create_idea(unit, manager, {"title": "Natbus"}).id
+    with uow() as unit:
+        for n in range(3):
+            collaboration.add_follower(unit, manager, idea_id, name="A", email=f"a{n}@x.dk",
+                                       delivery="immediate")  # fmt: skip
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
+    with uow() as unit:
+        made = notifications.relay_outbox(unit, LINKS)
+        unit.session.execute(
+            update(Notification).values(status="failed", attempts=5, last_error="421 down")
+        )
+        unit.commit()
+    manager_web = client_factory()
+    manager_web.login(manager)
+    assert "Send the 3 failed emails again" not in manager_web.text("/admin/notifications")
+    assert manager_web.post("/admin/notifications/resend").status_code == 403
+
+    web.login(make_user("admin"))
+    assert "Send the 3 failed emails again" in web.text("/admin/notifications")
+    one = web.post("/admin/notifications/resend", {"id": str(made[0])})
+    assert one.status_code == 302
+    assert [n.status for n in all_mail(uow)] == ["pending", "failed", "failed"]
+    assert all_mail(uow)[0].attempts == 0
+    assert web.post("/admin/notifications/resend", {"id": "99999999"}).status_code == 302
+    result = app.test_cli_runner().invoke(outbox_group, ["resend-failed", "--send"])
+    assert result.exit_code == 0 and "2 failed email(s) are pending again" in result.output
+    statuses = [n.status for n in all_mail(uow)]
+    assert statuses[0] == "pending" and statuses[1:] == ["sent", "sent"]
+
+
+def all_mail(uow: UowFactory) -> list[Notification]:
+    with uow() as unit:
+        rows = list(unit.session.scalars(select(Notification).order_by(Notification.id)))
+        unit.session.expunge_all()
+        return rows

@@ -157,3 +157,20 @@ def retry_failing_event(outbox_id: int) -> BaseResponse:
         relay_kick()()
         flash(_("Event %(id)s is tried again now.", id=outbox_id), "success")
     return redirect(url_for("mail.notifications", _anchor="failing"))
+
+
+@bp.post("/admin/notifications/resend")
+@requires_role(Role.ADMIN)
+def resend_failed() -> BaseResponse:
+    """Send failed emails again (one with ``id``, or all): after an outage outlasted the tries."""
+    raw = request.form.get("id", "")
+    one = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 9 else None
+    try:
+        with unit_of_work() as uow:
+            ids = failing_outbox.resend_failed(uow, current_actor(), one)
+    except NotFound:
+        flash(_("That email has not failed."), "error")
+    else:
+        relay_kick().queue_deliveries(ids)
+        flash(_("%(count)s failed emails are sent again.", count=len(ids)), "success")
+    return redirect(url_for("mail.notifications", status="failed"))

@@ -1,4 +1,5 @@
-"""Outbox events that could not be turned into mail: backoff, the admins' alert, and retrying.
+"""Mail that could not be made or sent: outbox events retried with backoff, the admins' alert,
+and retrying by hand (failing events, and failed emails after an outage).
 
 An event whose fan-out fails (a template that does not render, a recipient lookup that breaks)
 is never marked dispatched: it keeps its error, counts the attempt and waits with backoff
@@ -18,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound
-from workflow.models import OutboxMessage, User
+from workflow.models import Notification, OutboxMessage, User
 from workflow.notifications.compose import render
 from workflow.notifications.links import Links
 from workflow.permissions import Actor, Role
@@ -161,3 +162,28 @@ def retry_now(
     if outbox_id is not None and changed == 0:
         raise NotFound("No failing outbox event has this id.")
     return changed
+
+
+def resend_failed(
+    uow: UnitOfWork, actor: Actor | None, notification_id: int | None = None
+) -> list[int]:
+    """Make failed emails pending again with a fresh count of tries (one, or all of them):
+    after an outage outlasted their retries. Admins only (``actor`` None is the command line).
+    Addresses the server refused for good stay held back when sending. Returns their ids."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise Forbidden("Only administrators send failed emails again.")
+    query = select(Notification.id).where(Notification.status == "failed")
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    ids = list(uow.session.scalars(query.order_by(Notification.id)))
+    if notification_id is not None and not ids:
+        raise NotFound("No failed email has this id.")
+    if ids:
+        uow.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.status == "failed")
+            .values(status="pending", attempts=0, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    uow.commit()
+    return ids
