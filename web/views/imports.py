@@ -48,8 +48,8 @@ IMPORTER_REASONS = (
     ),
     N_("The file is not a readable Word (.docx) file."),
 )
-_INDEX = re.compile(r"^\d{1,6}$")
-_SWITCH = re.compile(r"^(theme|idea)-(\d{1,6})-as$")
+_INDEX = re.compile(r"^[0-9]{1,6}$")
+_SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from web.database import settings, unit_of_work
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.notifications.outbox_files import list_files, outbox_folder, read_file
+from workflow.paging import whole_number
 from workflow.permissions import Role
 from workflow.services import contacts, notification_log
 
@@ -43,8 +44,12 @@ def _folder() -> Path:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(int(raw), 1_000_000) if raw.isdigit() and int(raw) >= 1 else 1
+    """The outbox page asked for; a page number that is no page number is no page (404)."""
+    errors: dict[str, str] = {}
+    page = whole_number(request.args.get("page", "1"), "page", errors)
+    if page is None:
+        abort(404)
+    return page
 
 
 @bp.get("/admin/mail")
@@ -93,7 +98,7 @@ def notifications() -> str | tuple[str, int]:
     with unit_of_work() as uow:
         try:
             page = notification_log.list_notifications(
-                uow, actor, filters, _page_number(), NOTIFICATIONS_PER_PAGE
+                uow, actor, filters, request.args.get("page", 1), NOTIFICATIONS_PER_PAGE
             )
         except ValidationFailed as error:
             errors = error.fields
