@@ -151,3 +151,15 @@ def test_nul_in_an_uploaded_file_name_is_refused(api: Api, manager: Actor) -> No
     response = api.post("/imports", manager, data={"file": upload})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {"file": "Must not contain NUL characters."}
+
+
+def test_multipart_parts_without_a_name(api: Api, manager: Actor) -> None:
+    # A backslash before the closing quote escapes it: Werkzeug reads the part's name as None.
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="a\\"\r\n\r\n1\r\n'
+        b'--b\r\nContent-Disposition: form-data; name=""; filename=""\r\n\r\nx\r\n--b--\r\n'
+    )
+    multipart = "multipart/form-data; boundary=b"
+    response = api.post("/imports", manager, data=body, content_type=multipart)
+    assert response.status_code == 422
+    assert "file" in response.get_json()["error"]["fields"]

@@ -155,3 +155,20 @@ def test_huge_and_unicode_numbers_in_forms(
     )
     assert merged.status_code == 422
     assert "Must be the id of an idea." in merged.get_data(as_text=True)
+
+
+def test_a_form_part_without_a_name(web: Web, make_user: MakeUser) -> None:
+    web.login(make_user("manager"))
+    token = web.csrf_token().encode()
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token + b"\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="a\\"\r\n\r\n1\r\n--b--\r\n'
+    )
+    response = web.client.post(
+        "/imports/new",
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "Choose the file with the minutes." in response.get_data(as_text=True)

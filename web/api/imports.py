@@ -13,7 +13,7 @@ from workflow.errors import ValidationFailed
 from workflow.services import meetings
 from workflow.services.imports import import_minutes
 
-TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+DRY_RUN_VALUES = {"true": True, "false": False, "1": True, "0": False}
 
 
 @bp.post("/imports")
@@ -22,7 +22,9 @@ def create_import() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed({"file": "Attach the minutes as the multipart field 'file'."})
-    dry_run = request.form.get("dry_run", "").strip().lower() in TRUE_VALUES
+    dry_run = DRY_RUN_VALUES.get(request.form.get("dry_run", "false"))
+    if dry_run is None:
+        raise ValidationFailed({"dry_run": "Must be true, false, 1 or 0."})
     with unit_of_work() as uow:
         result = import_minutes(
             uow, current_actor(), upload.filename, upload.read(), dry_run=dry_run

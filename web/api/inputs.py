@@ -28,10 +28,11 @@ TOO_DEEP = f"The body is nested too deeply (at most {MAX_DEPTH} levels)."
 def nul_field() -> str | None:
     """The name of the first query-string value, form value or uploaded file's name that holds
     a NUL character (None: there is none)."""
-    files = [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
+    files = [(name, upload.filename) for name, upload in request.files.items(multi=True)]
     for name, value in [*request.args.items(multi=True), *request.form.items(multi=True), *files]:
-        if NUL in name or NUL in value:
-            return name.replace(NUL, "") or "?"
+        # A multipart part may come without a name or a file name (None).
+        if NUL in (name or "") or NUL in (value or ""):
+            return (name or "").replace(NUL, "") or "?"
     return None
 
 

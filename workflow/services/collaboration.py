@@ -16,6 +16,7 @@ from workflow.services.ideas import load_idea
 from workflow.uow import UnitOfWork
 
 COMMENT_MAX = 5000
+EMAIL_MAX = 320  # what the contacts table holds
 DELIVERIES = ("immediate", "daily", "weekly")  # how often a contact hears: at once or in a digest
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -98,7 +99,7 @@ def add_follower(
     email = (email or "").strip().lower() or None
     if not name:
         errors["name"] = REQUIRED
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and (len(email) > EMAIL_MAX or not _EMAIL.match(email)):
         errors["email"] = N_("Must be an email address.")
     if delivery is not None and delivery not in DELIVERIES:
         errors["delivery"] = N_("Must be immediate, daily or weekly.")
