@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import schemathesis
 from flask import Flask
+from hypothesis import strategies as st
 from schemathesis.engine import events
 from schemathesis.engine import from_schema as engine_for
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -124,7 +125,23 @@ class Run:
                     )
 
 
-def run_schemathesis(base_url: str, token: str) -> Run:
+def plausible(operation: str, body: Any, owner_email: str) -> Any:
+    """``body`` as a client who knows the world would send it, so that stateful chains get past
+    the gates whose rules are about data: a pilot run by an existing owner between ordered
+    dates, parking until a date after today. (Uploads are left alone: schemathesis takes any
+    edited body holding a file for an invalid one.)"""
+    if operation != "POST /ideas/{idea_id}/transitions" or not isinstance(body, dict):
+        return body
+    data = body.get("data")
+    if body.get("trigger") == "start_pilot" and isinstance(data, dict):
+        return {**body, "data": {**data, "owner": owner_email,
+                                 "starts_on": "2030-01-01", "ends_on": "2030-06-30"}}  # fmt: skip
+    if body.get("trigger") == "park" and isinstance(data, dict):
+        return {**body, "data": {**data, "revisit_on": "2099-01-01"}}
+    return body
+
+
+def run_schemathesis(base_url: str, token: str, owner_email: str) -> Run:
     config = schemathesis.Config.from_dict(
         {
             "seed": SEED,
@@ -141,6 +158,20 @@ def run_schemathesis(base_url: str, token: str) -> Run:
         }
     )
     schema = schemathesis.openapi.from_url(f"{base_url}/api/v1/openapi.json", config=config)
+
+    @schema.hook
+    def flatmap_case(context: Any, case: Any) -> Any:
+        """A valid case as generated, or made plausible (see above); invalid ones as they are."""
+        if case.meta is None or not case.meta.generation.mode.is_positive:
+            return st.just(case)
+
+        def made_plausible(plausible_body: Any) -> Any:
+            case.body = plausible_body
+            return case
+
+        changed = plausible(case.operation.label, case.body, owner_email)
+        return st.sampled_from([case.body, changed]).map(made_plausible)
+
     run = Run()
     for event in engine_for(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -153,12 +184,12 @@ def run_schemathesis(base_url: str, token: str) -> Run:
 def test_the_api_agrees_with_its_openapi_document(
     served: str, uow: UowFactory, make_user: Callable[..., Actor]
 ) -> None:
-    make_user("owner", "owner@randers.dk")
+    owner = make_user("owner", "owner@randers.dk")
     manager = make_user("manager", "manager@randers.dk")
     scenario.import_sample(uow)  # a meeting with ideas, participants and stored minutes
     with uow() as unit:
         token = users.issue_token(unit, manager.email).secret
-    run = run_schemathesis(served, token)
+    run = run_schemathesis(served, token, owner.email)
     summary = (
         f"{len(run.operations)} operations, {run.checks} checks, "
         f"{run.server_errors} server errors, {sum(run.failures.values())} failures"

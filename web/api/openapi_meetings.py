@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.api.schemas import ID, NOT_BLANK, PAGE, Schema, ref
+from web.api.schemas import BLANK, ID, NOT_BLANK, PAGE, Schema, ref
 from workflow.services.participants import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
 from workflow.states import STATES
 
@@ -196,7 +196,7 @@ def meeting_schemas() -> Schema:
                 "email": {
                     "anyOf": [
                         {"type": "null"},
-                        {"type": "string", "pattern": "^\\s*$"},
+                        {"type": "string", **BLANK},
                         {"type": "string", "format": "email", "maxLength": EMAIL_MAX},
                     ],
                     "description": "An email address; null or blank: none (no opt-in is "

@@ -10,8 +10,18 @@ from workflow.services.collaboration import DELIVERIES
 from workflow.states import STATES, TRIGGERS, TriggerSpec
 
 Schema = dict[str, Any]
+
+
+# The characters Python's str.strip() removes (str.isspace()), as the body of a character
+# class. Spelled out, because ``\\s`` means other characters in JSON Schema's ECMA-262 patterns
+# (U+FEFF is space there; U+001C to U+001F and U+0085 are not). tests/unit pins the list.
+SPACE = (
+    "\\u0009\\u000a\\u000b\\u000c\\u000d\\u001c\\u001d\\u001e\\u001f\\u0020\\u0085\\u00a0"
+    "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
 # Text that must say something: not empty and not only white space (the server strips it).
-NOT_BLANK = {"minLength": 1, "pattern": "\\S"}
+NOT_BLANK = {"minLength": 1, "pattern": f"[^{SPACE}]"}
+BLANK = {"pattern": f"^[{SPACE}]*$"}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 PAGE = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
