@@ -163,3 +163,8 @@ def test_multipart_parts_without_a_name(api: Api, manager: Actor) -> None:
     response = api.post("/imports", manager, data=body, content_type=multipart)
     assert response.status_code == 422
     assert "file" in response.get_json()["error"]["fields"]
+
+
+def test_a_viewer_is_refused_before_the_upload_is_looked_at(api: Api, make_user: MakeUser) -> None:
+    response = api.post("/imports", make_user("viewer"), data={})
+    assert response.status_code == 403

@@ -149,7 +149,7 @@ def idea_detail(idea_id: int) -> str:
                 if may_fire(actor, owner_id, name)
             ],
             "may_edit": may_edit_idea(actor, owner_id),
-            "may_comment": actor.role != "viewer",
+            "may_comment": may_edit_idea(actor, owner_id),
             "today": local_today(),
             "triggers": TRIGGERS_BY_NAME,
         }

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
 from workflow.models import Comment, IdeaFollower
-from workflow.permissions import Actor, Role, may_edit_idea, may_see_follower_addresses
+from workflow.permissions import Actor, may_edit_idea, may_see_follower_addresses
 from workflow.services.ideas import load_idea
 from workflow.uow import UnitOfWork
 
@@ -50,10 +50,11 @@ def looks_like_email(text: str) -> bool:
 
 
 def add_comment(uow: UnitOfWork, actor: Actor, idea_id: int, body: str) -> CommentView:
-    """Add an internal comment; everybody but viewers may comment."""
+    """Add an internal comment: the idea's owner, managers and admins (viewers read only; other
+    owners act on their own ideas)."""
     idea = load_idea(uow, idea_id)
-    if actor.role == Role.VIEWER:
-        raise Forbidden("Viewers cannot comment.")
+    if not may_edit_idea(actor, idea.owner_id):
+        raise Forbidden("Only managers and the idea's owner comment on it.")
     text = (body or "").strip()
     if not text:
         raise ValidationFailed({"body": REQUIRED})
