@@ -172,3 +172,13 @@ def test_a_form_part_without_a_name(web: Web, make_user: MakeUser) -> None:
     )
     assert response.status_code == 422
     assert "Choose the file with the minutes." in response.get_data(as_text=True)
+
+
+def test_a_long_address_is_not_echoed_into_the_session_cookie(
+    web: Web, make_user: MakeUser
+) -> None:
+    web.login(make_user("admin"))
+    response = web.post("/admin/suppressions/clear", {"email": "x" * 100_000 + "@x.dk"})
+    assert response.status_code == 302
+    assert len(response.headers.get("Set-Cookie", "")) < 4000
+    assert "was not suppressed." in web.text("/admin/notifications")

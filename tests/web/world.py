@@ -54,16 +54,32 @@ class World:
     clients: dict[str, Any] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
     api_tokens: dict[str, str] = field(default_factory=dict)
+    fresh: bool = False  # every URL gets its own idea, upload and invitation (for fuzzing)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- fresh objects for routes that change them ----------------------------------------
 
-    def new_follower(self) -> int:
+    def new_idea(self) -> int:
+        """A new idea owned by the owner; its id."""
+        with self.uow() as unit:
+            title = f"Idé {next(self._numbers)}"
+            return ideas.create_idea(unit, self.actors["owner"], {"title": title}).id
+
+    def new_invitation(self) -> str:
+        """A new invitation's token."""
+        number = next(self._numbers)
+        with self.uow() as unit:
+            return admin.invite_user(
+                unit, self.actors["admin"], name=f"Inviteret {number}",
+                email=f"inviteret{number}@randers.dk", role="viewer",
+            ).token  # fmt: skip
+
+    def new_follower(self, idea_id: int) -> int:
         """A new contact following the idea; its contact id."""
         number = next(self._numbers)
         with self.uow() as unit:
             view = collaboration.add_follower(
-                unit, self.actors["manager"], self.idea_id, name=f"Følger {number}",
+                unit, self.actors["manager"], idea_id, name=f"Følger {number}",
                 email=f"foelger{number}@example.dk",
             )  # fmt: skip
             return view.contact_id
@@ -129,16 +145,18 @@ class World:
         """Real values for the rule's arguments (``variant``: the trigger, for gates)."""
         endpoint = rule.endpoint
         changes = rule.methods is not None and "GET" not in rule.methods
+        needs_idea = bool({"idea_id", "contact_id"} & set(rule.arguments))
+        idea_id = self.new_idea() if self.fresh and needs_idea else self.idea_id
         values: dict[str, Any] = {}
         for name in rule.arguments:
             if name == "idea_id":
-                values[name] = self.idea_id
+                values[name] = idea_id
             elif name == "meeting_id":
                 values[name] = self.meeting_id
             elif name == "user_id":
                 values[name] = self.new_user()
             elif name == "contact_id":
-                values[name] = self.new_follower() if changes else self.contact_id
+                values[name] = self.new_follower(idea_id) if changes else self.contact_id
             elif name == "filename":
                 values[name] = "css/app.css"
             elif name == "name":
@@ -151,9 +169,12 @@ class World:
 
     def _token(self, endpoint: str, changes: bool) -> str:
         if endpoint.startswith("imports."):
-            return self.new_upload() if endpoint.endswith("discard_import") else self.upload_token
+            fresh = self.fresh or endpoint.endswith("discard_import")
+            return self.new_upload() if fresh else self.upload_token
         tokens = {
-            "admin.accept_invitation": self.invitation_token,
+            "admin.accept_invitation": (
+                self.new_invitation() if self.fresh else self.invitation_token
+            ),
             "public.unsubscribe_page": unsubscribe_token(SECRET, self.contact_id, "idea_updates"),
             "public.unsubscribe": unsubscribe_token(SECRET, self.contact_id, "idea_updates"),
             "public.status_page": status_token(SECRET, self.idea_id),

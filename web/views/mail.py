@@ -30,6 +30,7 @@ from workflow.services import contacts, notification_log
 
 bp = Blueprint("mail", __name__)
 OUTBOX_PER_PAGE = 50
+EMAIL_SHOWN = 320  # the longest address there is
 NOTIFICATIONS_PER_PAGE = 50
 # The HTML part of a message is shown in a sandboxed frame: no scripts, no plugins, no forms,
 # no requests anywhere (images only inline), and only this site may frame it.
@@ -129,7 +130,9 @@ def clear_suppression() -> BaseResponse:
         with unit_of_work() as uow:
             contacts.clear_suppression(uow, current_actor(), email)
     except NotFound:
-        flash(_("%(email)s was not suppressed.", email=email), "error")
+        # The message travels in the session cookie: never more of the input than an address.
+        shown = email if len(email) <= EMAIL_SHOWN else email[:EMAIL_SHOWN] + "…"
+        flash(_("%(email)s was not suppressed.", email=shown), "error")
     else:
         flash(_("Mail to %(email)s is sent again.", email=email), "success")
     return redirect(url_for("mail.notifications", _anchor="suppressed"))
