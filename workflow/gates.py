@@ -152,13 +152,14 @@ def _choice(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | Non
 def _text_list(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         return None, N_("Must be a list of texts.")
-    if not any(item.strip() for item in raw):
-        return None, N_("Name at least one place or unit.")
-    if not all(item.strip() for item in raw):  # forms leave out empty lines before this
-        return None, N_("Every place or unit in the list must be named.")
+    # Limits apply to the list as sent (what the OpenAPI maxItems and maxLength say); blank
+    # items are then left out, and one must remain.
     if len(raw) > MAX_LIST_ITEMS or any(len(item) > spec.max_length for item in raw):
         return None, N_("The list is too long.")
-    return [item.strip() for item in raw], None
+    items = [item.strip() for item in raw if item.strip()]
+    if not items:
+        return None, N_("Name at least one place or unit.")
+    return items, None
 
 
 def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:

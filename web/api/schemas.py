@@ -52,9 +52,11 @@ def field_schema(spec: FieldSpec) -> Schema:
         Kind.CHOICE: {"type": "string", "enum": list(spec.choices)},
         Kind.TEXT_LIST: {
             "type": "array",
-            "items": {"type": "string", **NOT_BLANK, "maxLength": spec.max_length},
+            "items": {"type": "string", "maxLength": spec.max_length},
+            "contains": {"type": "string", **NOT_BLANK},
             "minItems": 1,
             "maxItems": 50,
+            "description": "Blank items are left out; at least one must remain.",
         },
         Kind.IDEA_REF: {
             **ID,
