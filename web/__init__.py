@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tasks.kick import RelayKick
+from web.converters import IdConverter
 from workflow.db import Database
 from workflow.settings import Settings
 
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    # Before any route is added: every <int:...> in a URL is an id the database can hold.
+    app.url_map.converters["int"] = IdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
@@ -43,12 +46,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from web import api, auth, errors, health, i18n, security_headers, views
+    from web import api, auth, errors, health, i18n, request_checks, security_headers, views
 
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates every request with a bearer token, not a cookie
     i18n.init_app(app)
     auth.init_app(app)
+    request_checks.init_app(app)  # after the sign-in check: strangers are sent to sign in first
     errors.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(health.bp)

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from workflow.gates import FieldSpec, Kind
 from workflow.states import TriggerSpec
 
-_WHOLE = re.compile(r"^\s*\d+\s*$")
+_WHOLE = re.compile(r"\s*([0-9]{1,18})\s*")  # ASCII digits; int() of 5,000 digits raises
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,21 @@ def gate_input(trigger: TriggerSpec, form: MultiDict[str, str]) -> GateInput:
 
 def expected_version(form: Mapping[str, str]) -> int | None:
     """The idea version the form was made from (None when missing)."""
-    value = form.get("expected_version", "")
-    return int(value) if _WHOLE.match(value) else None
+    return whole_number(form.get("expected_version", ""))
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number when it is one written in (at most 18) ASCII digits, else None
+    (the service then says what is wrong; Unicode digits such as "²" or "٣" are not numbers)."""
+    match = _WHOLE.fullmatch(text)
+    return int(match.group(1)) if match else None
 
 
 def _value(spec: FieldSpec, text: str) -> Any:
     if not text.strip():
         return None
-    if spec.kind in (Kind.SCORE, Kind.IDEA_REF) and _WHOLE.match(text):
-        return int(text)
+    if spec.kind in (Kind.SCORE, Kind.IDEA_REF) and (number := whole_number(text)) is not None:
+        return number
     if spec.kind is Kind.AMOUNT:
         return _amount(text)
     if spec.kind is Kind.TEXT_LIST:

@@ -89,23 +89,35 @@ Errors = dict[str, str]
 Rule = Callable[[Cleaned, Errors, GateContext], None]
 
 
+def whole(raw: Any) -> int | None:
+    """``raw`` as an int when JSON gave a whole number: ``1`` or ``1.0`` (JSON Schema's
+    ``integer`` allows both), never ``true``; None for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return None
+
+
 def _text(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
     if not isinstance(raw, str):
         return None, N_("Must be text.")
-    value = raw.strip()
-    if len(value) > spec.max_length:
+    if len(raw) > spec.max_length:  # as sent, spaces included: what the OpenAPI maxLength says
         return None, N_("The text is too long.")
-    return value, None
+    return raw.strip(), None
 
 
 def _score(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+    value = whole(raw)
+    if value is None or not 1 <= value <= 5:
         return None, N_("Must be a whole number from 1 to 5.")
-    return raw, None
+    return value, None
 
 
 def _date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw.strip()):
         return None, N_("Must be a date written YYYY-MM-DD.")
     try:
         return date.fromisoformat(raw.strip()), None
@@ -141,25 +153,28 @@ def _choice(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | Non
 def _text_list(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         return None, N_("Must be a list of texts.")
+    # Limits apply to the list as sent (what the OpenAPI maxItems and maxLength say); blank
+    # items are then left out, and one must remain.
+    if len(raw) > MAX_LIST_ITEMS or any(len(item) > spec.max_length for item in raw):
+        return None, N_("The list is too long.")
     items = [item.strip() for item in raw if item.strip()]
     if not items:
         return None, N_("Name at least one place or unit.")
-    if len(items) > MAX_LIST_ITEMS or any(len(item) > spec.max_length for item in items):
-        return None, N_("The list is too long.")
     return items, None
 
 
 def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ID:
+    value = whole(raw)
+    if value is None or not 1 <= value <= MAX_ID:
         return None, N_("Must be the id of an idea.")
-    if raw == ctx.idea_id:
+    if value == ctx.idea_id:
         return None, N_("An idea cannot be merged into itself.")
-    state = ctx.idea_state(raw)
+    state = ctx.idea_state(value)
     if state is None:
         return None, N_("There is no idea with this id.")
     if state == "merged":
         return None, TARGET_MERGED
-    return raw, None
+    return value, None
 
 
 def _amount(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
@@ -167,13 +182,15 @@ def _amount(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | Non
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None, wrong
     try:
-        # Round first, then check the range: the rounded value is what gets stored.
-        value = Decimal(str(raw)).quantize(Decimal("0.01"))
+        exact = Decimal(str(raw))  # str() of a float is the shortest text that reads back as it
+        value = exact.quantize(Decimal("0.01"))  # what gets stored
     except InvalidOperation:  # too many digits, or infinite
         return None, wrong
-    if not value.is_finite() or value < 0:
+    # The range is checked on the amount as sent, as the OpenAPI minimum and maximum say:
+    # -0.001 is below 0 even though it rounds to 0.00.
+    if not value.is_finite() or exact < 0:
         return None, wrong
-    if value > MAX_AMOUNT:
+    if exact > MAX_AMOUNT:
         return None, N_("The amount is too large.")
     return value, None
 
@@ -231,7 +248,9 @@ def check_gate(
     return cleaned, errors
 
 
-REASON_OPTIONAL = FieldSpec("reason", Kind.TEXT, N_("Comment"), required=False, in_data=False)
+REASON_OPTIONAL = FieldSpec(
+    "reason", Kind.TEXT, N_("Comment"), required=False, in_data=False, max_length=5000
+)
 REASON_REQUIRED = FieldSpec("reason", Kind.TEXT, N_("Reason"), in_data=False, max_length=5000)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from workflow.gates import MAX_ID, N_
 
 Item = TypeVar("Item")
+MAX_DIGITS = 18  # bigger numbers are no page and no id (and int() of 5,000 digits raises)
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,23 @@ class Page(Generic[Item]):
 
 
 def whole_number(raw: Any, name: str, errors: dict[str, str]) -> int | None:
-    """``raw`` as a whole number of 1 or more (capped at MAX_ID); None, with ``errors[name]``
-    set, when it is not one. Page numbers, page sizes and ids from query strings."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(raw, bool) or value < 1:
+    """``raw`` as a whole number from 1 to MAX_ID; None, with ``errors[name]`` set, when it is
+    not one. Page numbers, page sizes and ids from query strings: text must be
+    ASCII digits (``int()`` also takes "٣", " 3" and "3_0", and raises on 5,000 digits)."""
+    value = parse_whole(raw)
+    if value is None or value < 1:
         errors[name] = N_("Must be a whole number of 1 or more.")
         return None
-    return min(value, MAX_ID)
+    if value > MAX_ID:  # no page or id is this large
+        errors[name] = N_("The number is too large.")
+        return None
+    return value
+
+
+def parse_whole(raw: Any) -> int | None:
+    """An int as it is, or text of at most 18 ASCII digits as an int; None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdecimal() and len(raw) <= MAX_DIGITS:
+        return int(raw)
+    return None

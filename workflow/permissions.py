@@ -66,6 +66,11 @@ def may_assign_owner(actor: Actor) -> bool:
     return actor.manages
 
 
+def may_comment(actor: Actor) -> bool:
+    """Everybody but viewers comments on any idea (internal notes among colleagues)."""
+    return actor.role != Role.VIEWER
+
+
 def may_import(actor: Actor) -> bool:
     """Managers, admins and owners import minutes; viewers do not."""
     return actor.role != Role.VIEWER

@@ -274,3 +274,15 @@ def test_a_flash_tells_how_many_participants_get_it(
     assert "The report is published, but no participant can receive it by email yet." in page
     assert kick.queued == [] and report_emails(uow) == []
     assert "Sent by hand by" in reports_part(page)
+
+
+@pytest.mark.parametrize("after", ["9" * 5000, "\u00b2", "\u0663", "", "-0", "0x0"])
+def test_a_mangled_newest_report_sends_nothing_and_says_so(
+    uow: UowFactory, make_user: MakeUser, web: Web, meeting_id: int, kick: Kick, after: str
+) -> None:
+    web.login(make_user("manager"))
+    sent = web.post(f"/meetings/{meeting_id}/report/send", {"after": after})
+    assert sent.status_code == 302
+    assert report_emails(uow) == [] and kick.queued == []
+    page = html.unescape(web.text(f"/meetings/{meeting_id}"))
+    assert "A report was sent meanwhile; nothing more was sent." in page

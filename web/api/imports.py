@@ -9,20 +9,25 @@ from flask import Response, jsonify, request, send_file
 from web.api import bp
 from web.api.auth import current_actor
 from web.database import unit_of_work
-from workflow.errors import ValidationFailed
+from workflow.errors import Forbidden, ValidationFailed
+from workflow.permissions import may_import
 from workflow.services import meetings
 from workflow.services.imports import import_minutes
 
-TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+DRY_RUN_VALUES = {"true": True, "false": False, "1": True, "0": False}
 
 
 @bp.post("/imports")
 def create_import() -> tuple[Response, int]:
     """Import the uploaded minutes; 201 when a meeting was created, 200 when found or a dry run."""
+    if not may_import(current_actor()):  # 403 before anything about the upload is looked at
+        raise Forbidden("Viewers cannot import minutes.")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed({"file": "Attach the minutes as the multipart field 'file'."})
-    dry_run = request.form.get("dry_run", "").strip().lower() in TRUE_VALUES
+    dry_run = DRY_RUN_VALUES.get(request.form.get("dry_run", "false"))
+    if dry_run is None:
+        raise ValidationFailed({"dry_run": "Must be true, false, 1 or 0."})
     with unit_of_work() as uow:
         result = import_minutes(
             uow, current_actor(), upload.filename, upload.read(), dry_run=dry_run

@@ -8,11 +8,26 @@ from typing import Any
 from flask import Response, jsonify
 
 from web.api import PREFIX, bp
+from web.api.imports import DRY_RUN_VALUES
+from web.api.openapi_links import add_links
 from web.api.openapi_meetings import meeting_paths, meeting_schemas
-from web.api.schemas import Schema, component_schemas, ref
+from web.api.schemas import ID, PAGE, Schema, component_schemas, ref
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.permissions import ROLES
 from workflow.states import STATES
+
+NOT_JSON = "The body is not JSON, or is nested more than 20 levels deep."
+INVALID_IDEA = (
+    "Invalid fields (`fields` says what is wrong with each); also when `owner` is not an active "
+    "owner or manager, which the schema cannot say."
+)
+INVALID_GATE = (
+    "The gate's data are missing or wrong (`fields` says what is wrong with each); also for "
+    "what the schema cannot say: `data.owner` must be an active owner or manager (and is "
+    "required when the idea has no owner who is one), `data.into` an existing idea that is not "
+    "merged and not this one, `data.revisit_on` a date after today, `data.ends_on` a date after "
+    "`data.starts_on`."
+)
 
 
 def _error(description: str) -> Schema:
@@ -40,7 +55,7 @@ def _paths() -> Schema:
             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         },
     }
-    idea_id = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    idea_id = {"name": "idea_id", "in": "path", "required": True, "schema": ID}
     query = [
         {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}},
         {
@@ -50,7 +65,7 @@ def _paths() -> Schema:
             "description": "Owner's email, or `none` for unowned ideas.",
         },
         {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Free text."},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "page", "in": "query", "schema": PAGE},
         {
             "name": "per_page",
             "in": "query",
@@ -79,8 +94,8 @@ def _paths() -> Schema:
                         "IdeaDetail",
                         headers={"Location": {"schema": {"type": "string"}}},
                     ),
-                    "400": _error("The body is not JSON."),
-                    "422": _error("Invalid fields."),
+                    "400": _error(NOT_JSON),
+                    "422": _error(INVALID_IDEA),
                     **auth_errors,
                 },
             },
@@ -103,9 +118,9 @@ def _paths() -> Schema:
                 "responses": {
                     "200": _ok("The idea.", "IdeaDetail"),
                     "404": _error("No such idea."),
-                    "400": _error("The body is not JSON."),
+                    "400": _error(NOT_JSON),
                     "409": _error("version_conflict."),
-                    "422": _error("Invalid fields."),
+                    "422": _error(INVALID_IDEA),
                     **auth_errors,
                 },
             },
@@ -119,9 +134,9 @@ def _paths() -> Schema:
                 "responses": {
                     "200": _ok("The idea in its new state.", "IdeaDetail"),
                     "404": _error("No such idea."),
-                    "400": _error("The body is not JSON."),
+                    "400": _error(NOT_JSON),
                     "409": _error("invalid_transition or version_conflict."),
-                    "422": _error("The gate's data are missing or wrong."),
+                    "422": _error(INVALID_GATE),
                     **auth_errors,
                 },
             },
@@ -154,7 +169,7 @@ def _paths() -> Schema:
                                     "file": {"type": "string", "format": "binary"},
                                     "dry_run": {
                                         "type": "string",
-                                        "enum": ["true", "false", "1", "0"],
+                                        "enum": list(DRY_RUN_VALUES),
                                         "description": "Preview only; nothing is written.",
                                     },
                                 },
@@ -167,7 +182,11 @@ def _paths() -> Schema:
                     "201": _ok("A meeting was created from the minutes.", "ImportResult"),
                     "200": _ok("Imported before (created false), or a dry run.", "ImportResult"),
                     "413": _error("The upload is too large."),
-                    "422": _error("Not minutes we can read; the message says why."),
+                    "422": _error(
+                        "`invalid_minutes`: not minutes we can read (the message says why); "
+                        "`validation_failed`: no file, or a `dry_run` that is not one of the "
+                        "listed values."
+                    ),
                     **auth_errors,
                 },
             }
@@ -178,7 +197,7 @@ def _paths() -> Schema:
                     "name": "meeting_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer"},
+                    "schema": ID,
                 }
             ],
             "get": {
@@ -218,11 +237,11 @@ def _notification_paths(idea_id: Schema, auth_errors: Schema) -> Schema:
         "name": "contact_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer"},
+        "schema": ID,
         "description": "The contact's id (the `contact_id` of the follower).",
     }
     paging = [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "page", "in": "query", "schema": PAGE},
         {
             "name": "per_page",
             "in": "query",
@@ -243,7 +262,7 @@ def _notification_paths(idea_id: Schema, auth_errors: Schema) -> Schema:
                     "200": _ok(
                         "The contact already followed the idea (fields updated).", "Follower"
                     ),
-                    "400": _error("The body is not JSON."),
+                    "400": _error(NOT_JSON),
                     "404": _error("No such idea."),
                     "422": _error("Invalid fields."),
                     **auth_errors,
@@ -271,7 +290,7 @@ def _notification_paths(idea_id: Schema, auth_errors: Schema) -> Schema:
                     {
                         "name": "idea",
                         "in": "query",
-                        "schema": {"type": "integer", "minimum": 1},
+                        "schema": ID,
                         "description": "Only notifications about this idea.",
                     },
                     {
@@ -304,7 +323,7 @@ def openapi_spec() -> Schema:
         },
         "servers": [{"url": PREFIX}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": add_links(_paths()),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**component_schemas(), **meeting_schemas()},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.api.schemas import Schema, ref
+from web.api.schemas import BLANK, ID, NOT_BLANK, PAGE, Schema, ref
 from workflow.services.participants import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
 from workflow.states import STATES
 
@@ -25,12 +25,7 @@ def _json(description: str, schema: str) -> Schema:
 
 def meeting_paths(auth_errors: Schema) -> Schema:
     """``/meetings``, ``/meetings/{meeting_id}`` and ``/meetings/{meeting_id}/participants``."""
-    meeting_id = {
-        "name": "meeting_id",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer"},
-    }
+    meeting_id = {"name": "meeting_id", "in": "path", "required": True, "schema": ID}
     no_meeting = _json("No such meeting.", "Error")
     return {
         "/meetings": {
@@ -39,7 +34,7 @@ def meeting_paths(auth_errors: Schema) -> Schema:
                 "summary": "List meetings, newest first (undated last), with their ideas counted "
                 "by state, their themes and how many took part; everybody signed in.",
                 "parameters": [
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "page", "in": "query", "schema": PAGE},
                     {
                         "name": "per_page",
                         "in": "query",
@@ -196,11 +191,14 @@ def meeting_schemas() -> Schema:
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
+                "name": {"type": "string", **NOT_BLANK, "maxLength": NAME_MAX},
                 "organisation": {"type": ["string", "null"], "maxLength": ORGANISATION_MAX},
                 "email": {
-                    "type": ["string", "null"],
-                    "maxLength": EMAIL_MAX,
+                    "anyOf": [
+                        {"type": "null"},
+                        {"type": "string", **BLANK},
+                        {"type": "string", "format": "email", "maxLength": EMAIL_MAX},
+                    ],
                     "description": "An email address; null or blank: none (no opt-in is "
                     "recorded, and the participant hears nothing).",
                 },

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.gates import FieldSpec, Kind
+from workflow.gates import MAX_AMOUNT, MAX_ID, FieldSpec, Kind
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.services.collaboration import DELIVERIES
 from workflow.states import STATES, TRIGGERS, TriggerSpec
 
 Schema = dict[str, Any]
+
+
+# The characters Python's str.strip() removes (str.isspace()), as the body of a character
+# class. Spelled out, because ``\\s`` means other characters in JSON Schema's ECMA-262 patterns
+# (U+FEFF is space there; U+001C to U+001F and U+0085 are not). tests/unit pins the list.
+SPACE = (
+    "\\u0009\\u000a\\u000b\\u000c\\u000d\\u001c\\u001d\\u001e\\u001f\\u0020\\u0085\\u00a0"
+    "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+# Text that must say something: not empty and not only white space (the server strips it).
+NOT_BLANK = {"minLength": 1, "pattern": f"[^{SPACE}]"}
+BLANK = {"pattern": f"^[{SPACE}]*$"}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PAGE = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def ref(name: str) -> Schema:
@@ -19,23 +33,45 @@ def ref(name: str) -> Schema:
 
 def field_schema(spec: FieldSpec) -> Schema:
     """The JSON Schema of one gate field."""
+    # An optional text left blank counts as left out; a required one must say something.
+    text = NOT_BLANK if spec.required else {}
     schemas: dict[Kind, Schema] = {
         Kind.SCORE: {"type": "integer", "minimum": 1, "maximum": 5},
-        Kind.TEXT: {"type": "string", "minLength": 1, "maxLength": spec.max_length},
+        Kind.TEXT: {"type": "string", **text, "maxLength": spec.max_length},
         Kind.DATE: {"type": "string", "format": "date"},
-        Kind.FUTURE_DATE: {"type": "string", "format": "date", "description": "After today."},
-        Kind.USER_EMAIL: {"type": "string", "format": "email"},
+        Kind.FUTURE_DATE: {
+            "type": "string",
+            "format": "date",
+            "description": "After today (422 otherwise).",
+        },
+        Kind.USER_EMAIL: {
+            "type": "string",
+            "format": "email",
+            "description": "An active owner or manager (422 otherwise).",
+        },
         Kind.CHOICE: {"type": "string", "enum": list(spec.choices)},
         Kind.TEXT_LIST: {
             "type": "array",
-            "items": {"type": "string", "minLength": 1, "maxLength": spec.max_length},
+            "items": {"type": "string", "maxLength": spec.max_length},
+            "contains": {"type": "string", **NOT_BLANK},
             "minItems": 1,
             "maxItems": 50,
+            "description": "Blank items are left out; at least one must remain.",
         },
-        Kind.IDEA_REF: {"type": "integer", "description": "Another idea that is not merged."},
-        Kind.AMOUNT: {"type": "number", "minimum": 0},
+        Kind.IDEA_REF: {
+            **ID,
+            "description": "Another idea that exists and is not merged (422 otherwise).",
+        },
+        Kind.AMOUNT: {"type": "number", "minimum": 0, "maximum": float(MAX_AMOUNT)},
     }
     return {"title": spec.label, **schemas[spec.kind]}
+
+
+EXPECTED_VERSION = {
+    "type": ["integer", "null"],
+    "description": "The version the change is based on: 409 if the idea has moved on since. "
+    "Null or left out: no check.",
+}
 
 
 def transition_schema(trigger: TriggerSpec) -> Schema:
@@ -43,10 +79,11 @@ def transition_schema(trigger: TriggerSpec) -> Schema:
     data_fields = [spec for spec in trigger.fields if spec.in_data]
     properties: Schema = {
         "trigger": {"const": trigger.name},
-        "expected_version": {"type": "integer"},
+        "expected_version": EXPECTED_VERSION,
         "reason": {"type": ["string", "null"], "maxLength": 5000},
         "data": {
-            "type": "object",
+            # Without fields it must have, null is no data at all (as is leaving it out).
+            "type": "object" if any(spec.required for spec in data_fields) else ["object", "null"],
             "additionalProperties": False,
             "properties": {spec.name: field_schema(spec) for spec in data_fields},
             "required": [spec.name for spec in data_fields if spec.required],
@@ -54,7 +91,7 @@ def transition_schema(trigger: TriggerSpec) -> Schema:
     }
     required = ["trigger"]
     if trigger.requires_reason:
-        properties["reason"] = {"type": "string", "minLength": 1, "maxLength": 5000}
+        properties["reason"] = {"type": "string", **NOT_BLANK, "maxLength": 5000}
         required.append("reason")
     if any(spec.required for spec in data_fields):
         required.append("data")
@@ -103,10 +140,20 @@ def component_schemas() -> Schema:
         "updated_at": timestamp,
     }
     editable: Schema = {
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "title": {"type": "string", **NOT_BLANK, "maxLength": 200},
         "description": {"type": ["string", "null"], "maxLength": 10000},
-        "themes": {"type": ["array", "null"], "items": {"type": "string"}, "maxItems": 20},
-        "owner": {"type": ["string", "null"], "format": "email", "description": "Managers only."},
+        "themes": {
+            "type": ["array", "null"],
+            "items": {"type": "string", "maxLength": 200},
+            "maxItems": 20,
+            "description": "Blank themes are left out.",
+        },
+        "owner": {
+            "type": ["string", "null"],
+            "format": "email",
+            "description": "Managers only (403 for others); an active owner or manager (422 "
+            "otherwise).",
+        },
         "follow_up_on": nullable_date,
     }
     return {
@@ -166,7 +213,7 @@ def component_schemas() -> Schema:
         "IdeaChanges": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {**editable, "expected_version": {"type": "integer"}},
+            "properties": {**editable, "expected_version": EXPECTED_VERSION},
         },
         "Transition": {
             "oneOf": [ref(f"Transition_{t.name}") for t in TRIGGERS],

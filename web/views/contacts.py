@@ -71,7 +71,15 @@ def erase(contact_id: int) -> BaseResponse:
         if erasure.kept_minutes:
             flash(
                 _("The original minutes of these meetings are kept as uploaded and may still "
-                  "name the contact: %(meetings)s", meetings=", ".join(erasure.kept_minutes)),
+                  "name the contact: %(meetings)s", meetings=_titles(erasure.kept_minutes)),
                 "info",
             )  # fmt: skip
     return redirect(url_for("contacts.contact_list"))
+
+
+KEPT_MINUTES_SHOWN = 5  # flashed messages travel in the session cookie, which must stay small
+
+
+def _titles(titles: list[str]) -> str:
+    shown = ", ".join(titles[:KEPT_MINUTES_SHOWN])
+    return shown + (", …" if len(titles) > KEPT_MINUTES_SHOWN else "")

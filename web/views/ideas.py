@@ -26,7 +26,13 @@ from web.forms import expected_version, field_errors, idea_fields
 from web.i18n import STATE_NAMES
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed, VersionConflict
-from workflow.permissions import may_assign_owner, may_create_idea, may_edit_idea, may_fire
+from workflow.permissions import (
+    may_assign_owner,
+    may_comment,
+    may_create_idea,
+    may_edit_idea,
+    may_fire,
+)
 from workflow.repositories import IDEA_ORDERS
 from workflow.services import collaboration, ideas, listing, transitions, users
 from workflow.states import STATES, TRIGGERS_BY_NAME
@@ -149,7 +155,7 @@ def idea_detail(idea_id: int) -> str:
                 if may_fire(actor, owner_id, name)
             ],
             "may_edit": may_edit_idea(actor, owner_id),
-            "may_comment": actor.role != "viewer",
+            "may_comment": may_comment(actor),
             "today": local_today(),
             "triggers": TRIGGERS_BY_NAME,
         }

@@ -47,9 +47,10 @@ IMPORTER_REASONS = (
         "text recognition (OCR) first."
     ),
     N_("The file is not a readable Word (.docx) file."),
+    N_("The Word file unpacks to more than 100 MB, which is more than minutes need."),
 )
-_INDEX = re.compile(r"^\d{1,6}$")
-_SWITCH = re.compile(r"^(theme|idea)-(\d{1,6})-as$")
+_INDEX = re.compile(r"^[0-9]{1,6}$")
+_SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])

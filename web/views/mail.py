@@ -24,12 +24,14 @@ from web.database import relay_kick, settings, unit_of_work
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import NOTIFICATION_STATUSES
 from workflow.notifications.outbox_files import list_files, outbox_folder, read_file
+from workflow.paging import whole_number
 from workflow.permissions import Role
 from workflow.services import contacts, notification_log
 from workflow.services import outbox as failing_outbox
 
 bp = Blueprint("mail", __name__)
 OUTBOX_PER_PAGE = 50
+EMAIL_SHOWN = 320  # the longest address there is
 NOTIFICATIONS_PER_PAGE = 50
 # The HTML part of a message is shown in a sandboxed frame: no scripts, no plugins, no forms,
 # no requests anywhere (images only inline), and only this site may frame it.
@@ -44,8 +46,12 @@ def _folder() -> Path:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(int(raw), 1_000_000) if raw.isdigit() and int(raw) >= 1 else 1
+    """The outbox page asked for; a page number that is no page number is no page (404)."""
+    errors: dict[str, str] = {}
+    page = whole_number(request.args.get("page", "1"), "page", errors)
+    if page is None:
+        abort(404)
+    return page
 
 
 @bp.get("/admin/mail")
@@ -94,7 +100,7 @@ def notifications() -> str | tuple[str, int]:
     with unit_of_work() as uow:
         try:
             page = notification_log.list_notifications(
-                uow, actor, filters, _page_number(), NOTIFICATIONS_PER_PAGE
+                uow, actor, filters, request.args.get("page", 1), NOTIFICATIONS_PER_PAGE
             )
         except ValidationFailed as error:
             errors = error.fields
@@ -127,7 +133,9 @@ def clear_suppression() -> BaseResponse:
         with unit_of_work() as uow:
             contacts.clear_suppression(uow, current_actor(), email)
     except NotFound:
-        flash(_("%(email)s was not suppressed.", email=email), "error")
+        # The message travels in the session cookie: never more of the input than an address.
+        shown = email if len(email) <= EMAIL_SHOWN else email[:EMAIL_SHOWN] + "…"
+        flash(_("%(email)s was not suppressed.", email=shown), "error")
     else:
         flash(_("Mail to %(email)s is sent again.", email=email), "success")
     return redirect(url_for("mail.notifications", _anchor="suppressed"))

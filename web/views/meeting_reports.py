@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor
 from web.database import relay_kick, settings, unit_of_work
+from web.forms import whole_number
 from web.views.mail import MAIL_HTML_CSP
 from web.views.meetings import detail_page
 from workflow.clock import utcnow
@@ -135,10 +136,10 @@ def send_now(meeting_id: int) -> BaseResponse:
     actor = current_actor()
     if not may_manage_reports(actor):
         abort(403)
-    seen = request.form.get("after", "")
+    seen = whole_number(request.form.get("after", ""))
     with unit_of_work() as uow:
         sent = meeting_reports.sent_reports(uow, actor, meeting_id)  # 404 if unknown
-        if not seen.isdecimal() or int(seen) != (sent[0].id if sent else 0):
+        if seen != (sent[0].id if sent else 0):
             flash(_("A report was sent meanwhile; nothing more was sent."), "info")
             return _back(meeting_id)
         report = meeting_reports.send_report_now(uow, actor, meeting_id, _links(), now=utcnow())

@@ -17,6 +17,7 @@ from workflow.importer.lines import BULLET, text_to_blocks
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 _IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -167,20 +168,39 @@ def docx_blocks(content: bytes) -> list[Block]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _refuse_zip_bomb(content)
     try:
         document = docx.Document(io.BytesIO(content))
+        body = document.element.body
     except (PackageNotFoundError, zipfile.BadZipFile, Exception) as error:  # any broken zip
         logger.info("unreadable Word file: %s", error)
         raise MinutesRejected("The file is not a readable Word (.docx) file.") from None
+    if body is None:  # a document part without <w:body>
+        raise MinutesRejected("The file is not a readable Word (.docx) file.")
     blocks: list[Block] = []
     gap = False
-    for kind, text in _docx_paragraphs(document.element.body):
+    for kind, text in _docx_paragraphs(body):
         if not text:
             gap = True
             continue
         blocks.append(Block(kind, text, gap))
         gap = False
     return blocks
+
+
+def _refuse_zip_bomb(content: bytes) -> None:
+    """Refuse a Word file whose parts unpack to more than MAX_UNPACKED_BYTES: a few MB of zip
+    can hold gigabytes of XML, and python-docx reads every part whole. (zipfile never reads
+    more than a part's declared size, so the declared sizes are the bound.)"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # python-docx refuses it with the usual message
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise MinutesRejected(
+            "The Word file unpacks to more than 100 MB, which is more than minutes need."
+        )
 
 
 def _docx_paragraphs(body: Any) -> Iterator[tuple[BlockKind, str]]:

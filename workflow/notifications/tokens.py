@@ -15,6 +15,7 @@ import hmac
 from workflow.models import MAILING_LISTS
 
 MAC_BYTES = 16
+ID_DIGITS = 10  # MAX_ID (2**31 - 1) has ten digits
 
 
 def _key(secret: str, purpose: str) -> bytes:
@@ -34,8 +35,8 @@ def sign(secret: str, purpose: str, payload: str) -> str:
 def verify(secret: str, purpose: str, token: str) -> str | None:
     """The payload of a genuine token for ``purpose``, else None."""
     payload, _, mac = token.rpartition(".")
-    if not payload or not mac:
-        return None
+    if not payload or not mac or not token.isascii():
+        return None  # every genuine token is ASCII; compare_digest refuses non-ASCII text
     return payload if hmac.compare_digest(mac, _mac(secret, purpose, payload)) else None
 
 
@@ -50,7 +51,7 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, str] | None:
     if payload is None:
         return None
     contact, _, list_name = payload.partition("-")
-    if not contact.isdigit() or list_name not in MAILING_LISTS:
+    if not _is_id(contact) or list_name not in MAILING_LISTS:
         return None
     return int(contact), list_name
 
@@ -63,7 +64,7 @@ def status_token(secret: str, idea_id: int) -> str:
 def read_status_token(secret: str, token: str) -> int | None:
     """The idea id from a genuine status token, else None."""
     payload = verify(secret, "status", token)
-    return int(payload) if payload is not None and payload.isdigit() else None
+    return int(payload) if payload is not None and _is_id(payload) else None
 
 
 def report_token(secret: str, report_id: int) -> str:
@@ -74,4 +75,9 @@ def report_token(secret: str, report_id: int) -> str:
 def read_report_token(secret: str, token: str) -> int | None:
     """The sent report's id from a genuine report token, else None."""
     payload = verify(secret, "report", token)
-    return int(payload) if payload is not None and payload.isdigit() else None
+    return int(payload) if payload is not None and _is_id(payload) else None
+
+
+def _is_id(text: str) -> bool:
+    """True for an id as ``sign`` wrote it: ASCII digits only (``"²".isdigit()`` is True)."""
+    return text.isascii() and text.isdecimal() and len(text) <= ID_DIGITS

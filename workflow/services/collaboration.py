@@ -11,11 +11,17 @@ from sqlalchemy import select
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
 from workflow.models import Comment, IdeaFollower
-from workflow.permissions import Actor, Role, may_edit_idea, may_see_follower_addresses
+from workflow.permissions import (
+    Actor,
+    may_comment,
+    may_edit_idea,
+    may_see_follower_addresses,
+)
 from workflow.services.ideas import load_idea
 from workflow.uow import UnitOfWork
 
 COMMENT_MAX = 5000
+EMAIL_MAX = 320  # what the contacts table holds
 DELIVERIES = ("immediate", "daily", "weekly")  # how often a contact hears: at once or in a digest
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -49,9 +55,10 @@ def looks_like_email(text: str) -> bool:
 
 
 def add_comment(uow: UnitOfWork, actor: Actor, idea_id: int, body: str) -> CommentView:
-    """Add an internal comment; everybody but viewers may comment."""
+    """Add an internal comment; everybody but viewers may comment, on any idea (colleagues'
+    experience is what comments are for)."""
     idea = load_idea(uow, idea_id)
-    if actor.role == Role.VIEWER:
+    if not may_comment(actor):
         raise Forbidden("Viewers cannot comment.")
     text = (body or "").strip()
     if not text:
@@ -98,7 +105,7 @@ def add_follower(
     email = (email or "").strip().lower() or None
     if not name:
         errors["name"] = REQUIRED
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and (len(email) > EMAIL_MAX or not _EMAIL.match(email)):
         errors["email"] = N_("Must be an email address.")
     if delivery is not None and delivery not in DELIVERIES:
         errors["delivery"] = N_("Must be immediate, daily or weekly.")

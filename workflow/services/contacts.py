@@ -148,7 +148,8 @@ def _follow_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         errors["email"] = REQUIRED
     elif (
         not isinstance(email, str)
-        or len(email.strip()) > 320
+        or len(email) > 320  # as sent (the OpenAPI maxLength), and as stored: lowering can
+        or len(email.strip().lower()) > 320  # lengthen it ("İ" becomes "i̇")
         or not looks_like_email(email.strip())
     ):
         errors["email"] = N_("Must be an email address.")
@@ -160,7 +161,7 @@ def _follow_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if not isinstance(value, str):
             errors[name] = N_("Must be text.")
-        elif len(value.strip()) > limit:
+        elif len(value) > limit:  # as sent, spaces included: what the OpenAPI maxLength says
             errors[name] = (
                 N_("Must be at most 200 characters.")
                 if limit == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, IdeaUpdated
-from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED
+from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, whole
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
 from workflow.text import search_text
@@ -19,6 +20,8 @@ from workflow.views import IdeaDetail, idea_detail, jsonable
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 THEMES_MAX = 20
+THEME_MAX = 200
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what JSON Schema's format "date" allows
 EDITABLE_FIELDS = ("title", "description", "themes", "owner", "follow_up_on")
 
 
@@ -117,9 +120,10 @@ def check_expected_version(idea: Idea, expected_version: Any) -> None:
     """Refuse to act on a version of the idea the caller has not seen."""
     if expected_version is None:
         return
-    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+    version = whole(expected_version)
+    if version is None:
         raise ValidationFailed({"expected_version": N_("Must be a whole number.")})
-    if expected_version != idea.version:
+    if version != idea.version:
         raise VersionConflict(idea.version)
 
 
@@ -145,7 +149,7 @@ def _clean_fields(uow: UnitOfWork, fields: Mapping[str, Any]) -> dict[str, Any]:
         title = fields["title"]
         if not isinstance(title, str) or not title.strip():
             errors["title"] = REQUIRED
-        elif len(title.strip()) > TITLE_MAX:
+        elif len(title) > TITLE_MAX:  # as sent, spaces included: what the OpenAPI maxLength says
             errors["title"] = N_("Must be at most 200 characters.")
         else:
             clean["title"] = " ".join(title.split())
@@ -161,7 +165,7 @@ def _clean_fields(uow: UnitOfWork, fields: Mapping[str, Any]) -> dict[str, Any]:
         themes = fields["themes"] if fields["themes"] is not None else []
         if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
             errors["themes"] = N_("Must be a list of texts.")
-        elif len(themes) > THEMES_MAX or any(len(t.strip()) > 200 for t in themes):
+        elif len(themes) > THEMES_MAX or any(len(t) > THEME_MAX for t in themes):
             errors["themes"] = N_("At most 20 themes of at most 200 characters each.")
         else:
             clean["themes"] = [t for t in themes if t.strip()]
@@ -188,7 +192,8 @@ def _optional_date(raw: Any) -> date | bool | None:
     if isinstance(raw, date):
         return raw
     try:
-        return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else False
+        # fromisoformat() also reads "2025-W01-1" and "20250101"; the API promises YYYY-MM-DD.
+        return date.fromisoformat(raw) if isinstance(raw, str) and _DATE.fullmatch(raw) else False
     except ValueError:
         return False
 

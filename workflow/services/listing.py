@@ -10,7 +10,7 @@ from typing import Any
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed
 from workflow.gates import MAX_ID, N_
-from workflow.paging import Page, whole_number
+from workflow.paging import Page, parse_whole, whole_number
 from workflow.permissions import Actor
 from workflow.repositories import IDEA_ORDERS, IdeaFilter
 from workflow.states import STATES
@@ -86,7 +86,7 @@ def _filter_and_order(
 ) -> tuple[IdeaFilter, str]:
     """Read list filters: state, owner (email, ``none`` or ``me``), q, theme, meeting, overdue
     and sort (one of IDEA_ORDERS)."""
-    state = params.get("state") or None
+    state = params.get("state")  # "" is no state either (pages leave out empty filters)
     if state is not None and state not in STATES:
         errors["state"] = N_("Unknown state.")
     order = params.get("sort") or "newest"
@@ -112,11 +112,8 @@ def _filter_and_order(
 def _optional_id(raw: Any, name: str, errors: dict[str, str]) -> int | None:
     if raw in (None, ""):
         return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(raw, bool) or not 1 <= value <= MAX_ID:
+    value = parse_whole(raw)
+    if value is None or not 1 <= value <= MAX_ID:
         errors[name] = N_("Must be the id of an item in the list.")
         return None
     return value

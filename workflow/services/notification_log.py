@@ -107,13 +107,14 @@ def kinds(uow: UnitOfWork) -> list[str]:
 
 def _conditions(params: Mapping[str, Any], errors: dict[str, str]) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    # Empty values are refused like any other wrong value: pages leave out empty filters.
     idea = params.get("idea")
-    if idea not in (None, ""):
+    if idea is not None:
         idea_id = whole_number(idea, "idea", errors)
         if idea_id is not None:
             where.append(Notification.idea_id == idea_id)
     status = params.get("status")
-    if status not in (None, ""):
+    if status is not None:
         if status not in NOTIFICATION_STATUSES:
             errors["status"] = N_("Unknown status.")
         else:

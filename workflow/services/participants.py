@@ -108,7 +108,7 @@ def participant_fields(fields: Mapping[str, Any]) -> dict[str, str | None]:
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
             errors[name] = N_("Must be text.")
-        elif value is not None and len(value.strip()) > limit:
+        elif value is not None and len(value) > limit:  # as sent: what the OpenAPI maxLength says
             errors[name] = (
                 N_("Must be at most 200 characters.")
                 if limit == NAME_MAX
@@ -123,7 +123,7 @@ def participant_fields(fields: Mapping[str, Any]) -> dict[str, str | None]:
         errors["email"] = N_("Must be an email address.")
     elif email is not None and email.strip():
         address = email.strip().lower()
-        if len(address) > EMAIL_MAX or not looks_like_email(address):
+        if len(email) > EMAIL_MAX or len(address) > EMAIL_MAX or not looks_like_email(address):
             errors["email"] = N_("Must be an email address.")
         clean["email"] = address
     else:

@@ -10,7 +10,7 @@ from typing import Any
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden, ReferencedIdeaMerged
 from workflow.events import IdeaTransitioned
-from workflow.gates import MAX_ID, Kind
+from workflow.gates import MAX_ID, Kind, whole
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
 from workflow.permissions import Actor, may_assign_owner, may_fire
 from workflow.services.ideas import check_expected_version, get_idea, load_idea
@@ -144,11 +144,10 @@ def _referenced_ideas(trigger: Any, data: Any, idea_id: int) -> dict[str, int]:
         return {}
     found: dict[str, int] = {}
     for field in spec.fields:
-        raw = data.get(field.name)
-        if field.kind is not Kind.IDEA_REF or isinstance(raw, bool) or not isinstance(raw, int):
-            continue
-        if 1 <= raw <= MAX_ID and raw != idea_id:
-            found[field.key] = raw
+        # Read as the gate reads it (2.0 is 2), so no well-formed reference escapes the lock.
+        ref = whole(data.get(field.name)) if field.kind is Kind.IDEA_REF else None
+        if ref is not None and 1 <= ref <= MAX_ID and ref != idea_id:
+            found[field.key] = ref
     return found
 
 
