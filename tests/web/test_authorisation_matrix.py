@@ -121,6 +121,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /admin/mail/<name>": ADMINS,
     "GET /admin/mail/<name>/html": ADMINS,
     "POST /admin/suppressions/clear": ADMINS,
+    "POST /admin/outbox/retry": ADMINS,
+    "POST /admin/outbox/<int:outbox_id>/retry": ADMINS,
+    "POST /admin/notifications/resend": ADMINS,
     # The API: a bearer token for everything but the document.
     "GET /api/v1/ideas": API_SIGNED_IN,
     "GET /api/v1/ideas/<int:idea_id>": API_SIGNED_IN,

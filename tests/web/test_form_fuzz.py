@@ -96,6 +96,7 @@ VALID: dict[str, dict[str, str]] = {
     "admin.change_role": {"role": "manager"},
     "admin.accept_invitation": {"password": "langt nok kodeord", "password_again": "langt nok"},
     "mail.clear_suppression": {"email": "fie@example.dk"},
+    "mail.resend_failed": {"id": "1"},
 }
 MESSAGE = re.compile(r'role="alert"|class="narrow"|class="flash')
 

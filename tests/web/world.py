@@ -157,6 +157,8 @@ class World:
                 values[name] = self.new_user()
             elif name == "contact_id":
                 values[name] = self.new_follower(idea_id) if changes else self.contact_id
+            elif name == "outbox_id":
+                values[name] = 1  # waiting or not, the answer says which
             elif name == "filename":
                 values[name] = "css/app.css"
             elif name == "name":
