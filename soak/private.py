@@ -1,4 +1,5 @@
-"""Servers of the soak's own, to stop and start at will: redis-server and a PostgreSQL cluster.
+"""A PostgreSQL cluster of the soak's own, to stop and start at will (its own redis-server is
+tests.worker.redis_server.RedisServer).
 
 The shared servers are never restarted; scenarios that restart a service use one of these, on a
 free port, in a temporary folder.
@@ -14,57 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from tests.mailsink import free_port
-from tests.worker.stack import wait_until
 
 PG_BIN = Path(os.environ.get("IDEAFLOW_SOAK_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "postgres"  # initdb refuses root; the cluster's files belong to this user
-
-
-class PrivateRedis:
-    """A redis-server without persistence: a restart comes back empty."""
-
-    def __init__(self, folder: Path) -> None:
-        if shutil.which("redis-server") is None:
-            raise RuntimeError("redis-server is not installed (needed to restart Redis)")
-        self.folder = folder
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        """The server's URL (database 0)."""
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        """Start and wait until it answers."""
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis.from_url(self.url)
-
-        def answers() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-
-        try:
-            wait_until(answers, "redis-server answering", timeout=30)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        """SIGTERM (with ``--save ""`` nothing is kept)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 class PrivatePostgres:

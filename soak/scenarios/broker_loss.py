@@ -19,10 +19,10 @@ from soak.harness import (
     undelivered,
     wait_ready,
 )
-from soak.private import PrivateRedis
 from soak.report import Outcome
 from soak.scenarios.worker_kill import WORKERS
 from soak.sink import running_sink
+from tests.worker.redis_server import RedisServer as PrivateRedis
 from tests.worker.stack import wait_until
 
 DOWN_S = 1.0  # how long Redis stays away each time

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import update
 
-from tests.mailsink import free_port
+from tests.worker.redis_server import RedisServer
 from tests.worker.stack import ASSESS, Stack, wait_until
 from tests.worker.stalling_sink import StallingSink
 from tests.worker.test_delivery import let_sweeps_pass
@@ -60,45 +57,8 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_keeps_the_message_id(
     assert len(sink.messages) == 1
 
 
-class RedisServer:
-    """A redis-server of the test's own on a free port, without persistence."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis.from_url(self.url)
-
-        def answers() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-
-        wait_until(answers, "redis-server answering")
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM; with --save "" nothing is written
-            self.process.wait(timeout=20)
-
-
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is not installed (needed to restart Redis mid-run)")
     server = RedisServer(tmp_path)
     server.start()
     yield server
