@@ -26,8 +26,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Tests run in parallel (one process per core; PYTEST_WORKERS=0 runs them in this process); the
+# ones that restart servers and time deliveries (tests/worker, tests/soak) run one after another.
+PYTEST_WORKERS ?= auto
+
 test: lint browser-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.machine_overhead

@@ -32,6 +32,17 @@ PASSWORD = "correct horse battery"
 security.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
+SERIAL_FOLDERS = ("worker", "soak")  # they restart servers and count deliveries: one at a time
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the tests that start whole installations run
+    in one worker, one after another, while the rest share the other cores."""
+    for item in items:
+        if item.path.parent.name in SERIAL_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 def service_unavailable(reason: str) -> None:
     """Fail when CI demands every service (IDEAFLOW_REQUIRE_SERVICES=1), else skip."""
     if REQUIRE_SERVICES:
