@@ -332,7 +332,8 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
             sources, dest = TABLE[trigger]
             if idea.state not in sources:
                 return Expected(InvalidTransition)
-            if trigger == "merge" and payload.into and self.ideas[payload.into].state == "merged":
+            points_at = payload.into if isinstance(payload.data, dict) else None
+            if trigger == "merge" and points_at and self.ideas[points_at].state == "merged":
                 return Expected(ReferencedIdeaMerged)  # merge into the survivor instead
             if payload.errors:
                 return Expected(ValidationFailed, payload.errors)
