@@ -21,6 +21,9 @@ class Block:
     kind: BlockKind
     text: str
     gap_before: bool = False  # a blank line (or more) separates it from the block before
+    level: int = 0  # a bullet's nesting depth: 0 at the top, 1 for its sub-bullets, ...
+    notes: tuple[tuple[str, str], ...] = ()  # (column, value) of a table row read as an idea
+    confidence: float | None = None  # text recognition's confidence (0-100) in scanned text
 
 
 def normalise_space(text: str) -> str:

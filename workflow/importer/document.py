@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
 
-from workflow.importer.parser import ParsedMinutes, parse_blocks
+from workflow.importer.errors import MinutesRejected
+from workflow.importer.parser import ParsedIdea, ParsedMinutes, ParsedParticipant, parse_blocks
 from workflow.importer.readers import read_document
 
 
@@ -18,10 +21,50 @@ class ParsedDocument:
     minutes: ParsedMinutes
     content_hash: str  # of the text as read, so a re-saved or re-encoded copy is the same document
 
+    def to_json(self) -> dict[str, Any]:
+        """The parsed document as JSON, to keep a preview without reading the file again."""
+        minutes = asdict(self.minutes)
+        minutes["held_on"] = self.minutes.held_on.isoformat() if self.minutes.held_on else None
+        return {
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "content_hash": self.content_hash,
+            "minutes": minutes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedDocument:
+        """The document ``to_json`` described."""
+        raw = data["minutes"]
+        minutes = ParsedMinutes(
+            title=raw["title"],
+            held_on=date.fromisoformat(raw["held_on"]) if raw["held_on"] else None,
+            location=raw["location"],
+            host=raw["host"],
+            recorder=raw["recorder"],
+            themes=tuple(raw["themes"]),
+            ideas=tuple(
+                ParsedIdea(
+                    **{
+                        **idea,
+                        "details": tuple(idea.get("details", ())),
+                        "notes": tuple(tuple(note) for note in idea.get("notes", ())),
+                    }
+                )
+                for idea in raw["ideas"]
+            ),
+            participants=tuple(ParsedParticipant(**person) for person in raw["participants"]),
+            unrecognised=tuple(raw.get("unrecognised", ())),
+            ocr_confidence=raw.get("ocr_confidence"),
+        )
+        return cls(data["filename"], data["media_type"], minutes, data["content_hash"])
+
 
 def parse_document(filename: str, content: bytes) -> ParsedDocument:
     """Read and parse a minutes document; raises ``MinutesRejected`` with one clear sentence."""
     media_type, blocks = read_document(filename, content)
+    if not blocks:
+        raise MinutesRejected("The file is empty.")
     minutes = parse_blocks(blocks)
     canonical = "\n".join(f"{block.kind.value}:{block.text}" for block in blocks)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -9,3 +9,20 @@ class MinutesRejected(WorkflowError):
     """The document cannot be imported; ``message`` is one sentence saying why."""
 
     code = "invalid_minutes"
+
+
+class NoIdeasFound(MinutesRejected):
+    """The minutes were read, but no idea was found in them; ``unrecognised`` is what was not
+    understood, for a person to look at."""
+
+    def __init__(self, unrecognised: tuple[str, ...] = ()) -> None:
+        super().__init__(
+            "No ideas were found in the minutes. Upload them in the browser, where the lines "
+            "that were not understood can be made ideas or themes, or write each idea as a "
+            "bullet point."
+        )
+        self.unrecognised = unrecognised
+
+    def details(self) -> dict[str, object]:
+        """The text that was not understood, for the API's error body."""
+        return {"unrecognised": list(self.unrecognised[:200])}

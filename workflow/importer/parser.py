@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from workflow.importer.blocks import Block, BlockKind
 from workflow.importer.dates import find_date, parse_date
-from workflow.importer.errors import MinutesRejected
 from workflow.importer.titles import short_title
 from workflow.importer.vocabulary import (
     AGENDA_SECTION,
@@ -30,13 +29,26 @@ GENERIC_TITLE = re.compile(r"^(referat|opsamling|notat|minutes|mødereferat)\W*$
 
 @dataclass(frozen=True)
 class ParsedIdea:
-    """An idea as the minutes state it."""
+    """An idea as the minutes state it.
+
+    ``details`` are its sub-bullets, ``notes`` the other columns of the table row it came from
+    (``("Næste skridt", "Møde i marts")``), ``confidence`` text recognition's confidence (0-100)
+    when the idea was read from a scan.
+    """
 
     title: str
     text: str
     exercise: str | None
     section: str | None
     position: int
+    details: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+    confidence: float | None = None
+
+    @property
+    def description(self) -> str:
+        """The idea's text with its sub-bullets, one per line, below it."""
+        return "\n".join([self.text, *(f"- {detail}" for detail in self.details)])
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class ParsedMinutes:
     themes: tuple[str, ...]
     ideas: tuple[ParsedIdea, ...]
     participants: tuple[ParsedParticipant, ...]
+    unrecognised: tuple[str, ...] = ()  # text the parser could not place, in document order
+    ocr_confidence: float | None = None  # mean recognition confidence when read from a scan
 
 
 @dataclass
@@ -74,25 +88,25 @@ class _Reading:
     themes: list[str] = field(default_factory=list)
     ideas: list[ParsedIdea] = field(default_factory=list)
     participants: list[ParsedParticipant] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    parent: bool = False  # the last block was an idea that a sub-bullet would belong to
 
 
 def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
-    """Read a document's blocks as minutes; refuse documents without bullet points."""
-    if not any(block.kind is BlockKind.BULLET for block in blocks):
-        raise MinutesRejected(
-            "No bullet points were found, so this does not look like meeting minutes."
-        )
+    """Read a document's blocks as minutes; what it cannot place is listed as unrecognised.
+
+    Minutes without ideas are parsed all the same (their text comes back as ``unrecognised``):
+    whether that is an error is the importer's decision, since a person can still pick lines.
+    """
     reading = _Reading()
     for block in blocks:
         if block.kind is BlockKind.BULLET:
-            _bullet(reading, block.text)
+            _bullet(reading, block)
         else:
+            reading.parent = False
             _line(reading, block)
-    if not reading.ideas and not reading.themes:
-        raise MinutesRejected(
-            "The document has bullet points, but none of them are ideas or themes."
-        )
     title = reading.title or "Møde"
+    confidences = [block.confidence for block in blocks if block.confidence is not None]
     return ParsedMinutes(
         title=title,
         held_on=find_date([title, reading.facts.get("date", ""), *reading.facts.values()]),
@@ -102,6 +116,8 @@ def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
         themes=tuple(dict.fromkeys(reading.themes)),
         ideas=tuple(reading.ideas),
         participants=tuple(_unique(reading.participants)),
+        unrecognised=tuple(reading.unrecognised),
+        ocr_confidence=round(sum(confidences) / len(confidences), 1) if confidences else None,
     )
 
 
@@ -143,6 +159,8 @@ def _line(reading: _Reading, block: Block) -> None:
             reading.kind = _kind_of(text, default="ideas")
         elif not (text.startswith("(") and text.endswith(")")):  # "(spørgsmål 1 på slide)"
             _enter_section(reading, text, _kind_of(text, default=_kind_of(reading.exercise or "")))
+        return
+    reading.unrecognised.append(text)
 
 
 def _in_header(reading: _Reading) -> bool:
@@ -171,7 +189,8 @@ def _looks_like_heading(text: str) -> bool:
     )
 
 
-def _bullet(reading: _Reading, text: str) -> None:
+def _bullet(reading: _Reading, block: Block) -> None:
+    text = block.text
     if not any(char.isalnum() for char in text):
         return  # a stray bullet with nothing in it
     if reading.kind == "themes":
@@ -179,6 +198,10 @@ def _bullet(reading: _Reading, text: str) -> None:
     elif reading.kind == "participants":
         _participant(reading, text)
     elif reading.kind == "ideas":
+        if block.level > 0 and reading.parent:  # a sub-bullet describes the idea above it
+            parent = reading.ideas[-1]
+            reading.ideas[-1] = replace(parent, details=(*parent.details, text))
+            return
         reading.ideas.append(
             ParsedIdea(
                 title=short_title(text),
@@ -186,8 +209,11 @@ def _bullet(reading: _Reading, text: str) -> None:
                 exercise=reading.exercise,
                 section=reading.section,
                 position=len(reading.ideas) + 1,
+                notes=block.notes,
+                confidence=block.confidence,
             )
         )
+        reading.parent = True
 
 
 def _inline_participants(value: str) -> list[str]:

@@ -58,6 +58,8 @@ class Idea(Base):
     source_section: Mapped[str | None] = mapped_column(String(500))
     source_position: Mapped[int | None] = mapped_column(Integer)
     source_text: Mapped[str | None] = mapped_column(Text)  # the bullet as the minutes wrote it
+    # The other columns of the table row the idea came from: [["Næste skridt", "..."], ...].
+    source_notes: Mapped[list[list[str]] | None] = mapped_column(JsonDocument)
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     search_text: Mapped[str] = mapped_column(Text, default="")

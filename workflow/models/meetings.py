@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +36,8 @@ class Meeting(Base):
     host: Mapped[str | None] = mapped_column(String(300))
     recorder: Mapped[str | None] = mapped_column(String(300))
     content_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Text of the minutes the importer could not place, for a person to read.
+    unrecognised: Mapped[list[str] | None] = mapped_column(JsonDocument)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The follow-up report plan: months after ``held_on``, ascending; [] means no reports.
@@ -128,3 +132,11 @@ class PendingImport(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "reading" until the document is parsed (text recognition runs in the worker), then
+    # "ready" with ``parsed`` kept for the preview, or "failed" with ``error``.
+    status: Mapped[str] = mapped_column(String(20), default="ready", server_default="ready")
+    progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    progress_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,6 +15,7 @@ from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
 from workflow.gates import N_
 from workflow.importer.document import ParsedDocument, parse_document
+from workflow.importer.errors import NoIdeasFound
 from workflow.importer.parser import ParsedIdea, ParsedMinutes
 from workflow.importer.readers import without_controls
 from workflow.importer.similarity import Match, similar_pairs
@@ -39,6 +40,8 @@ class ImportedIdea:
     section: str | None
     position: int | None
     state: str
+    notes: tuple[tuple[str, str], ...] = ()
+    confidence: float | None = None  # text recognition's confidence, for an idea from a scan
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class ImportResult:
     ideas: list[ImportedIdea]
     participants: list[dict[str, Any]]
     similar: list[SimilarPair]
+    unrecognised: list[str]
+    ocr_confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The import as one JSON object."""
@@ -85,6 +90,8 @@ class ImportResult:
                     "exercise": idea.exercise,
                     "position": idea.position,
                     "state": idea.state,
+                    "notes": [{"column": column, "text": text} for column, text in idea.notes],
+                    "ocr_confidence": idea.confidence,
                 }
                 for idea in self.ideas
             ],
@@ -99,6 +106,10 @@ class ImportResult:
                 }
                 for pair in self.similar
             ],
+            "unrecognised": [
+                {"index": index, "text": text} for index, text in enumerate(self.unrecognised)
+            ],
+            "ocr_confidence": self.ocr_confidence,
         }
 
 
@@ -109,7 +120,9 @@ class ImportSelection:
     Items are named by their index (from 0) in the parsed minutes' ``themes``, ``ideas`` and
     ``participants``, the order a dry run lists them in. ``None`` keeps every item of that kind.
     A kept theme in ``themes_as_ideas`` becomes an idea, a kept idea in ``ideas_as_themes`` a
-    theme; everything else is imported exactly as a normal import would.
+    theme; text the parser could not place (``unrecognised``, by index) becomes an idea or a
+    theme when named in ``unrecognised_as_ideas`` or ``unrecognised_as_themes``; everything else
+    is imported exactly as a normal import would.
     """
 
     themes: frozenset[int] | None = None
@@ -117,6 +130,8 @@ class ImportSelection:
     participants: frozenset[int] | None = None
     themes_as_ideas: frozenset[int] = frozenset()
     ideas_as_themes: frozenset[int] = frozenset()
+    unrecognised_as_ideas: frozenset[int] = frozenset()
+    unrecognised_as_themes: frozenset[int] = frozenset()
 
     def apply(self, minutes: ParsedMinutes) -> ParsedMinutes:
         """The minutes as this selection leaves them; ValidationFailed when nothing is left."""
@@ -124,11 +139,13 @@ class ImportSelection:
             "themes": len(minutes.themes),
             "ideas": len(minutes.ideas),
             "participants": len(minutes.participants),
+            "unrecognised": len(minutes.unrecognised),
         }
         chosen = {
             "themes": (self.themes, self.themes_as_ideas),
             "ideas": (self.ideas, self.ideas_as_themes),
             "participants": (self.participants, frozenset()),
+            "unrecognised": (self.unrecognised_as_ideas, self.unrecognised_as_themes),
         }
         errors = {
             kind: N_("The selection names an item the minutes do not have.")
@@ -146,18 +163,32 @@ class ImportSelection:
         # A theme made an idea comes after the document's own ideas; the parser keeps no
         # exercise or section for themes, so it has none.
         switched = [text for index, text in themes if index in self.themes_as_ideas]
+        switched += [
+            text
+            for index, text in enumerate(minutes.unrecognised)
+            if index in self.unrecognised_as_ideas
+        ]
+        theme_texts += [
+            text
+            for index, text in enumerate(minutes.unrecognised)
+            if index in self.unrecognised_as_themes and index not in self.unrecognised_as_ideas
+        ]
         new_ideas += [
             ParsedIdea(short_title(text), text, None, None, len(minutes.ideas) + number)
             for number, text in enumerate(switched, 1)
         ]
-        if not theme_texts and not new_ideas:
-            raise ValidationFailed({"selection": N_("Keep at least one theme or idea.")})
+        if not new_ideas:
+            raise ValidationFailed({"selection": N_("Keep at least one idea.")})
+        taken = self.unrecognised_as_ideas | self.unrecognised_as_themes
         return replace(
             minutes,
             themes=tuple(dict.fromkeys(theme_texts)),
             ideas=tuple(new_ideas),
             participants=tuple(
                 person for _, person in _picked(minutes.participants, self.participants)
+            ),
+            unrecognised=tuple(
+                text for index, text in enumerate(minutes.unrecognised) if index not in taken
             ),
         )
 
@@ -177,24 +208,30 @@ def import_minutes(
     *,
     dry_run: bool = False,
     selection: ImportSelection | None = None,
+    parsed: ParsedDocument | None = None,
 ) -> ImportResult:
     """Import minutes; a document imported before is found again, not imported twice.
 
     ``actor`` None is the command line run by staff with server access. ``selection`` (from a
     preview) narrows what is taken from the minutes; the meeting still remembers the whole
-    document, so importing it again finds this meeting.
+    document, so importing it again finds this meeting. ``parsed`` is the document as read
+    before (a kept preview), so it is not read again. Minutes without ideas are refused
+    (``NoIdeasFound``) unless it is a dry run, which shows what could not be placed.
     """
     if actor is not None and not may_import(actor):
         raise Forbidden("Viewers cannot import minutes.")
     filename = " ".join(without_controls(filename).split()) or "minutes"
-    document = parse_document(filename, content)
+    document = parsed or parse_document(filename, content)
     existing = uow.meetings.by_content_hash(document.content_hash)
     if existing is not None:
         return describe_meeting(uow, existing, filename, created=False)
     if selection is not None:
         document = replace(document, minutes=selection.apply(document.minutes))
     minutes = document.minutes
-    matches = similar_pairs([idea.text for idea in minutes.ideas], uow.ideas.texts_for_similarity())
+    if not minutes.ideas and not dry_run:
+        raise NoIdeasFound(minutes.unrecognised)
+    texts = [idea.description for idea in minutes.ideas]
+    matches = similar_pairs(texts, uow.ideas.texts_for_similarity())
     if dry_run:
         return _preview(document, matches)
     meeting, ideas = _stage(uow, actor, document, content)
@@ -235,6 +272,7 @@ def _stage(
         location=minutes.location,
         host=minutes.host,
         recorder=minutes.recorder,
+        unrecognised=list(minutes.unrecognised) or None,
         content_hash=document.content_hash,
         imported_by_id=actor.id if actor else None,
         created_at=now,
@@ -263,12 +301,13 @@ def _stage(
     ideas = [
         Idea(
             title=parsed.title,
-            description=parsed.text,
+            description=parsed.description,
             meeting=meeting,
             source_exercise=parsed.exercise[:500] if parsed.exercise else None,
             source_section=parsed.section[:500] if parsed.section else None,
             source_position=parsed.position,
-            source_text=parsed.text,
+            source_text=parsed.description,
+            source_notes=[list(note) for note in parsed.notes] or None,
             created_by_id=actor.id if actor else None,
             search_text=search_text(parsed.title, parsed.text),
             state_changed_at=now,
@@ -302,6 +341,7 @@ def describe_meeting(
                 section=idea.source_section,
                 position=idea.source_position,
                 state=idea.state,
+                notes=tuple((column, text) for column, text in idea.source_notes or ()),
             )
             for idea in ideas
         ],
@@ -314,6 +354,7 @@ def describe_meeting(
             for link in meeting.participant_links
         ],
         similar=[],
+        unrecognised=list(meeting.unrecognised or ()),
     )
 
 
@@ -342,11 +383,13 @@ def _preview(document: ParsedDocument, matches: Sequence[Match]) -> ImportResult
             ImportedIdea(
                 id=None,
                 title=idea.title,
-                text=idea.text,
+                text=idea.description,
                 exercise=idea.exercise,
                 section=idea.section,
                 position=idea.position,
                 state="proposed",
+                notes=idea.notes,
+                confidence=idea.confidence,
             )
             for idea in minutes.ideas
         ],
@@ -355,6 +398,8 @@ def _preview(document: ParsedDocument, matches: Sequence[Match]) -> ImportResult
             for p in minutes.participants
         ],
         similar=[],
+        unrecognised=list(minutes.unrecognised),
+        ocr_confidence=minutes.ocr_confidence,
     )
     return _with_similar(result, matches, [None] * len(minutes.ideas))
 
