@@ -11,12 +11,13 @@ import click
 from flask.cli import with_appcontext
 
 from web.database import unit_of_work
-from workflow.importer.errors import MinutesRejected
+from workflow.importer.errors import MinutesRejected, NoIdeasFound
 from workflow.importer.readers import MAX_BYTES
 from workflow.services import imports, users
 from workflow.services.imports import ImportResult
 
 MINUTES_SUFFIXES = (".txt", ".docx", ".pdf", ".doc")
+UNRECOGNISED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Outcome:
     path: Path
     result: ImportResult | None = None
     refused: str | None = None
+    unrecognised: tuple[str, ...] = ()  # what a file without ideas held, for the reader
 
 
 def minutes_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -55,9 +57,12 @@ def import_file(path: Path, as_email: str | None, dry_run: bool) -> Outcome:
         content = path.read_bytes()
         with unit_of_work() as uow:
             actor = users.find_actor(uow, as_email) if as_email else None
-            return Outcome(
-                path, imports.import_minutes(uow, actor, path.name, content, dry_run=dry_run)
-            )
+            result = imports.import_minutes(uow, actor, path.name, content, dry_run=dry_run)
+        if result.dry_run and not result.ideas:  # what the import itself would refuse
+            raise NoIdeasFound(tuple(result.unrecognised))
+        return Outcome(path, result)
+    except NoIdeasFound as error:
+        return Outcome(path, refused=error.message, unrecognised=error.unrecognised)
     except MinutesRejected as error:
         return Outcome(path, refused=error.message)
     except OSError as error:
@@ -67,7 +72,12 @@ def import_file(path: Path, as_email: str | None, dry_run: bool) -> Outcome:
 def describe(outcome: Outcome, detailed: bool) -> list[str]:
     """Readable lines about one outcome."""
     if outcome.result is None:
-        return [f"Refused {outcome.path}: {outcome.refused}"]
+        shown = outcome.unrecognised[:UNRECOGNISED_SHOWN]
+        lines = [f"Refused {outcome.path}: {outcome.refused}"]
+        lines += [f"  not understood: {text[:100]}" for text in shown]
+        if len(outcome.unrecognised) > len(shown):
+            lines.append(f"  … and {len(outcome.unrecognised) - len(shown)} more lines")
+        return lines
     result = outcome.result
     meeting = result.meeting
     when = f" ({meeting['date']:%d.%m.%Y})" if meeting["date"] else ""
@@ -100,6 +110,35 @@ def describe(outcome: Outcome, detailed: bool) -> list[str]:
             else f"existing idea {pair.existing_id}"
         )
         lines.append(f"  similar: idea {pair.idea_position} resembles {other} (score {pair.score})")
+    if detailed and (result.created or result.dry_run):
+        lines += [f"  not understood: {text[:100]}" for text in result.unrecognised]
+    return lines
+
+
+def summary_table(outcomes: list[Outcome]) -> list[str]:
+    """One row per file: what became of it and what was taken from it, aligned in columns."""
+    header = ("File", "Result", "Meeting", "Themes", "Ideas", "People", "Not understood")
+    rows = [header]
+    for outcome in outcomes:
+        result = outcome.result
+        if result is None:
+            rows.append((outcome.path.name, "refused", "-", "-", "-", "-",
+                         str(len(outcome.unrecognised))))  # fmt: skip
+            continue
+        status = "dry run" if result.dry_run else "imported" if result.created else "known"
+        meeting = str(result.meeting["id"] or "-")
+        rows.append((outcome.path.name, status, meeting, str(len(result.themes)),
+                     str(len(result.ideas)), str(len(result.participants)),
+                     str(len(result.unrecognised))))  # fmt: skip
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if column < 2 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
 
@@ -145,7 +184,9 @@ def import_minutes_command(
     refused = [o for o in outcomes if o.refused]
     if as_json:
         bodies = [
-            o.result.to_json() if o.result else {"file": str(o.path), "error": o.refused}
+            o.result.to_json()
+            if o.result
+            else {"file": str(o.path), "error": o.refused, "unrecognised": list(o.unrecognised)}
             for o in outcomes
         ]
         if several or not refused:
@@ -157,6 +198,9 @@ def import_minutes_command(
             for line in describe(outcome, detailed=not several):
                 click.echo(line, err=outcome.refused is not None)
         if several:
+            click.echo("")
+            for line in summary_table(outcomes):
+                click.echo(line)
             click.echo(summary(outcomes))
     if refused:
         sys.exit(1)

@@ -37,6 +37,8 @@ def test_import_then_reimport(api: Api, make_user: Callable[..., Actor]) -> None
         "exercise": "Opsamling på øvelse 2 (dialog ved bordene)",
         "position": 1,
         "state": "proposed",
+        "notes": [],
+        "ocr_confidence": None,
     }
     again = upload(api, owner, SAMPLE.read_bytes(), "copy.txt")
     assert again.status_code == 200
@@ -67,7 +69,7 @@ def test_bad_files_are_422_with_the_reason(api: Api, make_user: Callable[..., Ac
     cases = {
         "scan.pdf": (documents.scanned_pdf(), "no text"),
         "empty.txt": (b"", "empty"),
-        "prose.txt": (b"Vi talte om mange ting.\nDet var godt.\n", "No bullet points"),
+        "prose.txt": (b"Vi talte om mange ting.\nDet var godt.\n", "No ideas were found"),
         "noise.docx": (b"PK\x03\x04 not really a zip", "Word"),
     }
     for name, (content, reason) in cases.items():

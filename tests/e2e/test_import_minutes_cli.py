@@ -61,7 +61,7 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
     [
         ("random.bin", bytes(range(256)) * 40, "not text, Word or PDF"),
         ("empty.txt", b"", "empty"),
-        ("prose.txt", "Mødet gik godt.\nVi talte længe.\n".encode(), "No bullet points"),
+        ("prose.txt", "Mødet gik godt.\nVi talte længe.\n".encode(), "No ideas were found"),
         ("huge.txt", b"\xe2\x80\xa2 idea\n" * (21 * 1024 * 1024 // 9), "larger than 20 MB"),
     ],
 )
@@ -72,8 +72,11 @@ def test_a_file_that_is_not_minutes_is_refused_in_one_sentence(
     path.write_bytes(content)
     run = deployment.cli("import-minutes", str(path), check=False)
     assert run.returncode != 0
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and reason in lines[0] and "Traceback" not in run.stderr
+    first, *rest = run.stderr.strip().splitlines()
+    assert reason in first and "Traceback" not in run.stderr
+    # Minutes without ideas also show what was not understood, so the user can see why.
+    assert all(line.startswith("  not understood: ") for line in rest)
+    assert ("Vi talte længe." in run.stderr) == (name == "prose.txt")
     assert run.stdout == ""
     assert idea_count(deployment) == 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.importer import documents
-from workflow.importer.document import parse_document
+from workflow.importer.document import parse_document, require_ideas
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.readers import MAX_BYTES
 
@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-202
 def rejection(filename: str, content: bytes) -> str:
     """The message the importer gives; fails the test on any other outcome."""
     with pytest.raises(MinutesRejected) as caught:
-        parse_document(filename, content)
+        require_ideas(parse_document(filename, content))
     error = caught.value
     assert error.code == "invalid_minutes"
     assert str(error) == error.message
@@ -63,7 +63,7 @@ def test_whitespace_only(content: bytes) -> None:
 )
 def test_whitespace_behind_a_byte_order_mark(content: bytes) -> None:
     message = rejection("referat.txt", content)
-    assert "empty" in message or "No bullet points" in message
+    assert "empty" in message
 
 
 def test_prose_without_bullets() -> None:
@@ -74,8 +74,10 @@ def test_prose_without_bullets() -> None:
         "Mødet sluttede kl. 16.\n"
     )
     message = rejection("referat.txt", prose.encode())
-    assert "No bullet points" in message
-    assert "minutes" in message
+    assert "No ideas were found" in message
+    unrecognised = parse_document("referat.txt", prose.encode()).minutes.unrecognised
+    assert any("trafikken i byen" in text for text in unrecognised)
+    assert "Mødet sluttede kl. 16." in unrecognised
 
 
 def test_a_file_larger_than_20_mb() -> None:
@@ -168,12 +170,19 @@ def test_only_an_agenda() -> None:
         "• Velkomst\n• Godkendelse af referat\n• Status på projekterne\n• Eventuelt\n"
     )
     message = rejection("referat.txt", text.encode())
-    assert "none of them are ideas or themes" in message
+    assert "No ideas were found" in message
+    minutes = parse_document("referat.txt", text.encode()).minutes
+    assert minutes.unrecognised[-4:] == (
+        "Velkomst",
+        "Godkendelse af referat",
+        "Status på projekterne",
+        "Eventuelt",
+    )
 
 
 def test_only_participants() -> None:
     text = "Møde 12.06.2025\n\nDeltagere\n• Anne Sørensen, Randers Kommune, anne@randers.dk\n"
-    assert "none of them are ideas or themes" in rejection("referat.txt", text.encode())
+    assert "No ideas were found" in rejection("referat.txt", text.encode())
 
 
 def test_an_agenda_as_a_word_file() -> None:
@@ -186,7 +195,7 @@ def test_an_agenda_as_a_word_file() -> None:
         document.add_paragraph(item, style="List Number")
     buffer = io.BytesIO()
     document.save(buffer)
-    assert "none of them are ideas or themes" in rejection("dagsorden.docx", buffer.getvalue())
+    assert "No ideas were found" in rejection("dagsorden.docx", buffer.getvalue())
 
 
 def test_a_text_file_that_is_mostly_control_characters() -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.importer import documents
 from workflow.importer.blocks import normalise_space
-from workflow.importer.document import ParsedDocument, parse_document
+from workflow.importer.document import ParsedDocument, parse_document, require_ideas
 from workflow.importer.errors import MinutesRejected
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
@@ -52,12 +52,12 @@ def pdf_bytes() -> bytes:
 def import_or_reject(filename: str, content: bytes) -> ParsedDocument | None:
     """The importer's answer, checked; None when it refused the file."""
     try:
-        document = parse_document(filename, content)
+        document = require_ideas(parse_document(filename, content))
     except MinutesRejected as error:
         rejected = error
     else:
         check_result(document)
-        event("read: ideas" if document.minutes.ideas else "read: themes only")
+        event("read: ideas")
         return document
     message = rejected.message
     assert isinstance(message, str)
@@ -72,7 +72,7 @@ def check_result(document: ParsedDocument) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", document.content_hash)
     minutes = document.minutes
     assert minutes.title and len(minutes.title) <= 300
-    assert minutes.ideas or minutes.themes
+    assert minutes.ideas
     assert [idea.position for idea in minutes.ideas] == list(range(1, len(minutes.ideas) + 1))
     for idea in minutes.ideas:
         assert idea.text and idea.text == normalise_space(idea.text)

@@ -145,7 +145,7 @@ def test_a_failure_midway_leaves_the_database_unchanged(
 
 def test_a_rejected_document_writes_nothing(uow: UowFactory) -> None:
     before = row_counts(uow)
-    with pytest.raises(MinutesRejected, match="No bullet points"):
+    with pytest.raises(MinutesRejected, match="No ideas were found"):
         run_import(uow, b"Et langt referat uden punkter.\nKun prosa her.\n")
     assert row_counts(uow) == before
 

@@ -171,8 +171,6 @@ def test_a_bad_file_shows_the_reason(
     web.login(make_user("owner"))
     before = row_counts(uow)
     for content, name, reason in (
-        (b"Et langt referat uden punkter.\nKun prosa her.\n", "prosa.txt",
-         "No bullet points were found, so this does not look like meeting minutes."),
         (documents.scanned_pdf(), "scan.pdf", "The PDF has no text (it looks like a scan)"),
         (b"", "tom.txt", "The file is empty."),
     ):  # fmt: skip
@@ -241,7 +239,7 @@ def test_keeping_nothing_is_refused(
     response = web.post(path, form)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'class="error-summary"' in page and "Keep at least one theme or idea." in page
+    assert 'class="error-summary"' in page and "Keep at least one idea." in page
     assert page.count("checked") == 0  # the user's choices are shown again
     assert re.search(
         r'<option value="theme" selected>Theme</option>', page.split('id="idea-3-as"')[1]
@@ -284,3 +282,47 @@ def test_similar_existing_ideas_are_linked(
     page = web.text(preview_path(upload(web, follow_up, "opfoelgning.txt")))
     assert "Resembles an existing idea" in page
     assert f'href="/ideas/{run_id}"' in page
+
+
+def test_minutes_without_ideas_let_the_user_choose_lines(
+    uow: UowFactory, make_user: Callable[..., Actor], web: Web
+) -> None:
+    """A file the importer finds no ideas in is not refused and not imported empty: the
+    preview lists every line it did not understand, and the user makes lines ideas or themes."""
+    web.login(make_user("manager"))
+    prose = (
+        "Referat af styregruppemødet\n\n"
+        "Vi talte om trafikken ved skolen.\n\n"
+        "Forslag om en cykelbus om morgenen.\n\n"
+        "Ensomhed blandt ældre er et problem.\n"
+    )
+    path = preview_path(upload(web, prose.encode(), "prosa.txt"))
+    page = web.text(path)
+    assert 'id="no-ideas"' in page and "No ideas were found in these minutes" in page
+    lines = re.findall(r'<p class="prose" id="unrecognised-(\d+)-text">([^<]*)</p>', page)
+    texts = [html.unescape(text) for _, text in lines]
+    assert texts == [
+        "Vi talte om trafikken ved skolen.",
+        "Forslag om en cykelbus om morgenen.",
+        "Ensomhed blandt ældre er et problem.",
+    ]
+    # Confirming without choosing anything imports nothing and says why.
+    refused = web.post(path, {"unrecognised-0-as": "", "unrecognised-1-as": ""})
+    assert refused.status_code == 422
+    assert "Keep at least one idea." in refused.get_data(as_text=True)
+    assert pending_count(uow) == 1
+    done = web.post(path, {"unrecognised-1-as": "idea", "unrecognised-2-as": "theme",
+                           "unrecognised-0-as": "nonsense"})  # fmt: skip
+    assert done.status_code == 303
+    with uow() as unit:
+        ideas = list(unit.session.scalars(select(Idea)))
+        meeting = unit.session.scalars(select(Meeting)).one()
+        assert [idea.description for idea in ideas] == ["Forslag om en cykelbus om morgenen."]
+        assert [link.theme.name for link in meeting.theme_links] == [
+            "Ensomhed blandt ældre er et problem."
+        ]
+        assert meeting.unrecognised == ["Vi talte om trafikken ved skolen."]
+    assert pending_count(uow) == 0
+    # What nobody imported stays readable on the meeting's page, for those who read minutes.
+    shown = web.text(done.headers["Location"])
+    assert 'id="unrecognised"' in shown and "Vi talte om trafikken ved skolen." in shown

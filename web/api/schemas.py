@@ -350,6 +350,8 @@ def _import_result_schema() -> Schema:
     text = {"type": "string"}
     maybe_text = {"type": ["string", "null"]}
     maybe_id = {"type": ["integer", "null"]}
+    # Text recognition's confidence (0-100) in text read from a scan; null for typed text.
+    confidence = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
 
     def obj(**properties: Schema) -> Schema:
         return {"type": "object", "properties": properties, "required": list(properties)}
@@ -377,6 +379,9 @@ def _import_result_schema() -> Schema:
                 exercise=maybe_text,
                 position=maybe_id,
                 state={"type": "string", "enum": list(STATES)},
+                # The other columns of the table row the idea came from.
+                notes={"type": "array", "items": obj(column=text, text=text)},
+                ocr_confidence=confidence,
             ),
         },
         participants={
@@ -393,4 +398,7 @@ def _import_result_schema() -> Schema:
                 existing_position=maybe_id,
             ),
         },
+        # Text the importer could not place; a person may still make it ideas or themes.
+        unrecognised={"type": "array", "items": obj(index={"type": "integer"}, text=text)},
+        ocr_confidence=confidence,
     )

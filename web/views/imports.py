@@ -35,8 +35,10 @@ NO_FILE = N_("Choose the file with the minutes.")
 TOO_LARGE = N_("The file is larger than 20 MB, which is more than minutes need.")
 # The importer's reasons (MinutesRejected.message), named here so that they are translated.
 IMPORTER_REASONS = (
-    N_("No bullet points were found, so this does not look like meeting minutes."),
-    N_("The document has bullet points, but none of them are ideas or themes."),
+    N_(
+        "No ideas were found in the minutes: write each idea as a bullet point, or upload "
+        "the file in the browser and choose which of its lines are ideas."
+    ),
     N_("The file is empty."),
     N_("Old Word files (.doc) cannot be read: save the minutes as .docx or PDF."),
     N_("The file is not text, Word or PDF, so it cannot be read as minutes."),
@@ -51,6 +53,7 @@ IMPORTER_REASONS = (
 )
 _INDEX = re.compile(r"^[0-9]{1,6}$")
 _SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")
+_PICK = re.compile(r"^unrecognised-([0-9]{1,6})-as$")
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -133,16 +136,22 @@ def selection_from_form(form: MultiDict[str, str]) -> ImportSelection:
         return frozenset(int(value) for value in form.getlist(name) if _INDEX.match(value))
 
     switched: dict[str, set[int]] = {"theme": set(), "idea": set()}
+    picked: dict[str, set[int]] = {"theme": set(), "idea": set()}
     for key, value in form.items():
         match = _SWITCH.match(key)
         if match and value != match.group(1):  # "theme-3-as" = "idea": theme 3 becomes an idea
             switched[match.group(1)].add(int(match.group(2)))
+        pick = _PICK.match(key)
+        if pick and value in picked:  # "unrecognised-2-as" = "idea": that line becomes an idea
+            picked[value].add(int(pick.group(1)))
     return ImportSelection(
         themes=ticked("theme"),
         ideas=ticked("idea"),
         participants=ticked("participant"),
         themes_as_ideas=frozenset(switched["theme"]),
         ideas_as_themes=frozenset(switched["idea"]),
+        unrecognised_as_ideas=frozenset(picked["idea"]),
+        unrecognised_as_themes=frozenset(picked["theme"]),
     )
 
 
@@ -170,6 +179,10 @@ def _preview_page(
         "theme": [_choice(form, "theme", i) for i in range(len(result.themes))],
         "idea": [_choice(form, "idea", i) for i in range(len(result.ideas))],
         "participant": [_choice(form, "participant", i) for i in range(len(result.participants))],
+        "unrecognised": [
+            {"as": form.get(f"unrecognised-{i}-as", "") if form else ""}
+            for i in range(len(result.unrecognised))
+        ],
     }
     similar: dict[int, list[Any]] = {}
     for pair in result.similar:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from workflow.importer.errors import MinutesRejected
+from workflow.importer.errors import MinutesRejected, NoIdeasFound
 from workflow.importer.parser import ParsedIdea, ParsedMinutes, ParsedParticipant, parse_blocks
 from workflow.importer.readers import read_document
 
@@ -69,3 +69,10 @@ def parse_document(filename: str, content: bytes) -> ParsedDocument:
     canonical = "\n".join(f"{block.kind.value}:{block.text}" for block in blocks)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     return ParsedDocument(filename, media_type, minutes, digest)
+
+
+def require_ideas(document: ParsedDocument) -> ParsedDocument:
+    """The document when it holds ideas; ``NoIdeasFound`` (with what was not placed) if not."""
+    if not document.minutes.ideas:
+        raise NoIdeasFound(document.minutes.unrecognised)
+    return document

@@ -17,9 +17,8 @@ class NoIdeasFound(MinutesRejected):
 
     def __init__(self, unrecognised: tuple[str, ...] = ()) -> None:
         super().__init__(
-            "No ideas were found in the minutes. Upload them in the browser, where the lines "
-            "that were not understood can be made ideas or themes, or write each idea as a "
-            "bullet point."
+            "No ideas were found in the minutes: write each idea as a bullet point, or upload "
+            "the file in the browser and choose which of its lines are ideas."
         )
         self.unrecognised = unrecognised
 

@@ -90,6 +90,8 @@ class _Reading:
     participants: list[ParsedParticipant] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     parent: bool = False  # the last block was an idea that a sub-bullet would belong to
+    # A sentence read as a heading ("Forslag om en cykelbus."): unplaced text unless bullets follow.
+    sentence_heading: tuple[int, str] | None = None  # (where in ``unrecognised``, the text)
 
 
 def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
@@ -105,6 +107,7 @@ def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
         else:
             reading.parent = False
             _line(reading, block)
+    _close_section(reading)
     title = reading.title or "Møde"
     confidences = [block.confidence for block in blocks if block.confidence is not None]
     return ParsedMinutes(
@@ -163,11 +166,21 @@ def _line(reading: _Reading, block: Block) -> None:
     reading.unrecognised.append(text)
 
 
+def _close_section(reading: _Reading) -> None:
+    """A section that a sentence opened and nothing filled: the sentence was text after all."""
+    if reading.sentence_heading is not None:
+        reading.unrecognised.insert(*reading.sentence_heading)
+        reading.sentence_heading = None
+
+
 def _in_header(reading: _Reading) -> bool:
     return reading.exercise is None and reading.section is None and not reading.ideas
 
 
 def _enter_section(reading: _Reading, heading: str, kind: str) -> None:
+    _close_section(reading)
+    if heading.endswith(".") and not heading.endswith(".."):
+        reading.sentence_heading = (len(reading.unrecognised), heading)
     reading.section, reading.kind = heading, kind
 
 
@@ -193,6 +206,7 @@ def _bullet(reading: _Reading, block: Block) -> None:
     text = block.text
     if not any(char.isalnum() for char in text):
         return  # a stray bullet with nothing in it
+    reading.sentence_heading = None
     if reading.kind == "themes":
         reading.themes.append(text)
     elif reading.kind == "participants":
@@ -214,6 +228,8 @@ def _bullet(reading: _Reading, block: Block) -> None:
             )
         )
         reading.parent = True
+    else:  # an agenda's items: not ideas, but a person may still pick them
+        reading.unrecognised.append(text)
 
 
 def _inline_participants(value: str) -> list[str]:

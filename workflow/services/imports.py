@@ -14,8 +14,7 @@ from workflow.clock import utcnow
 from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
 from workflow.gates import N_
-from workflow.importer.document import ParsedDocument, parse_document
-from workflow.importer.errors import NoIdeasFound
+from workflow.importer.document import ParsedDocument, parse_document, require_ideas
 from workflow.importer.parser import ParsedIdea, ParsedMinutes
 from workflow.importer.readers import without_controls
 from workflow.importer.similarity import Match, similar_pairs
@@ -228,8 +227,8 @@ def import_minutes(
     if selection is not None:
         document = replace(document, minutes=selection.apply(document.minutes))
     minutes = document.minutes
-    if not minutes.ideas and not dry_run:
-        raise NoIdeasFound(minutes.unrecognised)
+    if not dry_run:
+        require_ideas(document)
     texts = [idea.description for idea in minutes.ideas]
     matches = similar_pairs(texts, uow.ideas.texts_for_similarity())
     if dry_run:

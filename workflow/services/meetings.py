@@ -156,6 +156,9 @@ class MeetingOverview:
     participant_count: int
     outcome: Outcome
     sections: list[Section]  # in document order
+    # Text of the minutes the importer could not place; None for callers who may not read the
+    # minutes themselves (they can hold names and addresses).
+    unrecognised: list[str] | None = None
 
 
 def list_meetings(uow: UnitOfWork, actor: Actor, page: Any = 1, per_page: Any = 25) -> MeetingPage:
@@ -242,6 +245,7 @@ def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingO
         participant_count=_participant_counts(uow, [meeting.id]).get(meeting.id, 0),
         outcome=_outcome(counts),
         sections=_sections(uow, meeting_id),
+        unrecognised=list(meeting.unrecognised or ()) if may_download_minutes(actor) else None,
     )
 
 
