@@ -53,7 +53,8 @@ class Style:
     name: str = ""
     based_on: str | None = None
     outline: bool = False  # an outline level 0-8: a heading
-    list_level: int | None = None  # a list style's level
+    list_level: int | None = None  # the level its numbering names (w:ilvl)
+    numbered: bool = False  # it has numbering: its paragraphs are list items
     bold: bool | None = None
     size: float | None = None
 
@@ -92,8 +93,11 @@ class Styles:
             if style.list_level is not None:
                 return style.list_level
             if _named(chain_id, style, LIST_NAMES, start=False):
+                # Word's "List Bullet 2" numbers at level 0 of a list indented further
                 digit = _LEVEL_DIGIT.search(style.name) or _LEVEL_DIGIT.search(chain_id)
                 return int(digit.group(1)) - 1 if digit and digit.group(1) != "0" else 0
+            if style.numbered:
+                return 0
         return None
 
     def bold_of(self, style_id: str | None) -> bool | None:
@@ -152,10 +156,10 @@ def _style_property(style: Style, local: str, value: str | None, path: list[str]
         style.based_on = value
     elif local == "outlineLvl" and "pPr" in path:
         style.outline = value is not None and value.isdigit() and int(value) < 9
-    elif local == "ilvl" and "numPr" in path and value and value.isdigit():
-        style.list_level = int(value)
-    elif local == "numId" and "numPr" in path and style.list_level is None and value != "0":
-        style.list_level = 0
+    elif local == "ilvl" and "numPr" in path and value and value.isdigit() and value != "0":
+        style.list_level = min(int(value), 8)
+    elif local == "numId" and "numPr" in path:
+        style.numbered = value != "0"
     elif local == "b" and "rPr" in path:
         style.bold = on(value)
     elif local == "sz" and "rPr" in path:
