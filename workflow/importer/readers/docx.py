@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 
 from workflow.importer.blocks import Block, normalise_space
 from workflow.importer.errors import MinutesRejected
-from workflow.importer.readers.docx_styles import Styles, half_points, on, read_styles, w_attr
-from workflow.importer.readers.docx_styles import w_local as _w
+from workflow.importer.readers.docx_styles import (
+    W_NAMESPACES,
+    Styles,
+    half_points,
+    on,
+    read_styles,
+    w_attr,
+)
 from workflow.importer.readers.layout import Cell, Paragraph, Row, Table
 from workflow.importer.readers.structure import body_blocks
 from workflow.importer.readers.tables import row_text
@@ -41,15 +47,25 @@ _RUN_SPACES = {"tab": " ", "br": " ", "cr": " ", "noBreakHyphen": "-"}
 # Content that repeats or replaces what is read elsewhere: a drawing's fallback, and the
 # properties a paragraph, run or table had before a tracked change.
 _SKIPPED = frozenset(
-    {"pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange", "tcPrChange"}
-)
+    {"Fallback", "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange",
+     "tcPrChange"}
+)  # fmt: skip
+_READ = frozenset(
+    {"body", "p", "r", "t", "pPr", "rPr", "b", "sz", "rStyle", "pStyle", "outlineLvl", "ilvl",
+     "numId", "tbl", "tr", "tblHeader", "gridBefore", "tc", "gridSpan", "vMerge", *_RUN_SPACES}
+)  # fmt: skip
+# The elements the reader looks at, by their expanded names: any other is passed over at once.
+_TAGS = {
+    **{f"{namespace}}}{tag}": tag for namespace in W_NAMESPACES for tag in _READ | _SKIPPED},
+    f"{_MC}}}Fallback": "Fallback",
+}
 
 
 def docx_blocks(package: Package) -> list[Block]:
     """Paragraphs and tables of a Word file as blocks."""
     document = _main_part(package)
     styles_part = _related(package, document, "/styles") or "word/styles.xml"
-    package.check_size(document, styles_part)
+    package.check_size(document, styles_part, paragraph_tags=(b"<w:p>", b"<w:p ", b"<w:p/>"))
     styles = Styles()
     if package.has(styles_part):
         try:
@@ -93,7 +109,10 @@ class _Run:
 
 @dataclass
 class _Para:
-    runs: list[tuple[str, bool, float | None]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    bold: bool = True  # all of its text so far is bold
+    inked: bool = False  # it has visible text
+    size: float | None = None  # the smallest size of its text so far
     style: str | None = None
     outline: bool = False
     level: int | None = None
@@ -119,7 +138,8 @@ class _Reader:
         self.paragraphs: list[_Para] = []
         self.tables: list[_Table] = []
         self.run: _Run | None = None
-        self.path: list[str] = []
+        self.path: list[str | None] = []  # the open elements of interest (None: others)
+        self.in_ppr = self.in_rpr = 0  # inside paragraph or run properties
         self.in_text = False
         self.skipping = 0  # depth inside content that is a duplicate (mc:Fallback)
         self.count = 0
@@ -143,13 +163,19 @@ class _Reader:
         return self.items
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
-        tag = _w(name) or ""
-        if name == f"{_MC}}}Fallback" or tag in _SKIPPED:
+        tag = _TAGS.get(name)
+        if tag is None:  # most elements: nothing to do but keep the place
+            self.path.append(None)
+            return
+        if tag in _SKIPPED:
             self.skipping = 1
             return
         self.path.append(tag)
-        value = w_attr(attributes, "val")
-        if tag == "body":
+        if tag == "pPr":
+            self.in_ppr += 1
+        elif tag == "rPr":
+            self.in_rpr += 1
+        elif tag == "body":
             self.body = True
         elif tag == "p":
             self.paragraphs.append(_Para())
@@ -157,16 +183,16 @@ class _Reader:
             self.run = _Run()
         elif tag == "t" and self.run is not None:
             self.in_text = True
-        elif tag in _RUN_SPACES and self.run is not None and "pPr" not in self.path:
+        elif tag in _RUN_SPACES and self.run is not None and not self.in_ppr:
             self.run.text.append(_RUN_SPACES[tag])
-        elif self.run is not None and "rPr" in self.path:
-            self._run_property(tag, value)
-        elif self.paragraphs and "pPr" in self.path and "rPr" not in self.path:
-            self._paragraph_property(tag, value)
+        elif self.run is not None and self.in_rpr:
+            self._run_property(tag, w_attr(attributes, "val"))
+        elif self.paragraphs and self.in_ppr and not self.in_rpr:
+            self._paragraph_property(tag, w_attr(attributes, "val"))
         elif tag == "tbl":
             self.tables.append(_Table())
         elif self.tables:
-            self._table_start(tag, value)
+            self._table_start(tag, w_attr(attributes, "val"))
 
     def _run_property(self, tag: str, value: str | None) -> None:
         assert self.run is not None
@@ -204,10 +230,14 @@ class _Reader:
             table.merged = value is None or value == "continue"
 
     def _end(self, name: str) -> None:
-        if not self.path:
+        tag = self.path.pop() if self.path else None
+        if tag is None:
             return
-        tag = self.path.pop()
-        if tag == "t":
+        if tag == "pPr":
+            self.in_ppr -= 1
+        elif tag == "rPr":
+            self.in_rpr -= 1
+        elif tag == "t":
             self.in_text = False
         elif tag == "r" and self.run is not None and self.paragraphs:
             self._end_run(self.run)
@@ -218,22 +248,31 @@ class _Reader:
             self._table_end(tag)
 
     def _end_run(self, run: _Run) -> None:
+        text = "".join(run.text)
+        if not text:
+            return
         paragraph = self.paragraphs[-1]
+        paragraph.texts.append(text)
+        if text.isspace():
+            return
         styles = self.styles
+        style = paragraph.style or styles.default_paragraph
         bold = run.bold
         if bold is None:
             bold = styles.bold_of(run.style)
         if bold is None:
-            bold = styles.bold_of(paragraph.style or styles.default_paragraph)
-        size = run.size or styles.size_of(run.style)
-        size = size or styles.size_of(paragraph.style or styles.default_paragraph) or styles.size
-        paragraph.runs.append(("".join(run.text), styles.bold if bold is None else bold, size))
+            bold = styles.bold_of(style)
+        size = run.size or styles.size_of(run.style) or styles.size_of(style) or styles.size
+        paragraph.inked = True
+        paragraph.bold = paragraph.bold and (styles.bold if bold is None else bold)
+        if size is not None and (paragraph.size is None or size < paragraph.size):
+            paragraph.size = size
 
     def _paragraph(self, para: _Para) -> Paragraph:
         self.count += 1
         if self.count > MAX_PARAGRAPHS:
             raise MinutesRejected(TOO_MANY_PARAGRAPHS)
-        text = normalise_space("".join(text for text, _, _ in para.runs))
+        text = normalise_space("".join(para.texts))
         styles = self.styles
         style = para.style or styles.default_paragraph
         level: int | None = None
@@ -243,14 +282,12 @@ class _Reader:
             level = styles.list_level(style)
             if level is not None and para.level is not None:
                 level = para.level
-        inked = [(bold, size) for text, bold, size in para.runs if text.strip()]
-        sizes = [size for _, size in inked if size is not None]
         return Paragraph(
             text=text,
             heading=para.outline or styles.is_heading(style),
             list_level=level,
-            bold=bool(inked) and all(bold for bold, _ in inked),
-            size=min(sizes) if sizes else None,
+            bold=para.inked and para.bold,
+            size=para.size,
         )
 
     def _add(self, paragraph: Paragraph) -> None:

@@ -67,6 +67,8 @@ class Styles:
     default_paragraph: str | None = None
     size: float | None = None
     bold: bool = False
+    _bold: dict[str, bool | None] = field(default_factory=dict)  # resolved, by style id
+    _size: dict[str, float | None] = field(default_factory=dict)
 
     def chain(self, style_id: str | None) -> Iterator[tuple[str, Style]]:
         """The style and those it is based on, nearest first."""
@@ -102,11 +104,21 @@ class Styles:
 
     def bold_of(self, style_id: str | None) -> bool | None:
         """The bold a style (or a style it is based on) sets, if any."""
-        return next((s.bold for _, s in self.chain(style_id) if s.bold is not None), None)
+        if style_id is None:
+            return None
+        if style_id not in self._bold:
+            chain = self.chain(style_id)
+            self._bold[style_id] = next((s.bold for _, s in chain if s.bold is not None), None)
+        return self._bold[style_id]
 
     def size_of(self, style_id: str | None) -> float | None:
         """The type size a style (or a style it is based on) sets, if any."""
-        return next((s.size for _, s in self.chain(style_id) if s.size is not None), None)
+        if style_id is None:
+            return None
+        if style_id not in self._size:
+            chain = self.chain(style_id)
+            self._size[style_id] = next((s.size for _, s in chain if s.size is not None), None)
+        return self._size[style_id]
 
 
 def _named(style_id: str, style: Style, names: tuple[str, ...], start: bool) -> bool:

@@ -49,13 +49,14 @@ _SKIPPED = frozenset(
     + [q(OFFICE, "annotation"), q(OFFICE, "forms"), q(DRAW, "frame"), q(DRAW, "custom-shape")]
 )  # fmt: skip
 _MAX_REPEAT = 1000
+_PARAGRAPH_TAGS = tuple(f"<text:{tag}{end}".encode() for tag in "ph" for end in "> /")
 
 
 def odt_blocks(package: Package) -> list[Block]:
     """Paragraphs and tables of an OpenDocument text file as blocks."""
     if not package.has(CONTENT):
         raise MinutesRejected(NOT_ODT)
-    package.check_size(CONTENT, STYLES)
+    package.check_size(CONTENT, STYLES, paragraph_tags=_PARAGRAPH_TAGS)
     styles = OdfStyles()
     if package.has(STYLES):
         try:

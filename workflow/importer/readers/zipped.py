@@ -25,6 +25,10 @@ TOO_LARGE = "The document unpacks to more than 50 MB, which is more than minutes
 TOO_MANY_PARAGRAPHS = (
     "The document has more than 20,000 paragraphs, which is more than minutes need."
 )
+MAX_ELEMENTS = 1_000_000  # per part: minutes of 20,000 paragraphs have about half as many
+TOO_COMPLEX = (
+    "The document is made of more than 1,000,000 XML elements, which is more than minutes need."
+)
 TOO_MANY_ROWS = "The document's tables have more than 5,000 rows, which is more than minutes need."
 NOT_TEXT_ODF = (
     "The file is an OpenDocument spreadsheet, presentation or drawing rather than text: save "
@@ -79,16 +83,23 @@ class Package:
                 OSError, RuntimeError, ValueError, KeyError, zlib.error):  # fmt: skip
             raise MinutesRejected(self.unreadable) from None
 
-    def check_size(self, *names: str) -> None:
+    def check_size(self, *names: str, paragraph_tags: tuple[bytes, ...] = ()) -> None:
         """Refuse parts that say, or turn out, to unpack past the cap, before parsing them: the
-        declared sizes first, then the bytes counted as they unpack (a zip can lie)."""
+        declared sizes first, then the bytes counted as they unpack (a zip can lie); and parts
+        with more elements, or paragraphs (start tags as usually written), than the caps."""
         present = [name for name in names if self.has(name)]
         if sum(self.archive.getinfo(name).file_size for name in present) > self.left:
             raise MinutesRejected(TOO_LARGE)
         budget = self.left
         for name in present:
-            for _ in self.stream(name):
-                pass
+            elements = paragraphs = 0  # counted at C speed: a vast document is refused unparsed
+            for chunk in self.stream(name):
+                paragraphs += sum(chunk.count(tag) for tag in paragraph_tags)
+                if paragraphs > MAX_PARAGRAPHS:
+                    raise MinutesRejected(TOO_MANY_PARAGRAPHS)
+                elements += chunk.count(b"<") - chunk.count(b"</")
+                if elements > MAX_ELEMENTS + 1:  # (+1: the XML declaration)
+                    raise MinutesRejected(TOO_COMPLEX)
         self.left = budget
 
 
@@ -135,9 +146,13 @@ def xml_events(chunks: Iterator[bytes], unreadable: str) -> Iterator[Event]:
     parser.CharacterDataHandler = lambda data: events.append((TEXT, data, None))
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
+    seen = 0
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
+            seen += len(events)
+            if seen > 2 * MAX_ELEMENTS:  # a start and an end event each
+                raise MinutesRejected(TOO_COMPLEX)
             yield from events
             events.clear()
         parser.Parse(b"", True)
