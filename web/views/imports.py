@@ -59,8 +59,7 @@ IMPORTER_REASONS = (
     N_("The document has more than 20,000 paragraphs, which is more than minutes need."),
     N_("The document's tables have more than 5,000 rows, which is more than minutes need."),
     N_(
-        "The document is made of more than 1,000,000 XML elements, which is more than minutes "
-        "need."
+        "The document is made of more than 1,000,000 XML elements, which is more than minutes need."
     ),
     N_(
         "The file is an OpenDocument spreadsheet, presentation or drawing rather than text: save "
