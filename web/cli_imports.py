@@ -16,7 +16,7 @@ from workflow.importer.readers import MAX_BYTES
 from workflow.services import imports, users
 from workflow.services.imports import ImportResult
 
-MINUTES_SUFFIXES = (".txt", ".docx", ".pdf", ".doc")
+MINUTES_SUFFIXES = (".txt", ".docx", ".odt", ".pdf", ".doc", ".rtf")
 UNRECOGNISED_SHOWN = 10
 
 

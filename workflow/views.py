@@ -116,7 +116,14 @@ def _idea_fields(idea: Idea) -> dict[str, Any]:
         "meeting": (
             None
             if meeting is None
-            else {"id": meeting.id, "title": meeting.title, "date": meeting.held_on}
+            else {
+                "id": meeting.id,
+                "title": meeting.title,
+                "date": meeting.held_on,
+                "notes": [
+                    {"column": column, "value": value} for column, value in idea.source_notes or ()
+                ],
+            }
         ),
         "follow_up_on": idea.follow_up_on,
         "allowed_triggers": idea.allowed_triggers,

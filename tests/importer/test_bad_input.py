@@ -98,7 +98,7 @@ def test_an_old_word_file(filename: str) -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"Word.Document.8" + bytes(2000)
     message = rejection(filename, ole)
     assert "Old Word files (.doc)" in message
-    assert ".docx or PDF" in message
+    assert "save the minutes as .docx, .odt or PDF" in message
 
 
 def test_a_text_file_named_pdf() -> None:

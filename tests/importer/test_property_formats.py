@@ -135,7 +135,7 @@ def claiming(content: bytes, name: str, size: int) -> bytes:
 
 def test_a_word_file_that_unpacks_to_gigabytes_is_refused_unread() -> None:
     bomb = claiming(package(word_parts()), "word/styles.xml", 4_000_000_000)
-    with pytest.raises(MinutesRejected, match="unpacks to more than 100 MB"):
+    with pytest.raises(MinutesRejected, match="unpacks to more than 50 MB"):
         parse_document("referat.docx", bomb)
 
 

@@ -158,7 +158,8 @@ def _paths() -> Schema:
         "/imports": {
             "post": {
                 "operationId": "importMinutes",
-                "summary": "Import meeting minutes (.txt, .docx or .pdf); managers and owners.",
+                "summary": "Import meeting minutes (.txt, .docx, .odt or .pdf); managers and "
+                "owners.",
                 "requestBody": {
                     "required": True,
                     "content": {

@@ -126,8 +126,18 @@ def component_schemas() -> Schema:
                 "id": {"type": "integer"},
                 "title": {"type": "string"},
                 "date": nullable_date,
+                "notes": {
+                    "type": "array",
+                    "description": "The other columns of the minutes' table row the idea was "
+                    "read from (column header and cell text), in the table's order.",
+                    "items": {
+                        "type": "object",
+                        "properties": {"column": {"type": "string"}, "value": {"type": "string"}},
+                        "required": ["column", "value"],
+                    },
+                },
             },
-            "required": ["id", "title", "date"],
+            "required": ["id", "title", "date", "notes"],
         },
         "follow_up_on": nullable_date,
         "allowed_triggers": {

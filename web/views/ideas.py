@@ -168,6 +168,7 @@ def _source(stored: Any) -> dict[str, Any]:
         "section": stored.source_section,
         "position": stored.source_position,
         "text": stored.source_text,
+        "notes": [(column, value) for column, value in stored.source_notes or ()],
     }
 
 

@@ -40,7 +40,14 @@ IMPORTER_REASONS = (
         "the file in the browser and choose which of its lines are ideas."
     ),
     N_("The file is empty."),
-    N_("Old Word files (.doc) cannot be read: save the minutes as .docx or PDF."),
+    N_(
+        "Old Word files (.doc) cannot be read: save the minutes as .docx, .odt or PDF and upload "
+        "that file."
+    ),
+    N_(
+        "Rich Text files (.rtf) cannot be read: save the minutes as .docx, .odt or PDF and "
+        "upload that file."
+    ),
     N_("The file is not text, Word or PDF, so it cannot be read as minutes."),
     N_("The PDF is password-protected; save it without a password."),
     N_("The PDF is damaged or not a PDF, so it cannot be read."),
@@ -49,7 +56,25 @@ IMPORTER_REASONS = (
         "text recognition (OCR) first."
     ),
     N_("The file is not a readable Word (.docx) file."),
-    N_("The Word file unpacks to more than 100 MB, which is more than minutes need."),
+    N_("The file is not a readable OpenDocument text (.odt) file."),
+    N_("The document unpacks to more than 50 MB, which is more than minutes need."),
+    N_("The document has more than 20,000 paragraphs, which is more than minutes need."),
+    N_("The document's tables have more than 5,000 rows, which is more than minutes need."),
+    N_(
+        "The document is made of more than 1,000,000 XML elements, which is more than minutes need."
+    ),
+    N_(
+        "The file is an OpenDocument spreadsheet, presentation or drawing rather than text: save "
+        "the minutes as .docx, .odt or PDF and upload that file."
+    ),
+    N_(
+        "The file is an Excel or PowerPoint file rather than a Word file: save the minutes as "
+        ".docx, .odt or PDF and upload that file."
+    ),
+    N_(
+        "The file is a zip archive, not a Word (.docx) or OpenDocument text (.odt) file: save the "
+        "minutes as .docx, .odt or PDF and upload that file."
+    ),
 )
 _INDEX = re.compile(r"^[0-9]{1,6}$")
 _SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")

@@ -16,13 +16,20 @@ from workflow.importer.vocabulary import is_structural_heading, labels_in
 
 # "12. juni 2025" at the start of a line is a date, not item 12 of a numbered list.
 MONTH_WORDS = r"(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\b"
-# Symbol-font bullet (U+F0B7), •, ▪, ●, ◦, ‣, ⁃, ■, □, ➢, ∙, · always; -, *, –, — and "1." / "1)"
-# only with a space after them.
+# Symbol-font bullet (U+F0B7), •, ▪, ●, ◦, ‣, ⁃, ■, □, ➢, ∙, · always; -, *, –, — and numbering
+# ("1." / "1)", a lower-case letter or roman numeral and "." or ")": "a)", "iv.") only with a space
+# after them. "a. m." and "f. eks." are abbreviations, not item a or f.
+_ROMAN = r"ii{1,2}|iv|vi{0,3}|ix|xi{0,3}"
 BULLET = re.compile(
-    r"^\s*(?:[\uf0b7\uf0a7\uf076\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u27a2\u2219\u00b7]"
-    r"|[-*\u2013\u2014](?=\s)|\d{1,2}[.)](?=\s+(?!" + MONTH_WORDS + r")\D))\s*(?P<text>.*)$",
+    r"^\s*(?P<mark>[\uf0b7\uf0a7\uf076\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u27a2\u2219\u00b7]"
+    r"|[-*\u2013\u2014](?=\s)|\d{1,2}[.)](?=\s+(?!" + MONTH_WORDS + r")\D)"
+    r"|(?-i:(?:[a-z]|" + _ROMAN + r")\)(?=\s))"
+    r"|(?-i:(?:[a-z]|" + _ROMAN + r")\.(?=\s+(?![a-zæøå]{1,4}\.)\S)))\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
+# Word's second-level bullet, saved as text, is a letter o: a bullet only under another bullet.
+SUB_BULLET_O = re.compile(r"^\s*(?P<mark>o)\s+(?P<text>\S.*)$")
+TAB_WIDTH = 4
 HEADING_MAX = 100
 SUSPENDED_HYPHEN_WORDS = frozenset({"og", "eller", "samt", "til", "som", "and", "or"})
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "”", '"', "»", ")")
@@ -38,13 +45,15 @@ def text_to_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     bullet: list[str] | None = None  # the pieces of the bullet being read
     bullet_gap = False
+    bullet_level = 0
+    levels = Levels()
     gap = 0  # 0: none, 1: empty line(s), 2: a paragraph break
 
     def flush() -> None:
         nonlocal bullet
         text = _joined(bullet or [])
         if text:
-            blocks.append(Block(BlockKind.BULLET, text, bullet_gap))
+            blocks.append(Block(BlockKind.BULLET, text, bullet_gap, bullet_level))
         bullet = None
 
     for index, line in enumerate(lines):
@@ -54,20 +63,75 @@ def text_to_blocks(text: str) -> list[Block]:
             # of spaces part paragraphs; in typed text every blank line parts paragraphs.
             gap = max(gap, 2 if line or not soft_blank_lines else 1)
             continue
-        match = BULLET.match(line)
+        match = BULLET.match(line) or (bullet is not None and levels.under(line))
         if match:
             flush()
             bullet, bullet_gap, gap = [normalise_space(match.group("text"))], gap > 0, 0
+            bullet_level = levels.place(indentation(line), _mark_kind(match.group("mark")))
             continue
         if bullet is not None and _continues(_tail(bullet), stripped, gap, following[index]):
             bullet.append(normalise_space(stripped))
             gap = 0
             continue
         flush()
+        levels.open.clear()
         blocks.append(Block(BlockKind.TEXT, _keep_columns(stripped), gap > 0))
         gap = 0
     flush()
     return blocks
+
+
+def indentation(line: str) -> int:
+    """How far a line is indented, in columns (a tab counts as four)."""
+    width = 0
+    for char in line:
+        if char == "\t":
+            width += TAB_WIDTH
+        elif char.isspace():
+            width += 1
+        else:
+            break
+    return width
+
+
+def _mark_kind(mark: str) -> str:
+    """Numbering by its kind ("1.", "a)"); any other mark as itself."""
+    if mark[:1].isdigit():
+        return "1" + mark[-1]
+    if mark[:1].isalpha() and len(mark) > 1:
+        return "a" + mark[-1]
+    return mark
+
+
+class Levels:
+    """The bullets' depths in text: a bullet indented at least a tab's width further than the
+    bullet above it, or indented further with another mark (a "–" under a "•", "a)" under
+    "1."), is one level deeper; one indented as far as an open level is at that level."""
+
+    def __init__(self) -> None:
+        self.open: list[tuple[int, str]] = []  # (indentation, mark) of each open level
+
+    def place(self, indent: int, mark: str) -> int:
+        """The depth of a bullet with this indentation and mark."""
+        while self.open:
+            if _deeper(indent, mark, *self.open[-1]):
+                break
+            if len(self.open) == 1 or _deeper(indent, mark, *self.open[-2]):
+                return len(self.open) - 1  # a sibling of the last bullet
+            self.open.pop()
+        self.open.append((indent, mark))
+        return len(self.open) - 1
+
+    def under(self, line: str) -> re.Match[str] | None:
+        """An "o" bullet indented under the bullet above (Word's second level, as text)."""
+        match = SUB_BULLET_O.match(line)
+        if match and self.open and indentation(line) > self.open[-1][0]:
+            return match
+        return None
+
+
+def _deeper(indent: int, mark: str, parent_indent: int, parent_mark: str) -> bool:
+    return indent - parent_indent >= TAB_WIDTH or (indent > parent_indent and mark != parent_mark)
 
 
 def _next_filled_lines(lines: list[str]) -> list[str]:

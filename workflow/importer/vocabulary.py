@@ -15,7 +15,8 @@ THEME_SECTION = re.compile(
 # Sections whose bullets are plainly ideas; this wins over THEME_SECTION ("løsninger på problemer").
 IDEA_SECTION = re.compile(
     r"\bid[ée]|forslag|løsning|mulighed|\bvi kan\b|\bkan vi\b|selv gøre|styrke|ressource|"
-    r"tiltag|handling|initiativ|\bideas?\b|proposals?|solutions?|strengths?|resources?|actions?",
+    r"tiltag|handling|initiativ|\baktion(?:er|erne)?\b|\bindsats(?:er|erne)?\b|\bideas?\b|"
+    r"proposals?|suggestions?|solutions?|strengths?|resources?|actions?",
     _I,
 )
 PARTICIPANT_SECTION = re.compile(

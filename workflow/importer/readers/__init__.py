@@ -8,8 +8,10 @@ import re
 from workflow.importer.blocks import Block
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import text_to_blocks
-from workflow.importer.readers.docx import MAX_UNPACKED_BYTES, docx_blocks
+from workflow.importer.readers.docx import docx_blocks
+from workflow.importer.readers.odt import odt_blocks
 from workflow.importer.readers.pdf import pdf_text
+from workflow.importer.readers.zipped import DOCX, MAX_UNPACKED_BYTES, open_package
 
 MAX_BYTES = 20 * 1024 * 1024
 _IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
@@ -25,15 +27,21 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
     if content.startswith(b"%PDF-"):
         return "application/pdf", text_to_blocks(without_controls(pdf_text(content)))
     if content.startswith(b"PK\x03\x04"):
-        return (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            docx_blocks(content),
-        )
+        media_type, package = open_package(filename, content)
+        with package.archive:
+            read = docx_blocks if media_type == DOCX else odt_blocks
+            return media_type, read(package)
     if content.startswith(_OLE2):
         raise MinutesRejected(
-            "Old Word files (.doc) cannot be read: save the minutes as .docx or PDF."
+            "Old Word files (.doc) cannot be read: save the minutes as .docx, .odt or PDF and "
+            "upload that file."
         )
-    if filename.lower().endswith((".pdf", ".docx")):
+    if content.lstrip()[:5].lower() == b"{\\rtf":
+        raise MinutesRejected(
+            "Rich Text files (.rtf) cannot be read: save the minutes as .docx, .odt or PDF and "
+            "upload that file."
+        )
+    if filename.lower().endswith((".pdf", ".docx", ".odt")):
         raise MinutesRejected(
             f"The file is called {filename} but is not a readable PDF or Word file."
         )
@@ -89,6 +97,7 @@ __all__ = [
     "MAX_UNPACKED_BYTES",
     "decode_text",
     "docx_blocks",
+    "odt_blocks",
     "pdf_text",
     "read_document",
     "text_encoding",
