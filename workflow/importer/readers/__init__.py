@@ -9,7 +9,7 @@ from workflow.importer.blocks import Block
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import text_to_blocks
 from workflow.importer.readers.docx import MAX_UNPACKED_BYTES, docx_blocks
-from workflow.importer.readers.pdf import pdf_text
+from workflow.importer.readers.pdf import pdf_blocks, pdf_text
 
 MAX_BYTES = 20 * 1024 * 1024
 _IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
@@ -23,7 +23,7 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
     if len(content) > MAX_BYTES:
         raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
     if content.startswith(b"%PDF-"):
-        return "application/pdf", text_to_blocks(without_controls(pdf_text(content)))
+        return "application/pdf", pdf_blocks(content)
     if content.startswith(b"PK\x03\x04"):
         return (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -89,6 +89,7 @@ __all__ = [
     "MAX_UNPACKED_BYTES",
     "decode_text",
     "docx_blocks",
+    "pdf_blocks",
     "pdf_text",
     "read_document",
     "text_encoding",
