@@ -48,6 +48,13 @@ IMPORTER_REASONS = (
     ),
     N_("The file is not a readable Word (.docx) file."),
     N_("The Word file unpacks to more than 100 MB, which is more than minutes need."),
+    N_("The PDF has more than 300 pages, which is more than minutes need."),
+    N_(
+        "The PDF unpacks to far more data than minutes need (over 50 MB in one part or 100 MB "
+        "in all)."
+    ),
+    N_("Reading the PDF took longer than 30 seconds, which minutes never need, so it was stopped."),
+    N_("A page of the PDF holds far more text or drawing than minutes need."),
 )
 _INDEX = re.compile(r"^[0-9]{1,6}$")
 _SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")

@@ -20,7 +20,8 @@ from workflow.importer.lines import BULLET, text_to_blocks
 from workflow.importer.vocabulary import labels_in
 
 EDGE_ROWS = 3  # the rows at the top and at the bottom of a page where furniture is looked for
-MARGIN_SHARE = 0.15  # a lone page number counts in the top or bottom 15 % of the page
+MARGIN_SHARE = 0.08  # a lone page number counts in the top or bottom 8 % of the page
+SMALL_SCALE = 0.9  # a line set this much smaller than the body text, in a margin, is furniture
 HEADING_SCALE = 1.15  # a line set this much larger than the body text is a heading
 HEADING_MAX = 120
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
@@ -28,7 +29,7 @@ PAGE_NUMBER = re.compile(
     r"^(?:(?:side|page|pag|s|p)\.?\s*(?P<n1>\d{1,4})(?:\s*(?:af|of|ud af|/)\s*(?P<m1>\d{1,4}))?"
     r"|(?P<n2>\d{1,4})\s*(?:/|af|of)\s*(?P<m2>\d{1,4})"
     r"|[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]"
-    r"|\d{1,4})$",
+    r"|\d{1,3})$",
     re.IGNORECASE,
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # as readers.without_controls, and "\f"
@@ -126,8 +127,10 @@ def without_furniture(pages: list[Page]) -> list[Page]:
     A line is furniture when it stands among the first (or last) rows of at least half of the
     pages, and of two at least, digits aside ("Side 1 af 2" and "Side 2 af 2" are one line). A
     page number ("Side 3", "Page 3 of 9", "3/9", "- 3 -", "3") at the very top or bottom of a
-    page is furniture on any page, even in a one-page document.
+    page is furniture on any page, even in a one-page document, and so is a line in small type
+    in the top or bottom margin.
     """
+    body = body_size(pages)
     needed = max(2, math.ceil(len(pages) / 2))
     repeated_heads = _repeated(pages, lambda rows: rows[:EDGE_ROWS], needed)
     repeated_feet = _repeated(pages, lambda rows: rows[-EDGE_ROWS:], needed)
@@ -137,7 +140,7 @@ def without_furniture(pages: list[Page]) -> list[Page]:
         edge = min(EDGE_ROWS, len(rows))
         drop = {i for i in range(edge) if _key(rows[i]) in repeated_heads}
         drop |= {i for i in range(len(rows) - edge, len(rows)) if _key(rows[i]) in repeated_feet}
-        drop |= _page_numbers(rows, page.height)
+        drop |= _in_margins(rows, page.height, body)
         kept: list[Row] = []
         for index, row in enumerate(rows):
             if index in drop:
@@ -174,15 +177,32 @@ def _key(row: Row) -> str:
     return re.sub(r"\d+", "#", " ".join(row.text.casefold().split()))
 
 
-def _page_numbers(rows: list[Row], height: float) -> set[int]:
-    """The page-number lines among the outermost rows (outside the body by position too)."""
+def _in_margins(rows: list[Row], height: float, body: float) -> set[int]:
+    """The page numbers, and lines smaller than the body text, among the outermost rows of a
+    page and in its top or bottom margin."""
     found: set[int] = set()
     for index in (*range(min(2, len(rows))), *range(max(0, len(rows) - 2), len(rows))):
         row = rows[index]
-        in_margin = row.bottom >= height * (1 - MARGIN_SHARE) or row.top <= height * MARGIN_SHARE
-        if in_margin and _is_page_number(row.text):
+        if _in_margin(row, height) and (_is_page_number(row.text) or row.size < body * SMALL_SCALE):
             found.add(index)
     return found
+
+
+def body_size(pages: list[Page]) -> float:
+    """The type size most of the text between the margins is set in."""
+    inside: Counter[float] = Counter()
+    anywhere: Counter[float] = Counter()
+    for page in pages:
+        for row in page.rows:
+            anywhere[row.size] += len(row.text)
+            if not _in_margin(row, page.height):
+                inside[row.size] += len(row.text)
+    sizes = inside or anywhere
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _in_margin(row: Row, height: float) -> bool:
+    return row.bottom >= height * (1 - MARGIN_SHARE) or row.top <= height * MARGIN_SHARE
 
 
 def _is_page_number(text: str) -> bool:
@@ -198,17 +218,9 @@ def _is_page_number(text: str) -> bool:
 
 def mark_headings(pages: list[Page]) -> list[Page]:
     """Lines set clearly larger than the body text, or wholly bold short lines, are headings."""
-    sizes: Counter[float] = Counter()
-    bold = plain = 0
-    for page in pages:
-        for row in page.rows:
-            sizes[row.size] += len(row.text)
-            bold, plain = (
-                (bold + len(row.text), plain) if row.bold else (bold, plain + len(row.text))
-            )
-    if not sizes:
-        return pages
-    body = sizes.most_common(1)[0][0]
+    bold = sum(len(row.text) for page in pages for row in page.rows if row.bold)
+    plain = sum(len(row.text) for page in pages for row in page.rows if not row.bold)
+    body = body_size(pages)
     bold_means_heading = bold < plain
 
     def marked(row: Row) -> Row:
