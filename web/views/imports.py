@@ -75,6 +75,13 @@ IMPORTER_REASONS = (
         "The file is a zip archive, not a Word (.docx) or OpenDocument text (.odt) file: save the "
         "minutes as .docx, .odt or PDF and upload that file."
     ),
+    N_("The PDF has more than 300 pages, which is more than minutes need."),
+    N_(
+        "The PDF unpacks to far more data than minutes need (over 50 MB in one part or 100 MB "
+        "in all)."
+    ),
+    N_("Reading the PDF took longer than 30 seconds, which minutes never need, so it was stopped."),
+    N_("A page of the PDF holds far more text or drawing than minutes need."),
 )
 _INDEX = re.compile(r"^[0-9]{1,6}$")
 _SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")

@@ -10,7 +10,7 @@ from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import text_to_blocks
 from workflow.importer.readers.docx import docx_blocks
 from workflow.importer.readers.odt import odt_blocks
-from workflow.importer.readers.pdf import pdf_text
+from workflow.importer.readers.pdf import pdf_blocks, pdf_text
 from workflow.importer.readers.zipped import DOCX, MAX_UNPACKED_BYTES, open_package
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -25,7 +25,7 @@ def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
     if len(content) > MAX_BYTES:
         raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
     if content.startswith(b"%PDF-"):
-        return "application/pdf", text_to_blocks(without_controls(pdf_text(content)))
+        return "application/pdf", pdf_blocks(content)
     if content.startswith(b"PK\x03\x04"):
         media_type, package = open_package(filename, content)
         with package.archive:
@@ -98,6 +98,7 @@ __all__ = [
     "decode_text",
     "docx_blocks",
     "odt_blocks",
+    "pdf_blocks",
     "pdf_text",
     "read_document",
     "text_encoding",

@@ -1,85 +1,116 @@
-"""PDF: positioned text rebuilt into lines, then read as text."""
+"""PDF: positioned text rebuilt into lines, page furniture removed, headings told by typography."""
 
 from __future__ import annotations
 
 import io
 import logging
-import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from workflow.importer.blocks import Block
 from workflow.importer.errors import MinutesRejected
+from workflow.importer.readers.pdf_layout import (
+    Page,
+    mark_headings,
+    page_rows,
+    pages_to_blocks,
+    pages_to_text,
+    without_furniture,
+)
+from workflow.importer.readers.pdf_limits import (
+    TOO_MANY_PAGES,
+    PdfBudget,
+    PdfLimits,
+    PdfRefused,
+    bounded_aggregator,
+    bounded_interpreter,
+)
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NO_TEXT = (
+    "The PDF has no text (it looks like a scan): export the minutes from Word, or run "
+    "text recognition (OCR) first."
+)
 
 
-def pdf_text(content: bytes) -> str:
-    """The text of a PDF, line by line; a PDF without a text layer (a scan) is refused."""
+def pdf_blocks(content: bytes, limits: PdfLimits | None = None) -> list[Block]:
+    """The blocks of a PDF: headings (by type size and weight), bullets and lines of text."""
+    return pages_to_blocks(mark_headings(_pdf_pages(content, limits or PdfLimits())))
+
+
+def pdf_text(content: bytes, limits: PdfLimits | None = None) -> str:
+    """The text of a PDF, line by line, pages apart by a form feed, without page furniture."""
+    return pages_to_text(_pdf_pages(content, limits or PdfLimits()))
+
+
+def _pdf_pages(content: bytes, limits: PdfLimits) -> list[Page]:
+    """Every page's lines without furniture; a scan, a locked or damaged PDF is refused."""
+    pages = _guarded(lambda budget: _read_pages(content, budget), limits)
+    if not any(page.rows for page in pages):
+        raise MinutesRejected(NO_TEXT)
+    return without_furniture(pages)
+
+
+def _guarded(read: Callable[[PdfBudget], T], limits: PdfLimits) -> T:
+    """Run ``read`` within the limits, turning pdfminer's many failures into one sentence."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    try:
-        text = "\f".join(_pdf_page_lines(page) for page in _pdf_pages(content))
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise MinutesRejected(
-            "The PDF is password-protected; save it without a password."
-        ) from None
-    except MinutesRejected:
-        raise
-    except Exception as error:  # a broken PDF can fail in many ways inside pdfminer
-        logger.info("unreadable PDF: %s", error)
-        raise MinutesRejected("The PDF is damaged or not a PDF, so it cannot be read.") from None
-    if not text.strip():
-        raise MinutesRejected(
-            "The PDF has no text (it looks like a scan): export the minutes from Word, or run "
-            "text recognition (OCR) first."
-        )
-    return text
+    with PdfBudget.active(limits) as budget:
+        try:
+            result = read(budget)
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            raise MinutesRejected(
+                "The PDF is password-protected; save it without a password."
+            ) from None
+        except MinutesRejected:
+            raise
+        except Exception as error:  # a broken PDF can fail in many ways inside pdfminer
+            if budget.refusal is not None:  # a limit, reached where pdfminer caught it
+                raise PdfRefused(budget.refusal) from None
+            logger.info("unreadable PDF: %s", error)
+            raise MinutesRejected(
+                "The PDF is damaged or not a PDF, so it cannot be read."
+            ) from None
+        budget.check()  # a limit reached where pdfminer caught it and went on
+    return result
 
 
-def _pdf_pages(content: bytes) -> Iterator[Any]:
-    from pdfminer.high_level import extract_pages
+def _read_pages(content: bytes, budget: PdfBudget) -> list[Page]:
     from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfparser import PDFParser
 
-    return extract_pages(io.BytesIO(content), laparams=LAParams(line_margin=0.3))
-
-
-def _pdf_page_lines(page: Any) -> str:
-    """Rebuild a page's lines from positioned text: pieces on one baseline are one line.
-
-    Word puts a bullet glyph and its text in separate places, and pdfminer's own text flow may
-    then move the bullet away from its text; sorting by position keeps them together. A
-    vertical gap larger than a line's height becomes an empty line, as in other PDF extractors.
-    """
-    from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
-
-    pieces = []
-    for element in page:
-        lines = element if isinstance(element, LTTextContainer) else [element]
-        for line in lines:
-            if isinstance(line, LTTextLine | LTChar) and line.get_text().strip():
-                pieces.append((line.y0, line.y1, line.x0, line.get_text().strip()))
-    pieces.sort(key=lambda piece: (-piece[1], piece[2]))
-    rows: list[list[tuple[float, float, float, str]]] = []
-    for piece in pieces:
-        middle = (piece[0] + piece[1]) / 2
-        if rows and rows[-1][0][0] <= middle <= rows[-1][0][1]:
-            rows[-1].append(piece)
-        else:
-            rows.append([piece])
-    out: list[str] = []
-    previous_bottom: float | None = None
-    for row in rows:
-        top, bottom = max(p[1] for p in row), min(p[0] for p in row)
-        if previous_bottom is not None and previous_bottom - top > (top - bottom):
-            out.append("")
-        # Pieces apart on one line are columns (a bullet and its text, a table's cells): a tab.
-        out.append("\t".join(_pdf_glyphs(p[3]) for p in sorted(row, key=lambda p: p[2])))
-        previous_bottom = bottom
-    return "\n".join(out)
+    document = PDFDocument(PDFParser(io.BytesIO(content)))
+    pages = _page_list(document, budget.limits.max_pages)
+    resources = PDFResourceManager(caching=True)
+    # boxes_flow=None: no grouping of text boxes into a reading order, which is quadratic in
+    # the boxes on a page; lines are put in order by position instead.
+    device = bounded_aggregator(resources, LAParams(line_margin=0.3, boxes_flow=None))
+    interpreter = bounded_interpreter(resources, device)
+    out = []
+    for page in pages:
+        budget.start_page()
+        interpreter.process_page(page)
+        out.append(page_rows(device.get_result()))
+    return out
 
 
-def _pdf_glyphs(text: str) -> str:
-    # pdfminer writes "(cid:N)" for a glyph it cannot map; at the start of a line it is a bullet.
-    text = re.sub(r"^\(cid:\d+\)", "\u2022", text)
-    return re.sub(r"\(cid:\d+\)", "", text)
+def _page_list(document: Any, max_pages: int) -> list[Any]:
+    """The pages from the page tree, refused (before any is read) when there are too many."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1
+
+    tree = resolve1(document.catalog.get("Pages"))
+    declared = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
+    if isinstance(declared, int) and declared > max_pages:
+        raise MinutesRejected(TOO_MANY_PAGES)
+    pages = []
+    for page in PDFPage.create_pages(document):  # the declared count may be wrong
+        pages.append(page)
+        if len(pages) > max_pages:
+            raise MinutesRejected(TOO_MANY_PAGES)
+    return pages
