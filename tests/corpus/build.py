@@ -82,8 +82,9 @@ def _youth_parts() -> list[Any]:
 
 
 def _youth_expected() -> dict[str, Any]:
+    # Under an exercise's heading, the table's proposals column names the ideas' section.
     ideas = [
-        idea(text, YOUTH_SECTION,
+        idea(text, "Forslag",
              notes=tuple((column, value) for column, value in
                          (("Gruppe", group), ("Næste skridt", step)) if value))
         for text, group, step in YOUTH_ROWS

@@ -12,6 +12,7 @@ class BlockKind(StrEnum):
     HEADING = "heading"  # known to be a heading (Word heading styles)
     BULLET = "bullet"  # one whole bullet point, wrapped lines already joined
     TEXT = "text"  # any other line or paragraph; the parser decides what it is
+    PROPOSALS = "proposals"  # a table's header naming proposals: the rows below are ideas
 
 
 @dataclass(frozen=True)

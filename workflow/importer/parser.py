@@ -104,6 +104,8 @@ def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
     for block in blocks:
         if block.kind is BlockKind.BULLET:
             _bullet(reading, block)
+        elif block.kind is BlockKind.PROPOSALS:
+            _proposals(reading, block.text)
         else:
             reading.parent = False
             _line(reading, block)
@@ -164,6 +166,14 @@ def _line(reading: _Reading, block: Block) -> None:
             _enter_section(reading, text, _kind_of(text, default=_kind_of(reading.exercise or "")))
         return
     reading.unrecognised.append(text)
+
+
+def _proposals(reading: _Reading, header: str) -> None:
+    """A table of proposals: its rows are ideas, under the heading above it when that heads
+    ideas already, else under the column's name ("Forslag")."""
+    reading.parent = False
+    if reading.kind != "ideas" or reading.section is None:
+        _enter_section(reading, header, "ideas")
 
 
 def _close_section(reading: _Reading) -> None:

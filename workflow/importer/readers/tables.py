@@ -47,7 +47,7 @@ def table_blocks(table: Table) -> list[Block]:
     header = rows[at]
     names = _column_names(header)
     blocks = [Block(BlockKind.TEXT, row_text(row)) for row in rows[:at]]
-    blocks.append(Block(BlockKind.HEADING, names[column]))
+    blocks.append(Block(BlockKind.PROPOSALS, names[column]))
     header_texts = [cell_text(cell) for cell in header.cells]
     for row in rows[at + 1 :]:
         if [cell_text(cell) for cell in row.cells] == header_texts:
