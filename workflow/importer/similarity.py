@@ -16,13 +16,13 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
+from sys import intern
 
 SIMILAR_AT = 0.6
 CANDIDATES = 20  # earlier texts compared exactly with each new text
@@ -86,7 +86,10 @@ def fingerprint(text: str) -> Fingerprint:
     """The stems and trigrams of ``text``."""
     words = [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
     joined = " ".join(words)
-    trigrams = frozenset(map("".join, zip(joined, joined[1:], joined[2:], strict=False)))
+    # Interned: thousands of fingerprints then share one copy of each (few distinct) trigram.
+    trigrams = frozenset(
+        map(intern, map("".join, zip(joined, joined[1:], joined[2:], strict=False)))
+    )
     return Fingerprint(frozenset(map(stem, words)), trigrams)
 
 
@@ -122,16 +125,16 @@ class SimilarityIndex:
     going through their posting lists shortest first (the rarest features first, the longest
     lists last). It looks at no more than ``visits`` entries in all, and at only the ``recent``
     most recently added texts of a longer list: a stem that most texts share is in effect a
-    stop word learned from the texts. Of the ``candidates`` earlier texts sharing the most, those
-    whose counts (plus the features not counted) could reach the threshold are compared exactly
-    with ``similarity()``; ``compared`` counts these comparisons, at most ``candidates`` a lookup.
+    stop word learned from the texts. The ``candidates`` earlier texts sharing the most are
+    compared exactly with ``similarity()``; ``compared`` counts these comparisons.
 
-    What is guaranteed: every one of those ``candidates`` earlier texts that scores at least the
-    threshold is found, with the score ``similarity()`` gives, and the best ``per_text`` of them
-    (by score, then key) are returned. When the earlier texts sharing a stem or trigram with the
-    new text are at most ``candidates``, and the posting lists of its stems and trigrams hold at
-    most ``recent`` texts each and ``visits`` entries in all, every earlier text that could
-    score above zero is compared: the answer is the one comparing with every earlier text gives.
+    What is guaranteed: every one of those candidates that scores at least the threshold is
+    found, with the score ``similarity()`` gives, and the best ``per_text`` of them (by score,
+    then key) are returned. When at most ``candidates`` earlier texts share a stem or trigram
+    with the new text, and the posting lists of its stems and trigrams hold at most ``recent``
+    texts each and ``visits`` entries in all, every earlier text that could score above zero is
+    compared: the answer is the one comparing with every earlier text gives. Work per lookup is
+    bounded whatever the texts: ``visits`` entries counted, ``candidates`` comparisons.
     """
 
     def __init__(
@@ -167,59 +170,38 @@ class SimilarityIndex:
 
     def candidates_of(self, print_: Fingerprint) -> list[int]:
         """The keys of the earlier texts a lookup of ``print_`` considers, most promising first."""
-        return [self._keys[number] for number, _ in self._ranked(print_)]
+        return [self._keys[number] for number in self._ranked(print_)]
 
     def similar(
         self, print_: Fingerprint, threshold: float = SIMILAR_AT
     ) -> list[tuple[int, float]]:
         """(key, score) of the best earlier texts scoring at least ``threshold``, best first."""
         found = []
-        for number, bound in self._ranked(print_):
-            if bound >= threshold:
-                self.compared += 1
-                score = similarity(print_, self._prints[number])
-                if score >= threshold:
-                    found.append((self._keys[number], score))
+        for number in self._ranked(print_):
+            self.compared += 1
+            score = similarity(print_, self._prints[number])
+            if score >= threshold:
+                found.append((self._keys[number], score))
         found.sort(key=lambda pair: (-pair[1], pair[0]))
         return found[: self.per_text]
 
-    def _ranked(self, print_: Fingerprint) -> list[tuple[int, float]]:
-        # (number, the most it can score) of the earlier texts sharing the most counted features.
-        lists = [
-            (len(listed), 0, listed) for listed in map(self._stems.get, print_.stems) if listed
-        ]
-        lists += [
-            (len(listed), 1, listed)
-            for listed in map(self._trigrams.get, print_.trigrams)
-            if listed
-        ]
-        lists.sort(key=itemgetter(0))
-        parts: tuple[list[list[int]], list[list[int]]] = ([], [])
-        # Where the counted part of each list not counted whole begins: for an earlier text from
-        # there on, the count of that feature is exact; for one before, it may be one short.
-        starts: tuple[list[int], list[int]] = ([], [])
+    def _ranked(self, print_: Fingerprint) -> list[int]:
+        # The earlier texts sharing the most counted features, rarest features counted first.
+        stems = filter(None, map(self._stems.get, print_.stems))
+        lists = sorted(
+            chain(stems, filter(None, map(self._trigrams.get, print_.trigrams))), key=len
+        )
+        counted = []
         left = self.visits
-        for size, kind, listed in lists:
-            taken = min(size, self.recent, left)
-            if taken < size:
-                starts[kind].append(listed[-taken] if taken else len(self._keys))
-            if taken:
-                parts[kind].append(listed[-taken:])
-                left -= taken
-        stems = Counter(chain.from_iterable(parts[0]))
-        shared = stems.copy()
-        shared.update(chain.from_iterable(parts[1]))
-        best = sorted(shared.items(), key=itemgetter(1), reverse=True)[: self.candidates]
-        stem_starts, trigram_starts = sorted(starts[0]), sorted(starts[1])
-        ranked = []
-        for number, count in best:
-            in_stems = stems[number]
-            most_stems = in_stems + len(stem_starts) - bisect_right(stem_starts, number)
-            most_trigrams = (
-                count - in_stems + len(trigram_starts) - bisect_right(trigram_starts, number)
-            )
-            ranked.append((number, _score(most_stems, most_trigrams, print_, self._prints[number])))
-        return ranked
+        for listed in lists:
+            taken = min(len(listed), self.recent, left)
+            counted.append(listed[-taken:])
+            left -= taken
+            if left <= 0:
+                break
+        shared = Counter(chain.from_iterable(counted))
+        best = heapq.nlargest(self.candidates, shared.items(), key=itemgetter(1))
+        return [number for number, _ in best]
 
 
 def similar_pairs(
