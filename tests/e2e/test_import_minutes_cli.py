@@ -93,3 +93,27 @@ def test_dry_run_and_if_empty(deployment: Deployment) -> None:
     second = deployment.cli("import-minutes", "--if-empty", folder)
     assert "nothing imported" in second.stderr
     assert idea_count(deployment) == 21
+
+
+def test_the_corpus_folder_imports_with_a_summary_table(deployment: Deployment) -> None:
+    """Every layout in tests/corpus/minutes imports, and the table says what each file gave."""
+    from tests.corpus.build import ENTRIES, FOLDER
+
+    run = deployment.cli("import-minutes", str(FOLDER))
+    lines = run.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("File "))
+    assert lines[header].split() == [
+        "File", "Result", "Meeting", "Themes", "Ideas", "People", "Not", "understood"
+    ]  # fmt: skip
+    rows = {line.split()[0]: line.split() for line in lines[header + 2 : header + 2 + len(ENTRIES)]}
+    assert set(rows) == {entry.filename for entry in ENTRIES}
+    for entry in ENTRIES:
+        row = rows[entry.filename]
+        expected = entry.expected
+        assert row[1] == "imported", row
+        assert [int(cell) for cell in row[3:]] == [
+            len(expected["themes"]), len(expected["ideas"]), len(expected["participants"]),
+            len(expected["unrecognised"]),
+        ], row  # fmt: skip
+    assert f"{len(ENTRIES)} files: {len(ENTRIES)} imported, 0 already imported" in run.stdout
+    assert idea_count(deployment) == sum(len(entry.expected["ideas"]) for entry in ENTRIES)
