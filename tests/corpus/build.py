@@ -49,7 +49,11 @@ def person(name: str, organisation: str | None, email: str | None) -> dict[str, 
 
 # --- Word and OpenDocument: a participants table, numbered themes, a table of proposals -----
 
-YOUTH_TITLE = "Referat af møde i Ungerådet 4. november 2026"
+# The same meeting's minutes twice would be one document, so each format gets its own meeting.
+YOUTH_TITLES = {
+    "docx": ("Referat af møde i Ungerådet 4. november 2026", "2026-11-04"),
+    "odt": ("Referat af møde i Ungerådet 2. december 2026", "2026-12-02"),
+}
 YOUTH_PEOPLE = [
     person("Amina Hassan", "Ungerådet", "amina@ungeraadet.dk"),
     person("Mikkel Lund", "Randers Ungdomsskole", "mikkel.lund@randers.dk"),
@@ -65,9 +69,9 @@ YOUTH_ROWS = [
 ]
 
 
-def _youth_parts() -> list[Any]:
+def _youth_parts(kind: str) -> list[Any]:
     return [
-        Heading(YOUTH_TITLE),
+        Heading(YOUTH_TITLES[kind][0]),
         Para("Sted: Randers Rådhus, mødesal 2"),
         Heading("Deltagere"),
         Grid(
@@ -81,7 +85,7 @@ def _youth_parts() -> list[Any]:
     ]
 
 
-def _youth_expected() -> dict[str, Any]:
+def _youth_expected(kind: str) -> dict[str, Any]:
     # Under an exercise's heading, the table's proposals column names the ideas' section.
     ideas = [
         idea(text, "Forslag",
@@ -89,14 +93,18 @@ def _youth_expected() -> dict[str, Any]:
                          (("Gruppe", group), ("Næste skridt", step)) if value))
         for text, group, step in YOUTH_ROWS
     ]  # fmt: skip
-    return {"title": YOUTH_TITLE, "date": "2026-11-04", "location": "Randers Rådhus, mødesal 2",
+    title, held_on = YOUTH_TITLES[kind]
+    return {"title": title, "date": held_on, "location": "Randers Rådhus, mødesal 2",
             "themes": YOUTH_THEMES, "ideas": ideas, "participants": YOUTH_PEOPLE,
             "unrecognised": [], "ocr": False}  # fmt: skip
 
 
 # --- Nested bullets: sub-bullets describe the idea above them ----------------------------
 
-NESTED_TITLE = "Dialogmøde om ensomhed blandt ældre"
+NESTED_TITLES = {
+    "docx": "Dialogmøde om ensomhed blandt ældre",
+    "odt": "Dialogmøde om ensomhed blandt ældre i Langå",
+}
 NESTED_IDEAS = [
     ("Besøgsvenner fra foreningerne", ("Røde Kors har 40 frivillige", "Start i Assentoft")),
     ("Spisefællesskaber på plejecentrene", ()),
@@ -105,12 +113,12 @@ NESTED_IDEAS = [
 ]
 
 
-def _nested_parts(look: str) -> list[Any]:
+def _nested_parts(kind: str) -> list[Any]:
     parts: list[Any] = [
-        Heading(NESTED_TITLE, look="large"),
+        Heading(NESTED_TITLES[kind], look="large"),
         Para("Dato: 15. oktober 2026"),
         Para("Mødet blev holdt på Lokalcenter Vorup med 30 deltagere."),
-        Heading("Idéer fra borddialogen", look=look),
+        Heading("Idéer fra borddialogen", look="bold"),
     ]
     for text, details in NESTED_IDEAS:
         parts.append(Item(text))
@@ -118,9 +126,9 @@ def _nested_parts(look: str) -> list[Any]:
     return parts
 
 
-def _nested_expected() -> dict[str, Any]:
+def _nested_expected(kind: str) -> dict[str, Any]:
     ideas = [idea(text, "Idéer fra borddialogen", details) for text, details in NESTED_IDEAS]
-    return {"title": NESTED_TITLE, "date": "2026-10-15", "location": None, "themes": [],
+    return {"title": NESTED_TITLES[kind], "date": "2026-10-15", "location": None, "themes": [],
             "ideas": ideas, "participants": [],
             "unrecognised": ["Mødet blev holdt på Lokalcenter Vorup med 30 deltagere."],
             "ocr": False}  # fmt: skip
@@ -255,11 +263,14 @@ def _scan_expected() -> dict[str, Any]:
 
 
 ENTRIES = [
-    Entry("ungeraad-forslagstabel.docx", lambda: as_docx(_youth_parts()), _youth_expected()),
-    Entry("ungeraad-forslagstabel.odt", lambda: as_odt(_youth_parts()), _youth_expected()),
-    Entry("aeldre-underpunkter.docx", lambda: as_docx(_nested_parts("bold"), "numpr"),
-          _nested_expected()),
-    Entry("aeldre-underpunkter.odt", lambda: as_odt(_nested_parts("bold")), _nested_expected()),
+    Entry("ungeraad-forslagstabel.docx", lambda: as_docx(_youth_parts("docx")),
+          _youth_expected("docx")),
+    Entry("ungeraad-forslagstabel.odt", lambda: as_odt(_youth_parts("odt")),
+          _youth_expected("odt")),
+    Entry("aeldre-underpunkter.docx", lambda: as_docx(_nested_parts("docx"), "numpr"),
+          _nested_expected("docx")),
+    Entry("aeldre-underpunkter.odt", lambda: as_odt(_nested_parts("odt")),
+          _nested_expected("odt")),
     Entry("midtby-blandet.docx", lambda: as_docx(_mixed_parts()), _mixed_expected()),
     Entry("groent-raad-nummereret.txt", lambda: NUMBERED_TEXT.encode(), _numbered_expected()),
     Entry("ungeraad-sidehoved.pdf", lambda: paged_pdfs.render(_paged()), _pdf_expected()),

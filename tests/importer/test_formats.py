@@ -228,10 +228,11 @@ def test_a_word_file_with_headings_bullets_and_participants() -> None:
     assert minutes.held_on == date(2025, 6, 12)
     assert (minutes.location, minutes.host) == ("Randers Bibliotek", "Lone Bak")
     assert minutes.themes == ("Ensomhed blandt ældre", "Lange ventelister til ”Madklubben”")
-    assert [(idea.section, idea.text, idea.position) for idea in minutes.ideas] == [
-        ("Det kan vi selv gøre", "Besøgsvenner fra foreningerne", 1),
-        ("Det kan vi selv gøre", "Spisefællesskaber på skolerne", 2),
-    ]
+    # "List Bullet 2" is a level deeper: a sub-bullet, so it describes the idea above it.
+    assert [(idea.section, idea.text, idea.details) for idea in minutes.ideas] == [
+        ("Det kan vi selv gøre", "Besøgsvenner fra foreningerne",
+         ("Spisefællesskaber på skolerne",)),
+    ]  # fmt: skip
     assert [(p.name, p.organisation, p.email) for p in minutes.participants] == [
         ("Dorte Ege", "Ældrerådet", "dorte@aeldreraad.dk"),
         ("Erik Fog", "Ældresagen", None),

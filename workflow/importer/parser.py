@@ -90,8 +90,9 @@ class _Reading:
     participants: list[ParsedParticipant] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     parent: bool = False  # the last block was an idea that a sub-bullet would belong to
-    # A sentence read as a heading ("Forslag om en cykelbus."): unplaced text unless bullets follow.
-    sentence_heading: tuple[int, str] | None = None  # (where in ``unrecognised``, the text)
+    # A heading nothing has followed yet (where in ``unrecognised`` it would go, its text): a
+    # sentence read as a heading, or a table row, is unplaced text unless something follows.
+    empty_heading: tuple[int, str] | None = None
 
 
 def parse_blocks(blocks: list[Block]) -> ParsedMinutes:
@@ -160,6 +161,7 @@ def _line(reading: _Reading, block: Block) -> None:
         return
     if block.kind is BlockKind.HEADING or _looks_like_heading(text):
         if EXERCISE.search(text):
+            _close_section(reading)
             reading.exercise, reading.section = text, None
             reading.kind = _kind_of(text, default="ideas")
         elif not (text.startswith("(") and text.endswith(")")):  # "(spørgsmål 1 på slide)"
@@ -177,10 +179,10 @@ def _proposals(reading: _Reading, header: str) -> None:
 
 
 def _close_section(reading: _Reading) -> None:
-    """A section that a sentence opened and nothing filled: the sentence was text after all."""
-    if reading.sentence_heading is not None:
-        reading.unrecognised.insert(*reading.sentence_heading)
-        reading.sentence_heading = None
+    """A heading with nothing under it was text after all (a sentence, a table's row)."""
+    if reading.empty_heading is not None:
+        reading.unrecognised.insert(*reading.empty_heading)
+        reading.empty_heading = None
 
 
 def _in_header(reading: _Reading) -> bool:
@@ -189,8 +191,7 @@ def _in_header(reading: _Reading) -> bool:
 
 def _enter_section(reading: _Reading, heading: str, kind: str) -> None:
     _close_section(reading)
-    if heading.endswith(".") and not heading.endswith(".."):
-        reading.sentence_heading = (len(reading.unrecognised), heading)
+    reading.empty_heading = (len(reading.unrecognised), heading)
     reading.section, reading.kind = heading, kind
 
 
@@ -216,7 +217,7 @@ def _bullet(reading: _Reading, block: Block) -> None:
     text = block.text
     if not any(char.isalnum() for char in text):
         return  # a stray bullet with nothing in it
-    reading.sentence_heading = None
+    reading.empty_heading = None
     if reading.kind == "themes":
         reading.themes.append(text)
     elif reading.kind == "participants":
@@ -253,6 +254,7 @@ def _inline_participants(value: str) -> list[str]:
 
 def _participant(reading: _Reading, line: str) -> None:
     """Read "Name, Organisation, email" (or "Name (Organisation) email", tabs, dashes...)."""
+    reading.empty_heading = None
     if HEADER_ROW.search(line) and not _find_email(line):
         return  # "Navn, Organisation, E-mail": a table's header row
     email_match = _find_email(line)
