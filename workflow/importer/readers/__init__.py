@@ -10,18 +10,29 @@ from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import text_to_blocks
 from workflow.importer.readers.docx import MAX_UNPACKED_BYTES, docx_blocks
 from workflow.importer.readers.pdf import pdf_text
+from workflow.importer.readers.scan import Progress, ScanFound, is_scan, page_count, scan_blocks
 
 MAX_BYTES = 20 * 1024 * 1024
 _IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
-    """Detect the format from the content (and name) and read it; return (media type, blocks)."""
+def read_document(
+    filename: str, content: bytes, progress: Progress | None = None, *, ocr: bool = True
+) -> tuple[str, list[Block]]:
+    """Detect the format from the content (and name) and read it; return (media type, blocks).
+
+    A PDF without text is a scan: it is read by text recognition (``progress`` hears of each
+    page), or, with ``ocr`` False, ``ScanFound`` is raised for the caller to read it elsewhere.
+    """
     if not content.strip():
         raise MinutesRejected("The file is empty.")
     if len(content) > MAX_BYTES:
         raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
+    if content.startswith(b"%PDF-") and is_scan(content):
+        if not ocr:
+            raise ScanFound(page_count(content))
+        return "application/pdf", scan_blocks(content, progress)
     if content.startswith(b"%PDF-"):
         return "application/pdf", text_to_blocks(without_controls(pdf_text(content)))
     if content.startswith(b"PK\x03\x04"):
@@ -87,6 +98,8 @@ def _control_share(text: str) -> float:
 __all__ = [
     "MAX_BYTES",
     "MAX_UNPACKED_BYTES",
+    "Progress",
+    "ScanFound",
     "decode_text",
     "docx_blocks",
     "pdf_text",
