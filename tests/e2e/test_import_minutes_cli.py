@@ -46,14 +46,15 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
     run = deployment.cli("import-minutes", str(folder), check=False)
     assert run.returncode == 1
     assert "4 files: 2 imported, 1 already imported, 1 refused." in run.stdout
-    assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr and "OCR" in run.stderr
+    assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr
+    assert "Text recognition found no text in the scan" in run.stderr
     assert "Traceback" not in run.stderr
     assert idea_count(deployment) == 21 + 5
 
     as_json = deployment.cli("import-minutes", "--json", str(folder), check=False)
     bodies = json.loads(as_json.stdout)
     assert [b.get("created") for b in bodies] == [False, False, False, None]
-    assert bodies[3]["error"].startswith("The PDF has no text")
+    assert bodies[3]["error"].startswith("Text recognition found no text")
 
 
 @pytest.mark.parametrize(

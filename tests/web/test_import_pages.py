@@ -173,7 +173,7 @@ def test_a_bad_file_shows_the_reason(
     for content, name, reason in (
         (b"Et langt referat uden punkter.\nKun prosa her.\n", "prosa.txt",
          "No bullet points were found, so this does not look like meeting minutes."),
-        (documents.scanned_pdf(), "scan.pdf", "The PDF has no text (it looks like a scan)"),
+        (b"%PDF-1.4\n% cut off\n", "brudt.pdf", "The PDF is damaged or not a PDF"),
         (b"", "tom.txt", "The file is empty."),
     ):  # fmt: skip
         response = upload(web, content, name)

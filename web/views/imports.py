@@ -128,7 +128,8 @@ def read_again(token: str) -> Response:
     """Try reading a scan whose reading failed once more."""
     with unit_of_work() as uow:
         pending_id = pending_imports.read_pending_again(uow, current_actor(), token)
-    relay_kick().queue_reading(pending_id)
+    if pending_id is not None:
+        relay_kick().queue_reading(pending_id)
     return redirect(url_for("imports.preview_import", token=token), code=303)
 
 

@@ -154,8 +154,9 @@ def confirm_pending_import(
 
 def read_pending_again(
     uow: UnitOfWork, actor: Actor, token: str, now: datetime | None = None
-) -> int:
-    """Try reading an upload whose reading failed again; returns its id to queue the reading."""
+) -> int | None:
+    """Try reading an upload whose reading failed again; returns its id to queue the reading
+    (None when it had not failed)."""
     return pending_reading.read_again(uow, _pending(uow, actor, token, now))
 
 

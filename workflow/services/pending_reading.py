@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 
 from workflow.clock import utcnow
-from workflow.errors import NotFound
 from workflow.importer.bounded import read_bounded
 from workflow.importer.document import ParsedDocument
 from workflow.importer.errors import MinutesRejected
@@ -133,10 +132,11 @@ def give_up(units: Units, pending_id: int) -> None:
         record_outcome(uow, pending_id, None, FAULT)
 
 
-def read_again(uow: UnitOfWork, pending: PendingImport) -> int:
-    """Put a failed reading back in line; returns the upload's id for queueing its reading."""
+def read_again(uow: UnitOfWork, pending: PendingImport) -> int | None:
+    """Put a failed reading back in line; returns the upload's id for queueing its reading, or
+    None when it has not failed (it is read already, or being read)."""
     if pending.status != "failed":
-        raise NotFound("This upload is not waiting to be read again.")
+        return None
     pending.status, pending.error = "reading", None
     pending.progress_done, pending.updated_at = 0, None
     uow.commit()

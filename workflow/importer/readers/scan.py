@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from workflow.importer.blocks import Block, normalise_space
 from workflow.importer.errors import MinutesRejected
@@ -82,7 +83,7 @@ def ocr_available() -> bool:
 
 def is_scan(content: bytes) -> bool:
     """True for a PDF whose pages have no text (images only); False for anything PDFium cannot
-    open, which the PDF reader then refuses with its reason."""
+    read, which the PDF reader then refuses with its reason."""
     import pypdfium2
 
     try:
@@ -90,7 +91,8 @@ def is_scan(content: bytes) -> bool:
     except pypdfium2.PdfiumError:
         return False
     try:
-        for page in pdf:
+        for number in range(len(pdf)):
+            page = pdf[number]
             text = page.get_textpage()
             try:
                 if text.get_text_range().strip():
@@ -99,6 +101,8 @@ def is_scan(content: bytes) -> bool:
                 text.close()
                 page.close()
         return len(pdf) > 0
+    except pypdfium2.PdfiumError:
+        return False
     finally:
         pdf.close()
 
@@ -133,12 +137,7 @@ def scan_blocks(content: bytes, progress: Progress | None = None) -> list[Block]
             progress(0, total)
         lines: list[RecognisedLine] = []
         for number in range(total):
-            page = pdf[number]
-            try:
-                image = page.render(scale=DPI / 72, grayscale=True)
-                pgm = _pgm(image.buffer, image.width, image.height, image.stride)
-            finally:
-                page.close()
+            pgm = _page_image(pdf, number)
             page_lines = recognised_lines(_tesseract(binary, pgm))
             if page_lines and lines:
                 page_lines[0] = replace(page_lines[0], gap_before=True)
@@ -150,6 +149,20 @@ def scan_blocks(content: bytes, progress: Progress | None = None) -> list[Block]
     if not lines:
         raise MinutesRejected(NO_TEXT_FOUND)
     return lines_to_blocks(lines)
+
+
+def _page_image(pdf: Any, number: int) -> bytes:
+    import pypdfium2
+
+    try:
+        page = pdf[number]
+        try:
+            image = page.render(scale=DPI / 72, grayscale=True)
+            return _pgm(image.buffer, image.width, image.height, image.stride)
+        finally:
+            page.close()
+    except pypdfium2.PdfiumError:
+        raise MinutesRejected("The PDF is damaged or not a PDF, so it cannot be read.") from None
 
 
 def _pgm(buffer: object, width: int, height: int, stride: int) -> bytes:
