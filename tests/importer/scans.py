@@ -25,13 +25,18 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def page_images(
-    lines: list[str], *, points: int = 12, bullet_indent: bool = True, seed: int = 0
+    lines: list[str],
+    *,
+    points: int = 12,
+    spacing: float = 1.5,
+    bullet_indent: bool = True,
+    seed: int = 0,
 ) -> list[Image.Image]:
     """``lines`` as typed A4 pages (wrapped, bullets hanging), lightly blurred like a scan."""
     rng = random.Random(seed)
     size = round(points * DPI / 72)
     font = _font(size)
-    margin, line_height = DPI, round(size * 1.5)
+    margin, line_height = DPI, round(size * spacing)
     width_chars = int((A4[0] - 2 * margin) / (size * 0.55))
     pages: list[Image.Image] = []
     page, draw, y = None, None, A4[1]

@@ -138,10 +138,8 @@ def scan_blocks(content: bytes, progress: Progress | None = None) -> list[Block]
         lines: list[RecognisedLine] = []
         for number in range(total):
             pgm = _page_image(pdf, number)
-            page_lines = recognised_lines(_tesseract(binary, pgm))
-            if page_lines and lines:
-                page_lines[0] = replace(page_lines[0], gap_before=True)
-            lines += page_lines
+            # A page break is no paragraph break: a bullet may go on at the top of the next page.
+            lines += recognised_lines(_tesseract(binary, pgm))
             if progress:
                 progress(number + 1, total)
     finally:
@@ -192,22 +190,31 @@ def _tesseract(binary: str, image: bytes) -> str:
 
 
 def recognised_lines(tsv: str) -> list[RecognisedLine]:
-    """Tesseract's TSV as lines, each with the mean confidence of its words."""
+    """Tesseract's TSV as lines, each with the mean confidence of its words.
+
+    A line starts a new paragraph (``gap_before``) when an empty line's height or more lies
+    between it and the line above, as on the paper; Tesseract's own paragraphs are not used,
+    since it starts one at every line of a bullet's hanging indent.
+    """
     words: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
+    boxes: dict[tuple[str, str, str], tuple[int, int]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        key = (row["block_num"], row["par_num"], row["line_num"])
+        if row.get("level") == "4":
+            boxes[key] = (int(row["top"]), int(row["height"]))
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text:
             continue
-        key = (row["block_num"], row["par_num"], row["line_num"])
         words.setdefault(key, []).append((text, max(float(row["conf"]), 0.0)))
     lines: list[RecognisedLine] = []
-    previous: tuple[str, str] | None = None
-    for (block, paragraph, _line), line_words in words.items():
+    above: tuple[int, int] | None = None
+    for key, line_words in sorted(words.items(), key=lambda item: boxes.get(item[0], (0, 0))):
         confidence = sum(conf for _, conf in line_words) / len(line_words)
         text = " ".join(word for word, _ in line_words)
-        gap = previous is not None and previous != (block, paragraph)
+        top, height = boxes.get(key, (0, 0))
+        gap = above is not None and top - (above[0] + above[1]) > 0.8 * max(above[1], height)
         lines.append(RecognisedLine(text, round(confidence, 1), gap))
-        previous = (block, paragraph)
+        above = (top, height)
     return lines
 
 
