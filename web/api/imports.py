@@ -37,6 +37,7 @@ def create_import() -> tuple[Response, int]:
     if dry_run is None:
         raise ValidationFailed({"dry_run": "Must be true, false, 1 or 0."})
     content = upload.read()
+    upload.close()  # a large upload waits in a temporary file
     try:  # in a child process with limits, before any transaction is opened
         parsed = read_bounded(upload.filename, content)
     except ScanFound:

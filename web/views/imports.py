@@ -85,10 +85,12 @@ def new_import() -> str | Response | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_form(NO_FILE, 422)
+    content = upload.read()
+    upload.close()  # a large upload waits in a temporary file
     try:
         with unit_of_work() as uow:
             preview = pending_imports.create_pending_import(
-                uow, current_actor(), upload.filename, upload.read()
+                uow, current_actor(), upload.filename, content
             )
     except MinutesRejected as error:
         return _upload_form(error.message, 422)
