@@ -128,8 +128,9 @@ class PageProgress:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.stream: Any = sys.stderr
+        self.terminal = self.stream.isatty()
         self.bar: Any = None
-        self.terminal = sys.stderr.isatty()
 
     def __enter__(self) -> PageProgress:
         return self
@@ -142,11 +143,11 @@ class PageProgress:
         """Told after each page (and with 0 before the first)."""
         if not self.terminal:
             if done:
-                click.echo(f"{self.name}: page {done} of {total} read", err=True)
+                click.echo(f"{self.name}: page {done} of {total} read", file=self.stream)
             return
         if self.bar is None:
             self.bar = click.progressbar(
-                length=total, label=f"Reading {self.name}", file=sys.stderr, show_pos=True
+                length=total, label=f"Reading {self.name}", file=self.stream, show_pos=True
             )
         self.bar.update(done - self.bar.pos)
 

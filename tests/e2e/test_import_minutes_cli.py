@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import Deployment
-from tests.importer import documents
+from tests.importer import documents, scans
 
 pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
@@ -91,3 +93,37 @@ def test_dry_run_and_if_empty(deployment: Deployment) -> None:
     second = deployment.cli("import-minutes", "--if-empty", folder)
     assert "nothing imported" in second.stderr
     assert idea_count(deployment) == 21
+
+
+def test_a_scan_is_read_with_progress_per_page(deployment: Deployment, tmp_path: Path) -> None:
+    lines = documents.as_plain_text().splitlines()
+    scan = tmp_path / "underskrevet.pdf"
+    scan.write_bytes(scans.scanned_pdf(lines, points=11, spacing=3.0))  # two pages
+    run = deployment.cli("import-minutes", "--json", str(scan))
+    # Not a terminal: a plain line per page on stderr, the JSON alone on stdout.
+    assert run.stderr.splitlines() == [
+        "underskrevet.pdf: page 1 of 2 read",
+        "underskrevet.pdf: page 2 of 2 read",
+    ]
+    body = json.loads(run.stdout)
+    assert body["created"] is True and len(body["ideas"]) == len(documents.Expected().ideas)
+    assert idea_count(deployment) == len(documents.Expected().ideas)
+
+
+def test_a_scan_on_a_terminal_shows_a_progress_bar() -> None:
+    from web.cli_imports import PageProgress
+
+    leader, follower = os.openpty()  # a terminal, as stderr is when staff run the command
+    with os.fdopen(follower, "w") as terminal:
+        progress = PageProgress("scan.pdf")
+        progress.stream, progress.terminal = terminal, terminal.isatty()
+        with progress:
+            for done in range(4):
+                progress(done, 3)
+        terminal.flush()
+        shown = ""
+        while select.select([leader], [], [], 0.5)[0]:
+            shown += os.read(leader, 65536).decode()
+    os.close(leader)
+    assert progress.terminal and "Reading scan.pdf" in shown and "3/3" in shown
+    assert "page 1 of 3" not in shown
