@@ -20,7 +20,7 @@ from workflow.notifications.links import Links
 from workflow.notifications.transport import Transport, transport_for
 from workflow.settings import Settings
 
-TASK_MODULES = ["tasks.relay", "tasks.delivery", "tasks.schedule"]
+TASK_MODULES = ["tasks.relay", "tasks.delivery", "tasks.schedule", "tasks.imports"]
 QUEUE = "ideaflow"
 # Redis hands an unacknowledged message to another worker after this long. It must outlast the
 # longest countdown a worker holds (the 5th try waits about 5 minutes), or retries get doubled.

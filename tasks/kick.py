@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tasks.batches import delivery_batches
-from tasks.names import DELIVER_NOTIFICATIONS, RELAY_OUTBOX
+from tasks.names import DELIVER_NOTIFICATIONS, READ_PENDING_IMPORT, RELAY_OUTBOX
 from workflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -61,3 +61,12 @@ class RelayKick:
         except Exception as error:
             logger.warning("deliveries not queued (the sweep will queue them): %s", error)
         return queued
+
+    def queue_reading(self, pending_id: int) -> None:
+        """Queue the reading of an uploaded scan; when the broker is away the sweep queues it."""
+        try:
+            self.celery().send_task(READ_PENDING_IMPORT, args=[pending_id], retry=False)
+        except Exception as error:
+            logger.warning(
+                "reading of upload %s not queued (the sweep will): %s", pending_id, error
+            )

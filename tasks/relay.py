@@ -14,6 +14,7 @@ from celery import Task, shared_task
 
 from tasks.celery_app import IdeaflowCelery, ideaflow_app
 from tasks.delivery import enqueue_deliveries
+from tasks.imports import requeue_readings
 from tasks.names import RELAY_OUTBOX, SWEEP
 from workflow.services import notifications
 
@@ -29,9 +30,11 @@ def relay_outbox(self: Task) -> int:
 
 @shared_task(name=SWEEP, bind=True, ignore_result=True)
 def sweep(self: Task) -> int:
-    """The guarantee behind the kick: relay the outbox, then re-queue stranded notifications."""
+    """The guarantee behind the kick: relay the outbox, then re-queue stranded notifications
+    (and the reading of uploaded scans whose task went missing)."""
     app = ideaflow_app(self)
     queued = relay_all(app)
+    requeue_readings(app)
     with app.database.unit_of_work() as uow:
         stranded = notifications.due_for_sending(uow)
     if stranded:

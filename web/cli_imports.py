@@ -6,13 +6,15 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
 from web.database import unit_of_work
+from workflow.importer.bounded import read_bounded
 from workflow.importer.errors import MinutesRejected, NoIdeasFound
-from workflow.importer.readers import MAX_BYTES
+from workflow.importer.readers import MAX_BYTES, Progress
 from workflow.services import imports, users
 from workflow.services.imports import ImportResult
 
@@ -49,15 +51,21 @@ def minutes_files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-def import_file(path: Path, as_email: str | None, dry_run: bool) -> Outcome:
-    """Import one file in its own transaction."""
+def import_file(
+    path: Path, as_email: str | None, dry_run: bool, progress: Progress | None = None
+) -> Outcome:
+    """Import one file in its own transaction (read first, under the reader's limits; a scan
+    is read by text recognition, ``progress`` hearing of each page)."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
         content = path.read_bytes()
+        parsed = read_bounded(path.name, content, ocr=True, progress=progress)
         with unit_of_work() as uow:
             actor = users.find_actor(uow, as_email) if as_email else None
-            result = imports.import_minutes(uow, actor, path.name, content, dry_run=dry_run)
+            result = imports.import_minutes(
+                uow, actor, path.name, content, dry_run=dry_run, parsed=parsed
+            )
         if result.dry_run and not result.ideas:  # what the import itself would refuse
             raise NoIdeasFound(tuple(result.unrecognised))
         return Outcome(path, result)
@@ -155,6 +163,35 @@ def summary(outcomes: list[Outcome]) -> str:
     return f"{len(outcomes)} files: " + ", ".join(parts) + "."
 
 
+class PageProgress:
+    """Text recognition's progress on stderr: a bar on a terminal, else a line per page."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stream: Any = sys.stderr
+        self.terminal = self.stream.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> PageProgress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def __call__(self, done: int, total: int) -> None:
+        """Told after each page (and with 0 before the first)."""
+        if not self.terminal:
+            if done:
+                click.echo(f"{self.name}: page {done} of {total} read", file=self.stream)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label=f"Reading {self.name}", file=self.stream, show_pos=True
+            )
+        self.bar.update(done - self.bar.pos)
+
+
 @click.command("import-minutes")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
@@ -180,7 +217,8 @@ def import_minutes_command(
         ) as progress:  # fmt: skip
             outcomes = [import_file(path, as_email, dry_run) for path in progress]
     else:
-        outcomes = [import_file(files[0], as_email, dry_run)]
+        with PageProgress(files[0].name) as progress:
+            outcomes = [import_file(files[0], as_email, dry_run, progress)]
     refused = [o for o in outcomes if o.refused]
     if as_json:
         bodies = [

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import Deployment
-from tests.importer import documents
+from tests.importer import documents, scans
 
 pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
@@ -46,14 +48,15 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
     run = deployment.cli("import-minutes", str(folder), check=False)
     assert run.returncode == 1
     assert "4 files: 2 imported, 1 already imported, 1 refused." in run.stdout
-    assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr and "OCR" in run.stderr
+    assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr
+    assert "Text recognition found no text in the scan" in run.stderr
     assert "Traceback" not in run.stderr
     assert idea_count(deployment) == 21 + 5
 
     as_json = deployment.cli("import-minutes", "--json", str(folder), check=False)
     bodies = json.loads(as_json.stdout)
     assert [b.get("created") for b in bodies] == [False, False, False, None]
-    assert bodies[3]["error"].startswith("The PDF has no text")
+    assert bodies[3]["error"].startswith("Text recognition found no text")
 
 
 @pytest.mark.parametrize(
@@ -117,3 +120,37 @@ def test_the_corpus_folder_imports_with_a_summary_table(deployment: Deployment) 
         ], row  # fmt: skip
     assert f"{len(ENTRIES)} files: {len(ENTRIES)} imported, 0 already imported" in run.stdout
     assert idea_count(deployment) == sum(len(entry.expected["ideas"]) for entry in ENTRIES)
+
+
+def test_a_scan_is_read_with_progress_per_page(deployment: Deployment, tmp_path: Path) -> None:
+    lines = documents.as_plain_text().splitlines()
+    scan = tmp_path / "underskrevet.pdf"
+    scan.write_bytes(scans.scanned_pdf(lines, points=11, spacing=3.0))  # two pages
+    run = deployment.cli("import-minutes", "--json", str(scan))
+    # Not a terminal: a plain line per page on stderr, the JSON alone on stdout.
+    assert run.stderr.splitlines() == [
+        "underskrevet.pdf: page 1 of 2 read",
+        "underskrevet.pdf: page 2 of 2 read",
+    ]
+    body = json.loads(run.stdout)
+    assert body["created"] is True and len(body["ideas"]) == len(documents.Expected().ideas)
+    assert idea_count(deployment) == len(documents.Expected().ideas)
+
+
+def test_a_scan_on_a_terminal_shows_a_progress_bar() -> None:
+    from web.cli_imports import PageProgress
+
+    leader, follower = os.openpty()  # a terminal, as stderr is when staff run the command
+    with os.fdopen(follower, "w") as terminal:
+        progress = PageProgress("scan.pdf")
+        progress.stream, progress.terminal = terminal, terminal.isatty()
+        with progress:
+            for done in range(4):
+                progress(done, 3)
+        terminal.flush()
+        shown = ""
+        while select.select([leader], [], [], 0.5)[0]:
+            shown += os.read(leader, 65536).decode()
+    os.close(leader)
+    assert progress.terminal and "Reading scan.pdf" in shown and "3/3" in shown
+    assert "page 1 of 3" not in shown

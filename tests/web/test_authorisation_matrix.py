@@ -97,6 +97,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /imports/<token>": UPLOADER,
     "POST /imports/<token>": UPLOADER,
     "POST /imports/<token>/discard": UPLOADER,
+    "POST /imports/<token>/again": UPLOADER,  # read a scan again after its reading failed
     # Managers and admins.
     "GET /dashboard": MANAGERS,
     "POST /meetings/<int:meeting_id>/participants": MANAGERS,

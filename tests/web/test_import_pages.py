@@ -172,6 +172,7 @@ def test_a_bad_file_shows_the_reason(
     before = row_counts(uow)
     for content, name, reason in (
         (documents.scanned_pdf(), "scan.pdf", "The PDF has no text (it looks like a scan)"),
+        (b"%PDF-1.4\n% cut off\n", "brudt.pdf", "The PDF is damaged or not a PDF"),
         (b"", "tom.txt", "The file is empty."),
     ):  # fmt: skip
         response = upload(web, content, name)

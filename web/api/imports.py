@@ -10,11 +10,19 @@ from web.api import bp
 from web.api.auth import current_actor
 from web.database import unit_of_work
 from workflow.errors import Forbidden, ValidationFailed
+from workflow.gates import N_
+from workflow.importer.bounded import read_bounded
+from workflow.importer.errors import MinutesRejected
+from workflow.importer.readers import ScanFound
 from workflow.permissions import may_import
 from workflow.services import meetings
 from workflow.services.imports import import_minutes
 
 DRY_RUN_VALUES = {"true": True, "false": False, "1": True, "0": False}
+SCAN_IN_BROWSER = N_(
+    "The PDF is a scan: upload it in the browser, where its text is recognised in the "
+    "background, or import it with the ideaflow import-minutes command."
+)
 
 
 @bp.post("/imports")
@@ -28,9 +36,15 @@ def create_import() -> tuple[Response, int]:
     dry_run = DRY_RUN_VALUES.get(request.form.get("dry_run", "false"))
     if dry_run is None:
         raise ValidationFailed({"dry_run": "Must be true, false, 1 or 0."})
+    content = upload.read()
+    upload.close()  # a large upload waits in a temporary file
+    try:  # in a child process with limits, before any transaction is opened
+        parsed = read_bounded(upload.filename, content)
+    except ScanFound:
+        raise MinutesRejected(SCAN_IN_BROWSER) from None
     with unit_of_work() as uow:
         result = import_minutes(
-            uow, current_actor(), upload.filename, upload.read(), dry_run=dry_run
+            uow, current_actor(), upload.filename, content, dry_run=dry_run, parsed=parsed
         )
     return jsonify(result.to_json()), 201 if result.created else 200
 

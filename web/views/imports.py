@@ -2,7 +2,8 @@
 
 The upload is read as a dry run and kept as a pending import; the preview lets the user leave
 items out and switch items between theme and idea (plain form controls, no JavaScript needed);
-confirming runs the same importer as the CLI and the API with that selection.
+confirming runs the same importer as the CLI and the API with that selection. A scan is read by
+the worker: its page shows the progress (and reloads itself) until the preview is there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor, requires_role
-from web.database import unit_of_work
+from web.database import relay_kick, unit_of_work
 from web.errors import error_page
 from workflow.errors import ValidationFailed
 from workflow.gates import N_
@@ -82,7 +83,29 @@ IMPORTER_REASONS = (
     ),
     N_("Reading the PDF took longer than 30 seconds, which minutes never need, so it was stopped."),
     N_("A page of the PDF holds far more text or drawing than minutes need."),
+    N_(
+        "The PDF is a scan and text recognition is not installed: install the Debian packages"
+        " tesseract-ocr and tesseract-ocr-dan, or export the minutes from Word."
+    ),
+    N_("The scan has more than 100 pages, which is more than minutes need."),
+    N_("Text recognition failed on the scan, so it cannot be read."),
+    N_("Text recognition found no text in the scan, so it cannot be read."),
+    N_(
+        "The file took too long to read, so it was refused: minutes that long should be split"
+        " into several files."
+    ),
+    N_(
+        "The file needs too much memory to read, so it was refused: minutes that large should"
+        " be split into several files."
+    ),
+    N_("The file could not be read: the reader stopped on it."),
+    N_("The scan could not be read because of a fault on the server; try again."),
+    N_(
+        "The PDF is a scan: upload it in the browser, where its text is recognised in the "
+        "background, or import it with the ideaflow import-minutes command."
+    ),
 )
+READING_REFRESH_S = 2
 _INDEX = re.compile(r"^[0-9]{1,6}$")
 _SWITCH = re.compile(r"^(theme|idea)-([0-9]{1,6})-as$")
 _PICK = re.compile(r"^unrecognised-([0-9]{1,6})-as$")
@@ -97,13 +120,17 @@ def new_import() -> str | Response | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_form(NO_FILE, 422)
+    content = upload.read()
+    upload.close()  # a large upload waits in a temporary file
     try:
         with unit_of_work() as uow:
             preview = pending_imports.create_pending_import(
-                uow, current_actor(), upload.filename, upload.read()
+                uow, current_actor(), upload.filename, content
             )
     except MinutesRejected as error:
         return _upload_form(error.message, 422)
+    if preview.pending_id is not None:  # a scan: the worker reads it
+        relay_kick().queue_reading(preview.pending_id)
     if preview.token is None:  # imported before: say which meeting it is, store nothing
         return _preview_page(preview)
     return redirect(url_for("imports.preview_import", token=preview.token), code=303)
@@ -119,11 +146,28 @@ def upload_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
 
 @bp.get("/imports/<token>")
 @requires_role(*IMPORTERS)
-def preview_import(token: str) -> str:
-    """What the upload would import; tick and switch items, then confirm."""
+def preview_import(token: str) -> str | Response:
+    """What the upload would import; tick and switch items, then confirm. While a scan is read:
+    how far the reading is (the page reloads itself), or why it failed."""
     with unit_of_work() as uow:
         preview = pending_imports.preview_pending_import(uow, current_actor(), token)
+    if preview.result is None:
+        response = Response(render_template("imports/reading.html", preview=preview))
+        if preview.status == "reading":
+            response.headers["Refresh"] = str(READING_REFRESH_S)
+        return response
     return _preview_page(preview)
+
+
+@bp.post("/imports/<token>/again")
+@requires_role(*IMPORTERS)
+def read_again(token: str) -> Response:
+    """Try reading a scan whose reading failed once more."""
+    with unit_of_work() as uow:
+        pending_id = pending_imports.read_pending_again(uow, current_actor(), token)
+    if pending_id is not None:
+        relay_kick().queue_reading(pending_id)
+    return redirect(url_for("imports.preview_import", token=token), code=303)
 
 
 @bp.post("/imports/<token>")
@@ -207,6 +251,7 @@ def _preview_page(
 ) -> str:
     """The preview with every item ticked and kept as it is, or as the user last sent it."""
     result = preview.result
+    assert result is not None  # read: a scan still being read has its own page
     choices: dict[str, Any] = {
         "theme": [_choice(form, "theme", i) for i in range(len(result.themes))],
         "idea": [_choice(form, "idea", i) for i in range(len(result.ideas))],

@@ -9,7 +9,7 @@ from typing import Any
 
 from workflow.importer.errors import MinutesRejected, NoIdeasFound
 from workflow.importer.parser import ParsedIdea, ParsedMinutes, ParsedParticipant, parse_blocks
-from workflow.importer.readers import read_document
+from workflow.importer.readers import Progress, read_document
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,15 @@ class ParsedDocument:
         return cls(data["filename"], data["media_type"], minutes, data["content_hash"])
 
 
-def parse_document(filename: str, content: bytes) -> ParsedDocument:
-    """Read and parse a minutes document; raises ``MinutesRejected`` with one clear sentence."""
-    media_type, blocks = read_document(filename, content)
+def parse_document(
+    filename: str, content: bytes, progress: Progress | None = None, *, ocr: bool = True
+) -> ParsedDocument:
+    """Read and parse a minutes document; raises ``MinutesRejected`` with one clear sentence.
+
+    A scan is read by text recognition (``progress(done, total)`` per page), or with ``ocr``
+    False refused as ``ScanFound`` for reading in the background.
+    """
+    media_type, blocks = read_document(filename, content, progress, ocr=ocr)
     if not blocks:
         raise MinutesRejected("The file is empty.")
     minutes = parse_blocks(blocks)

@@ -220,7 +220,7 @@ def import_minutes(
     if actor is not None and not may_import(actor):
         raise Forbidden("Viewers cannot import minutes.")
     filename = " ".join(without_controls(filename).split()) or "minutes"
-    document = parsed or parse_document(filename, content)
+    document = replace(parsed, filename=filename) if parsed else parse_document(filename, content)
     existing = uow.meetings.by_content_hash(document.content_hash)
     if existing is not None:
         return describe_meeting(uow, existing, filename, created=False)

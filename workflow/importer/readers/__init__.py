@@ -11,6 +11,7 @@ from workflow.importer.lines import text_to_blocks
 from workflow.importer.readers.docx import docx_blocks
 from workflow.importer.readers.odt import odt_blocks
 from workflow.importer.readers.pdf import pdf_blocks, pdf_text
+from workflow.importer.readers.scan import Progress, ScanFound, is_scan, page_count, scan_blocks
 from workflow.importer.readers.zipped import DOCX, MAX_UNPACKED_BYTES, open_package
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -18,12 +19,22 @@ _IANA_CHARSETS = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "u
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_document(filename: str, content: bytes) -> tuple[str, list[Block]]:
-    """Detect the format from the content (and name) and read it; return (media type, blocks)."""
+def read_document(
+    filename: str, content: bytes, progress: Progress | None = None, *, ocr: bool = True
+) -> tuple[str, list[Block]]:
+    """Detect the format from the content (and name) and read it; return (media type, blocks).
+
+    A PDF without text is a scan: it is read by text recognition (``progress`` hears of each
+    page), or, with ``ocr`` False, ``ScanFound`` is raised for the caller to read it elsewhere.
+    """
     if not content.strip():
         raise MinutesRejected("The file is empty.")
     if len(content) > MAX_BYTES:
         raise MinutesRejected("The file is larger than 20 MB, which is more than minutes need.")
+    if content.startswith(b"%PDF-") and is_scan(content):
+        if not ocr:
+            raise ScanFound(page_count(content))
+        return "application/pdf", scan_blocks(content, progress)
     if content.startswith(b"%PDF-"):
         return "application/pdf", pdf_blocks(content)
     if content.startswith(b"PK\x03\x04"):
@@ -95,6 +106,8 @@ def _control_share(text: str) -> float:
 __all__ = [
     "MAX_BYTES",
     "MAX_UNPACKED_BYTES",
+    "Progress",
+    "ScanFound",
     "decode_text",
     "docx_blocks",
     "odt_blocks",
