@@ -11,7 +11,7 @@ ideas, and imported into a database that already holds as many ideas (some resem
 ones), each size in a child process of its own, which reports its seconds and peak resident
 memory. The floor, measured in the same child, is reading the minutes and fingerprinting every
 text once (for the import: and streaming the stored ideas). The gate is linear growth: the
-time per bullet at 16,000 over the time per bullet at 1,000 at most 2.0, for both.
+CPU time per bullet at 16,000 over that at 1,000 at most 2.0, for both.
 """
 
 from __future__ import annotations
@@ -198,7 +198,20 @@ def similar_ideas() -> tuple[dict[str, Any], bool]:
             seed_ideas(url, bullets)
             runs["import"].append(in_child("import", str(bullets), url))
             backends.add(backend)
-    backend = " ".join(sorted(backends))
+    return report(runs, " ".join(sorted(backends)))
+
+
+def _per_bullet_growth(runs: list[dict[str, Any]], measure: str) -> float:
+    first, last = runs[0], runs[-1]
+    return (last[measure] / last["bullets"]) / (first[measure] / first["bullets"])
+
+
+def report(runs: dict[str, list[dict[str, Any]]], backend: str) -> tuple[dict[str, Any], bool]:
+    """Print the figures; linear when the CPU time per bullet grows at most ``LINEAR_LIMIT``-fold.
+
+    CPU time (of the child process) is the gate because the machine is shared: other work
+    stretches wall-clock times unevenly between sizes. The wall-clock growth is printed too.
+    """
     print(f"Similar ideas: minutes of generated idea texts (import on {backend}, child processes)")
     verdicts = {}
     for name, figures in runs.items():
@@ -213,11 +226,10 @@ def similar_ideas() -> tuple[dict[str, Any], bool]:
                 f"(cpu {run['cpu_seconds']:6.2f} s, {run['seconds'] / run['floor_seconds']:4.1f}"
                 f" x floor) peak {run['peak_rss_mb']:6.0f} MB  pairs {run['pairs']:>5}  {extra}"
             )
-        first, last = figures[0], figures[-1]
-        ratio = (last["seconds"] / last["bullets"]) / (first["seconds"] / first["bullets"])
-        verdicts[name] = ratio
+        verdicts[name] = _per_bullet_growth(figures, "cpu_seconds")
         print(
-            f"  {name}: time per bullet at {last['bullets']} / at {first['bullets']} = {ratio:.2f}"
+            f"  {name}: time per bullet at {figures[-1]['bullets']} / at {figures[0]['bullets']}"
+            f" = {verdicts[name]:.2f} cpu, {_per_bullet_growth(figures, 'seconds'):.2f} wall"
         )
     passed = all(ratio <= LINEAR_LIMIT for ratio in verdicts.values())
     return {"backend": backend, "limit": LINEAR_LIMIT, "runs": runs, "linearity": verdicts}, passed

@@ -89,6 +89,7 @@ def test_small_corpora_give_the_answer_of_comparing_every_pair(
     expected = []
     for position, text in enumerate(new):
         mine = fingerprint(text)
+        assert all_compared(SimilarityIndex(), [other for _, other in prints], mine)
         expected += [(position, key, round(score, 3)) for key, score in brute_force(prints, mine)]
         prints.append((-(position + 1), mine))
     assert [(m.new_index, m.other_key, m.score) for m in matches] == expected

@@ -195,7 +195,7 @@ class SimilarityIndex:
         left = self.visits
         for listed in lists:
             taken = min(len(listed), self.recent, left)
-            counted.append(listed[-taken:])
+            counted.append(listed[len(listed) - taken :])  # the most recent ones
             left -= taken
             if left <= 0:
                 break
