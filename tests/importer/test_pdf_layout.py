@@ -218,3 +218,28 @@ def test_ideas_in_are_ideas_out_whatever_the_pages(document: Paged) -> None:
     assert [(idea.section, idea.text) for idea in minutes.ideas] == expected
     assert minutes.title == TITLE
     assert minutes.unrecognised == ()
+
+
+def test_text_drawn_inside_a_form_is_read_in_lines() -> None:
+    """Some printers wrap each page in a form (an XObject); its text is read like any other."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.beginForm("page")
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(56, 780, TITLE)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(62, 760, "•")
+    pdf.drawString(76, 760, IDEAS[0])
+    pdf.endForm()
+    pdf.doForm("page")
+    pdf.showPage()
+    pdf.save()
+    blocks = pdf_blocks(buffer.getvalue())
+    assert [(block.kind, block.text) for block in blocks] == [
+        (BlockKind.HEADING, TITLE),
+        (BlockKind.BULLET, IDEAS[0]),
+    ]

@@ -183,7 +183,8 @@ def _in_margins(rows: list[Row], height: float, body: float) -> set[int]:
     found: set[int] = set()
     for index in (*range(min(2, len(rows))), *range(max(0, len(rows) - 2), len(rows))):
         row = rows[index]
-        if _in_margin(row, height) and (_is_page_number(row.text) or row.size < body * SMALL_SCALE):
+        small = 0 < row.size < body * SMALL_SCALE  # (a line of symbols alone has no size)
+        if _in_margin(row, height) and (_is_page_number(row.text) or small):
             found.add(index)
     return found
 
