@@ -74,6 +74,11 @@ class PdfBudget:
             cls._current.reset(token)
 
     @classmethod
+    def running(cls) -> PdfBudget | None:
+        """The budget of the read in progress, if any."""
+        return cls._current.get()
+
+    @classmethod
     def current(cls) -> PdfBudget:
         """The budget of the read in progress (outside a read: one of the default limits)."""
         return cls._current.get() or cls(PdfLimits())
@@ -245,7 +250,9 @@ def _install_hooks() -> None:
         """pdfminer's content-stream parser, counting every operand and operator it reads."""
 
         def nextobject(self) -> Any:
-            PdfBudget.current().tick()
+            budget = PdfBudget.running()
+            if budget is not None:  # pdfminer used elsewhere is not counted
+                budget.tick()
             return super().nextobject()
 
     hooks: dict[Any, dict[str, Any]] = {
