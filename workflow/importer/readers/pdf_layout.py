@@ -52,10 +52,11 @@ class Row:
 
 @dataclass(frozen=True)
 class Page:
-    """A page's rows from top to bottom, and its height."""
+    """A page's rows from top to bottom, and where its edges are (y grows upwards)."""
 
     rows: tuple[Row, ...]
-    height: float
+    bottom: float
+    top: float
 
 
 def page_rows(layout: Any) -> Page:
@@ -93,7 +94,8 @@ def page_rows(layout: Any) -> Page:
                 gap_before=gap,
             )
         )
-    return Page(tuple(row for row in rows if row.text.strip()), float(layout.height))
+    kept = tuple(row for row in rows if row.text.strip())
+    return Page(kept, float(layout.y0), float(layout.y1))
 
 
 def _pieces(container: Any) -> Iterable[tuple[float, float, float, str, list[Any]]]:
@@ -140,7 +142,7 @@ def without_furniture(pages: list[Page]) -> list[Page]:
         edge = min(EDGE_ROWS, len(rows))
         drop = {i for i in range(edge) if _key(rows[i]) in repeated_heads}
         drop |= {i for i in range(len(rows) - edge, len(rows)) if _key(rows[i]) in repeated_feet}
-        drop |= _in_margins(rows, page.height, body)
+        drop |= _in_margins(rows, page, body)
         kept: list[Row] = []
         for index, row in enumerate(rows):
             if index in drop:
@@ -177,14 +179,14 @@ def _key(row: Row) -> str:
     return re.sub(r"\d+", "#", " ".join(row.text.casefold().split()))
 
 
-def _in_margins(rows: list[Row], height: float, body: float) -> set[int]:
+def _in_margins(rows: list[Row], page: Page, body: float) -> set[int]:
     """The page numbers, and lines smaller than the body text, among the outermost rows of a
     page and in its top or bottom margin."""
     found: set[int] = set()
     for index in (*range(min(2, len(rows))), *range(max(0, len(rows) - 2), len(rows))):
         row = rows[index]
         small = 0 < row.size < body * SMALL_SCALE  # (a line of symbols alone has no size)
-        if _in_margin(row, height) and (_is_page_number(row.text) or small):
+        if _in_margin(row, page) and (_is_page_number(row.text) or small):
             found.add(index)
     return found
 
@@ -196,14 +198,15 @@ def body_size(pages: list[Page]) -> float:
     for page in pages:
         for row in page.rows:
             anywhere[row.size] += len(row.text)
-            if not _in_margin(row, page.height):
+            if not _in_margin(row, page):
                 inside[row.size] += len(row.text)
     sizes = inside or anywhere
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _in_margin(row: Row, height: float) -> bool:
-    return row.bottom >= height * (1 - MARGIN_SHARE) or row.top <= height * MARGIN_SHARE
+def _in_margin(row: Row, page: Page) -> bool:
+    margin = (page.top - page.bottom) * MARGIN_SHARE
+    return row.bottom >= page.top - margin or row.top <= page.bottom + margin
 
 
 def _is_page_number(text: str) -> bool:
