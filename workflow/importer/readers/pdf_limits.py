@@ -37,8 +37,8 @@ class PdfLimits:
     max_stream_bytes: int = 50 * 1024 * 1024
     max_total_bytes: int = 100 * 1024 * 1024
     seconds: float = 30.0
-    max_page_operations: int = 1_000_000  # operands, operators and glyphs drawn on one page
-    max_page_glyphs: int = 100_000  # a full page of text has a few thousand
+    max_page_operations: int = 100_000  # operands and operators on one page (seconds of work)
+    max_page_glyphs: int = 20_000  # a full page of small print has about six thousand
     max_nesting: int = 256  # saved graphics states ("q") open at once; the standard allows 28
 
 
