@@ -249,3 +249,22 @@ def test_text_drawn_inside_a_form_is_read_in_lines() -> None:
         (BlockKind.HEADING, TITLE),
         (BlockKind.BULLET, IDEAS[0]),
     ]
+
+
+def test_a_bullet_set_in_bold_stays_one_bullet_over_lines_and_pages() -> None:
+    bullet = [
+        "Et ungdomshus i midtbyen, som",
+        "Kommunen og foreningerne driver",
+        "Sammen med de unge.",
+    ]
+    bold = Section("Forslag", [IDEAS[0], bullet, IDEAS[2]])
+    document = furnished(sections=[bold])
+    for line in ("", bullet[1], bullet[2]):
+        moved = replace(document, breaks={break_before(document, line)} if line else set())
+        minutes = minutes_of(_with_bold_bullet(moved, bullet))
+        assert [idea.text for idea in minutes.ideas] == [IDEAS[0], " ".join(bullet), IDEAS[2]]
+        assert minutes.title == TITLE and minutes.unrecognised == ()
+
+
+def _with_bold_bullet(document: Paged, lines: list[str]) -> Paged:
+    return replace(document, bold_lines=frozenset(lines))

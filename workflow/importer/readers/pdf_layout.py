@@ -221,20 +221,36 @@ def _is_page_number(text: str) -> bool:
 
 
 def mark_headings(pages: list[Page]) -> list[Page]:
-    """Lines set clearly larger than the body text, or wholly bold short lines, are headings."""
+    """Lines set clearly larger than the body text, or wholly bold short lines, are headings.
+
+    A bold line straight after other bold text that is no heading (a bullet set in bold, on
+    this page or at the foot of the last) goes on with that text.
+    """
     bold = sum(len(row.text) for page in pages for row in page.rows if row.bold)
     plain = sum(len(row.text) for page in pages for row in page.rows if not row.bold)
     body = body_size(pages)
     bold_means_heading = bold < plain
+    previous: Row | None = None
 
     def marked(row: Row) -> Row:
         text = row.text.strip()
         if row.pieces > 1 or len(text) > HEADING_MAX or BULLET.match(text) or text[0].islower():
             return row
         display = row.size >= body * HEADING_SCALE
-        return replace(row, heading=display or (bold_means_heading and row.bold), display=display)
+        in_bold_text = (
+            previous is not None and previous.bold and not previous.heading and not row.gap_before
+        )
+        strong = bold_means_heading and row.bold and not in_bold_text
+        return replace(row, heading=display or strong, display=display)
 
-    return [replace(page, rows=tuple(marked(row) for row in page.rows)) for page in pages]
+    out = []
+    for page in pages:
+        rows = []
+        for row in page.rows:
+            previous = marked(row)
+            rows.append(previous)
+        out.append(replace(page, rows=tuple(rows)))
+    return out
 
 
 def pages_to_blocks(pages: list[Page]) -> list[Block]:
