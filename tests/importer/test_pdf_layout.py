@@ -268,3 +268,28 @@ def test_a_bullet_set_in_bold_stays_one_bullet_over_lines_and_pages() -> None:
 
 def _with_bold_bullet(document: Paged, lines: list[str]) -> Paged:
     return replace(document, bold_lines=frozenset(lines))
+
+
+def test_a_title_wrapped_over_two_lines_is_one_heading() -> None:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(56, 780, "Referat af ungerådets møde om fritid, trivsel og")
+    pdf.drawString(56, 761, "trafik i Langå")
+    pdf.drawString(56, 742, "Øvelse 1: Hvad gør vi nu")  # a heading of its own by its words
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(56, 724, "Sted: Langå Kulturhus")
+    pdf.drawString(62, 700, "•")
+    pdf.drawString(76, 700, IDEAS[0])
+    pdf.showPage()
+    pdf.save()
+    minutes = parse_document("referat.pdf", buffer.getvalue()).minutes
+    assert minutes.title == "Referat af ungerådets møde om fritid, trivsel og trafik i Langå"
+    assert minutes.location == "Langå Kulturhus"
+    assert [(idea.exercise, idea.text) for idea in minutes.ideas] == [
+        ("Øvelse 1: Hvad gør vi nu", IDEAS[0])
+    ]

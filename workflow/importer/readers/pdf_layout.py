@@ -17,7 +17,7 @@ from typing import Any
 
 from workflow.importer.blocks import Block, BlockKind
 from workflow.importer.lines import BULLET, text_to_blocks
-from workflow.importer.vocabulary import labels_in
+from workflow.importer.vocabulary import is_structural_heading, labels_in
 
 EDGE_ROWS = 3  # the rows at the top and at the bottom of a page where furniture is looked for
 MARGIN_SHARE = 0.08  # a lone page number counts in the top or bottom 8 % of the page
@@ -234,13 +234,13 @@ def mark_headings(pages: list[Page]) -> list[Page]:
 
     def marked(row: Row) -> Row:
         text = row.text.strip()
-        if row.pieces > 1 or len(text) > HEADING_MAX or BULLET.match(text) or text[0].islower():
+        if row.pieces > 1 or len(text) > HEADING_MAX or BULLET.match(text):
             return row
-        display = row.size >= body * HEADING_SCALE
+        display = row.size >= body * HEADING_SCALE  # (a large title may wrap to lower case)
         in_bold_text = (
             previous is not None and previous.bold and not previous.heading and not row.gap_before
         )
-        strong = bold_means_heading and row.bold and not in_bold_text
+        strong = bold_means_heading and row.bold and not in_bold_text and not text[0].islower()
         return replace(row, heading=display or strong, display=display)
 
     out = []
@@ -296,12 +296,13 @@ def pages_to_blocks(pages: list[Page]) -> list[Block]:
 
 def _continues_heading(heading: Row, row: Row, index: int) -> bool:
     """A large heading wrapped over two lines: the same face, no space between, no punctuation
-    at the end of the first line, no "Label:" starting the second."""
+    at the end of the first line, and a second line that starts in lower case or is neither a
+    "Label: value" nor a heading by its words ("Øvelse 1")."""
     return (
         index > 0
         and heading.display
         and not row.gap_before
-        and labels_in(row.text) is None
+        and (row.text[:1].islower() or not (labels_in(row.text) or is_structural_heading(row.text)))
         and (row.size, row.bold) == (heading.size, heading.bold)
         and not heading.text.rstrip().endswith((".", ":", "?", "!"))
     )
