@@ -34,6 +34,7 @@ class Paged:
     breaks: Collection[int] = ()  # body lines (counted from 0) that start a new page
     before_title: Sequence[str] = ()  # body lines above the title
     after_title: Sequence[str] = field(default_factory=lambda: ["Dato: 12. juni 2025"])
+    bold_lines: Collection[str] = ()  # bullet lines set in bold
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ def body_lines(document: Paged) -> list[_Line]:
             pieces = (
                 textwrap.wrap(bullet, document.width) if isinstance(bullet, str) else list(bullet)
             )
-            lines.append(_Line(pieces[0], x=76, bullet=True))
-            lines += [_Line(piece, x=76) for piece in pieces[1:]]
+            for number, piece in enumerate(pieces):
+                font = "Helvetica-Bold" if piece in document.bold_lines else "Helvetica"
+                lines.append(_Line(piece, x=76, font=font, bullet=number == 0))
     return lines
 
 

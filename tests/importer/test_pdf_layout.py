@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from tests.importer.paged_pdfs import Paged, Section, body_lines, break_before, page_count, render
@@ -185,7 +185,10 @@ FOOTERS = [
 @st.composite
 def documents(draw: st.DrawFn) -> Paged:
     headings = draw(st.lists(st.sampled_from(HEADINGS), min_size=1, max_size=3, unique=True))
-    sections = [Section(h, draw(st.lists(IDEA, min_size=1, max_size=6))) for h in headings]
+    styles = st.sampled_from([("Helvetica-Bold", 12), ("Helvetica", 14), ("Helvetica-Bold", 11)])
+    sections = [
+        Section(h, draw(st.lists(IDEA, min_size=1, max_size=6)), *draw(styles)) for h in headings
+    ]
     document = Paged(
         TITLE,
         sections,
@@ -210,11 +213,83 @@ def _edge_lines_are_unique(document: Paged) -> bool:
 @given(documents())
 def test_ideas_in_are_ideas_out_whatever_the_pages(document: Paged) -> None:
     assume(_edge_lines_are_unique(document))
-    assume(not any(is_structural_heading(line.text) for line in body_lines(document)[3:]
-                   if not line.font.endswith("Bold")))  # fmt: skip
+    bullets = [line.text for line in body_lines(document) if line.x > 56]
+    assume(not any(is_structural_heading(text) for text in bullets))
     assume(not any(labels_in(line.text) for line in body_lines(document)[2:]))
+    pages = page_count(document)
+    event(f"pages: {min(pages, 4)}{'+' if pages >= 4 else ''}")
+    event(f"furniture: {bool(document.header)}, {document.footer is not None}")
     minutes = minutes_of(document)
     expected = [(s.heading, bullet) for s in document.sections for bullet in s.bullets]
     assert [(idea.section, idea.text) for idea in minutes.ideas] == expected
     assert minutes.title == TITLE
     assert minutes.unrecognised == ()
+
+
+def test_text_drawn_inside_a_form_is_read_in_lines() -> None:
+    """Some printers wrap each page in a form (an XObject); its text is read like any other."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.beginForm("page")
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(56, 780, TITLE)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(62, 760, "•")
+    pdf.drawString(76, 760, IDEAS[0])
+    pdf.endForm()
+    pdf.doForm("page")
+    pdf.showPage()
+    pdf.save()
+    blocks = pdf_blocks(buffer.getvalue())
+    assert [(block.kind, block.text) for block in blocks] == [
+        (BlockKind.HEADING, TITLE),
+        (BlockKind.BULLET, IDEAS[0]),
+    ]
+
+
+def test_a_bullet_set_in_bold_stays_one_bullet_over_lines_and_pages() -> None:
+    bullet = [
+        "Et ungdomshus i midtbyen, som",
+        "Kommunen og foreningerne driver",
+        "Sammen med de unge.",
+    ]
+    bold = Section("Forslag", [IDEAS[0], bullet, IDEAS[2]])
+    document = furnished(sections=[bold])
+    for line in ("", bullet[1], bullet[2]):
+        moved = replace(document, breaks={break_before(document, line)} if line else set())
+        minutes = minutes_of(_with_bold_bullet(moved, bullet))
+        assert [idea.text for idea in minutes.ideas] == [IDEAS[0], " ".join(bullet), IDEAS[2]]
+        assert minutes.title == TITLE and minutes.unrecognised == ()
+
+
+def _with_bold_bullet(document: Paged, lines: list[str]) -> Paged:
+    return replace(document, bold_lines=frozenset(lines))
+
+
+def test_a_title_wrapped_over_two_lines_is_one_heading() -> None:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(56, 780, "Referat af ungerådets møde om fritid, trivsel og")
+    pdf.drawString(56, 761, "trafik i Langå")
+    pdf.drawString(56, 742, "Øvelse 1: Hvad gør vi nu")  # a heading of its own by its words
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(56, 724, "Sted: Langå Kulturhus")
+    pdf.drawString(62, 700, "•")
+    pdf.drawString(76, 700, IDEAS[0])
+    pdf.showPage()
+    pdf.save()
+    minutes = parse_document("referat.pdf", buffer.getvalue()).minutes
+    assert minutes.title == "Referat af ungerådets møde om fritid, trivsel og trafik i Langå"
+    assert minutes.location == "Langå Kulturhus"
+    assert [(idea.exercise, idea.text) for idea in minutes.ideas] == [
+        ("Øvelse 1: Hvad gør vi nu", IDEAS[0])
+    ]

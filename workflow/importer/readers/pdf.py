@@ -89,7 +89,9 @@ def _read_pages(content: bytes, budget: PdfBudget) -> list[Page]:
     resources = PDFResourceManager(caching=True)
     # boxes_flow=None: no grouping of text boxes into a reading order, which is quadratic in
     # the boxes on a page; lines are put in order by position instead.
-    device = bounded_aggregator(resources, LAParams(line_margin=0.3, boxes_flow=None))
+    device = bounded_aggregator(
+        resources, LAParams(line_margin=0.3, boxes_flow=None, all_texts=True)
+    )
     interpreter = bounded_interpreter(resources, device)
     out = []
     for page in pages:

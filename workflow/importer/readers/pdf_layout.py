@@ -17,7 +17,7 @@ from typing import Any
 
 from workflow.importer.blocks import Block, BlockKind
 from workflow.importer.lines import BULLET, text_to_blocks
-from workflow.importer.vocabulary import labels_in
+from workflow.importer.vocabulary import is_structural_heading, labels_in
 
 EDGE_ROWS = 3  # the rows at the top and at the bottom of a page where furniture is looked for
 MARGIN_SHARE = 0.08  # a lone page number counts in the top or bottom 8 % of the page
@@ -52,10 +52,11 @@ class Row:
 
 @dataclass(frozen=True)
 class Page:
-    """A page's rows from top to bottom, and its height."""
+    """A page's rows from top to bottom, and where its edges are (y grows upwards)."""
 
     rows: tuple[Row, ...]
-    height: float
+    bottom: float
+    top: float
 
 
 def page_rows(layout: Any) -> Page:
@@ -93,7 +94,8 @@ def page_rows(layout: Any) -> Page:
                 gap_before=gap,
             )
         )
-    return Page(tuple(row for row in rows if row.text.strip()), float(layout.height))
+    kept = tuple(row for row in rows if row.text.strip())
+    return Page(kept, float(layout.y0), float(layout.y1))
 
 
 def _pieces(container: Any) -> Iterable[tuple[float, float, float, str, list[Any]]]:
@@ -140,7 +142,7 @@ def without_furniture(pages: list[Page]) -> list[Page]:
         edge = min(EDGE_ROWS, len(rows))
         drop = {i for i in range(edge) if _key(rows[i]) in repeated_heads}
         drop |= {i for i in range(len(rows) - edge, len(rows)) if _key(rows[i]) in repeated_feet}
-        drop |= _in_margins(rows, page.height, body)
+        drop |= _in_margins(rows, page, body)
         kept: list[Row] = []
         for index, row in enumerate(rows):
             if index in drop:
@@ -177,13 +179,14 @@ def _key(row: Row) -> str:
     return re.sub(r"\d+", "#", " ".join(row.text.casefold().split()))
 
 
-def _in_margins(rows: list[Row], height: float, body: float) -> set[int]:
+def _in_margins(rows: list[Row], page: Page, body: float) -> set[int]:
     """The page numbers, and lines smaller than the body text, among the outermost rows of a
     page and in its top or bottom margin."""
     found: set[int] = set()
     for index in (*range(min(2, len(rows))), *range(max(0, len(rows) - 2), len(rows))):
         row = rows[index]
-        if _in_margin(row, height) and (_is_page_number(row.text) or row.size < body * SMALL_SCALE):
+        small = 0 < row.size < body * SMALL_SCALE  # (a line of symbols alone has no size)
+        if _in_margin(row, page) and (_is_page_number(row.text) or small):
             found.add(index)
     return found
 
@@ -195,14 +198,15 @@ def body_size(pages: list[Page]) -> float:
     for page in pages:
         for row in page.rows:
             anywhere[row.size] += len(row.text)
-            if not _in_margin(row, page.height):
+            if not _in_margin(row, page):
                 inside[row.size] += len(row.text)
     sizes = inside or anywhere
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _in_margin(row: Row, height: float) -> bool:
-    return row.bottom >= height * (1 - MARGIN_SHARE) or row.top <= height * MARGIN_SHARE
+def _in_margin(row: Row, page: Page) -> bool:
+    margin = (page.top - page.bottom) * MARGIN_SHARE
+    return row.bottom >= page.top - margin or row.top <= page.bottom + margin
 
 
 def _is_page_number(text: str) -> bool:
@@ -217,20 +221,36 @@ def _is_page_number(text: str) -> bool:
 
 
 def mark_headings(pages: list[Page]) -> list[Page]:
-    """Lines set clearly larger than the body text, or wholly bold short lines, are headings."""
+    """Lines set clearly larger than the body text, or wholly bold short lines, are headings.
+
+    A bold line straight after other bold text that is no heading (a bullet set in bold, on
+    this page or at the foot of the last) goes on with that text.
+    """
     bold = sum(len(row.text) for page in pages for row in page.rows if row.bold)
     plain = sum(len(row.text) for page in pages for row in page.rows if not row.bold)
     body = body_size(pages)
     bold_means_heading = bold < plain
+    previous: Row | None = None
 
     def marked(row: Row) -> Row:
         text = row.text.strip()
-        if row.pieces > 1 or len(text) > HEADING_MAX or BULLET.match(text) or text[0].islower():
+        if row.pieces > 1 or len(text) > HEADING_MAX or BULLET.match(text):
             return row
-        display = row.size >= body * HEADING_SCALE
-        return replace(row, heading=display or (bold_means_heading and row.bold), display=display)
+        display = row.size >= body * HEADING_SCALE  # (a large title may wrap to lower case)
+        in_bold_text = (
+            previous is not None and previous.bold and not previous.heading and not row.gap_before
+        )
+        strong = bold_means_heading and row.bold and not in_bold_text and not text[0].islower()
+        return replace(row, heading=display or strong, display=display)
 
-    return [replace(page, rows=tuple(marked(row) for row in page.rows)) for page in pages]
+    out = []
+    for page in pages:
+        rows = []
+        for row in page.rows:
+            previous = marked(row)
+            rows.append(previous)
+        out.append(replace(page, rows=tuple(rows)))
+    return out
 
 
 def pages_to_blocks(pages: list[Page]) -> list[Block]:
@@ -276,12 +296,13 @@ def pages_to_blocks(pages: list[Page]) -> list[Block]:
 
 def _continues_heading(heading: Row, row: Row, index: int) -> bool:
     """A large heading wrapped over two lines: the same face, no space between, no punctuation
-    at the end of the first line, no "Label:" starting the second."""
+    at the end of the first line, and a second line that starts in lower case or is neither a
+    "Label: value" nor a heading by its words ("Øvelse 1")."""
     return (
         index > 0
         and heading.display
         and not row.gap_before
-        and labels_in(row.text) is None
+        and (row.text[:1].islower() or not (labels_in(row.text) or is_structural_heading(row.text)))
         and (row.size, row.bold) == (heading.size, heading.bold)
         and not heading.text.rstrip().endswith((".", ":", "?", "!"))
     )

@@ -37,8 +37,8 @@ class PdfLimits:
     max_stream_bytes: int = 50 * 1024 * 1024
     max_total_bytes: int = 100 * 1024 * 1024
     seconds: float = 30.0
-    max_page_operations: int = 1_000_000  # operands, operators and glyphs drawn on one page
-    max_page_glyphs: int = 100_000  # a full page of text has a few thousand
+    max_page_operations: int = 100_000  # operands and operators on one page (seconds of work)
+    max_page_glyphs: int = 20_000  # a full page of small print has about six thousand
     max_nesting: int = 256  # saved graphics states ("q") open at once; the standard allows 28
 
 
@@ -72,6 +72,11 @@ class PdfBudget:
             yield budget
         finally:
             cls._current.reset(token)
+
+    @classmethod
+    def running(cls) -> PdfBudget | None:
+        """The budget of the read in progress, if any."""
+        return cls._current.get()
 
     @classmethod
     def current(cls) -> PdfBudget:
@@ -245,7 +250,9 @@ def _install_hooks() -> None:
         """pdfminer's content-stream parser, counting every operand and operator it reads."""
 
         def nextobject(self) -> Any:
-            PdfBudget.current().tick()
+            budget = PdfBudget.running()
+            if budget is not None:  # pdfminer used elsewhere is not counted
+                budget.tick()
             return super().nextobject()
 
     hooks: dict[Any, dict[str, Any]] = {
