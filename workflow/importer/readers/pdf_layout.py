@@ -35,6 +35,11 @@ PAGE_NUMBER = re.compile(
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # as readers.without_controls, and "\f"
 
 
+# A sub-bullet is set a quarter of an inch (18 points) or so further in than its parent; at 4.5
+# points a column that is a tab's width (four columns) in text.
+POINTS_PER_COLUMN = 4.5
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of a page: its text (pieces apart on the line joined by a tab) and typography."""
@@ -46,6 +51,7 @@ class Row:
     bold: bool  # every letter and digit on it is set in a bold face
     pieces: int
     gap_before: bool = False  # a blank line's worth of space above it (on the same page)
+    left: float = 0.0  # where the line starts, in points from the page's left edge
     heading: bool = False
     display: bool = False  # a heading set larger than the body text
 
@@ -92,6 +98,7 @@ def page_rows(layout: Any) -> Page:
                 bold=bool(letters) and all(BOLD.search(char.fontname) for char in letters),
                 pieces=len(group),
                 gap_before=gap,
+                left=min(p[2] for p in group) - float(layout.x0),
             )
         )
     kept = tuple(row for row in rows if row.text.strip())
@@ -260,6 +267,7 @@ def pages_to_blocks(pages: list[Page]) -> list[Block]:
     """
     blocks: list[Block] = []
     text: list[str] = []  # lines, each after its separator: "\n", "\n\n" for a gap, "\f"
+    margin = min((row.left for page in pages for row in page.rows), default=0.0)
     heading: Row | None = None  # a heading being read, perhaps over two lines
     page_break = False
 
@@ -286,12 +294,18 @@ def pages_to_blocks(pages: list[Page]) -> list[Block]:
                 continue
             flush_heading()
             separator = "\f" if page_break else "\n\n" if row.gap_before else "\n"
-            text.append(separator + row.text)
+            text.append(separator + _indented(row, margin))
             page_break = False
         flush_heading()
         page_break = True
     flush_text()
     return blocks
+
+
+def _indented(row: Row, margin: float) -> str:
+    """The row's text indented as far as it is set from the left margin (a column per
+    POINTS_PER_COLUMN), so that a sub-bullet set further in reads as one in text."""
+    return " " * max(round((row.left - margin) / POINTS_PER_COLUMN), 0) + row.text
 
 
 def _continues_heading(heading: Row, row: Row, index: int) -> bool:
