@@ -68,7 +68,10 @@ def test_a_scan_is_read_in_the_background_then_previewed_with_its_recognition_ma
     assert reading.status_code == 200 and reading.headers["Refresh"] == "2"
     page = reading.get_data(as_text=True)
     assert "Læser side 1 af 1 …" in page
-    assert '<progress id="reading-progress" max="1" value="0">' in page
+    assert (
+        '<progress id="reading-progress" aria-labelledby="reading-status" max="1" value="0">'
+        in page
+    )
     assert 'role="status"' in page and 'name="idea"' not in page
 
     assert pending_reading.read_pending(uow, row.id) == "ready"
