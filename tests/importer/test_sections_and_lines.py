@@ -267,3 +267,22 @@ def test_a_suspended_hyphen_at_a_line_end_keeps_its_space() -> None:
 )
 def test_bullet_markers(line: str, is_bullet: bool) -> None:
     assert bool(bullets(line + "\n")) is is_bullet
+
+
+@pytest.mark.parametrize(
+    ("text", "bullets"),
+    [
+        # The Danish "i" ending a wrapped line is not item i of a list.
+        ("• Et sted hvor de unge kan være\ni. Kristrup eller Vorup.\n",
+         ["Et sted hvor de unge kan være i. Kristrup eller Vorup."]),
+        ("• Det var godt.\ni. Nyt punkt\nii. Andet punkt\n", ["Det var godt.", "Nyt punkt",
+                                                           "Andet punkt"]),
+        ("Forslag\na. Cykelsti\nb. Natbus\n", ["Cykelsti", "Natbus"]),
+        ("• Cykelsti\na) Langs Randersvej\n", ["Cykelsti", "Langs Randersvej"]),
+    ],
+)  # fmt: skip
+def test_a_letter_and_a_full_stop_after_an_unfinished_bullet_goes_on_with_it(
+    text: str, bullets: list[str]
+) -> None:
+    blocks = text_to_blocks(text)
+    assert [block.text for block in blocks if block.kind is BlockKind.BULLET] == bullets

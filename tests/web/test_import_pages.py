@@ -171,7 +171,6 @@ def test_a_bad_file_shows_the_reason(
     web.login(make_user("owner"))
     before = row_counts(uow)
     for content, name, reason in (
-        (documents.scanned_pdf(), "scan.pdf", "The PDF has no text (it looks like a scan)"),
         (b"%PDF-1.4\n% cut off\n", "brudt.pdf", "The PDF is damaged or not a PDF"),
         (b"", "tom.txt", "The file is empty."),
     ):  # fmt: skip

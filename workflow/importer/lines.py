@@ -46,6 +46,7 @@ def text_to_blocks(text: str) -> list[Block]:
     bullet: list[str] | None = None  # the pieces of the bullet being read
     bullet_gap = False
     bullet_level = 0
+    mark = ""  # the kind of the last bullet's mark ("•", "1.", "a)")
     levels = Levels()
     gap = 0  # 0: none, 1: empty line(s), 2: a paragraph break
 
@@ -64,7 +65,10 @@ def text_to_blocks(text: str) -> list[Block]:
             gap = max(gap, 2 if line or not soft_blank_lines else 1)
             continue
         match = BULLET.match(line) or (bullet is not None and levels.under(line))
+        if match and bullet is not None and _wrapped_word(match.group("mark"), bullet, gap, mark):
+            match = None
         if match:
+            mark = _mark_kind(match.group("mark"))
             flush()
             bullet, bullet_gap, gap = [normalise_space(match.group("text"))], gap > 0, 0
             bullet_level = levels.place(indentation(line), _mark_kind(match.group("mark")))
@@ -92,6 +96,19 @@ def indentation(line: str) -> int:
         else:
             break
     return width
+
+
+def _wrapped_word(mark: str, bullet: list[str], gap: int, last_kind: str) -> bool:
+    """Whether a line starting "i. " or "a. " goes on with the bullet above rather than being
+    item i or a: it follows an unfinished sentence directly, in a list not lettered that way
+    (the Danish "i" ends many a wrapped line: "... som vi bor i. Næste ...")."""
+    kind = _mark_kind(mark)
+    return (
+        kind == "a."
+        and gap == 0
+        and last_kind != kind
+        and not _tail(bullet).endswith(_SENTENCE_END)
+    )
 
 
 def _mark_kind(mark: str) -> str:
