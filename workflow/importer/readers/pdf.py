@@ -12,6 +12,9 @@ from workflow.importer.errors import MinutesRejected
 
 logger = logging.getLogger(__name__)
 
+POINTS_PER_SPACE = 4.5
+MAX_INDENT = 80
+
 
 def pdf_text(content: bytes) -> str:
     """The text of a PDF, line by line; a PDF without a text layer (a scan) is refused."""
@@ -74,7 +77,11 @@ def _pdf_page_lines(page: Any) -> str:
         if previous_bottom is not None and previous_bottom - top > (top - bottom):
             out.append("")
         # Pieces apart on one line are columns (a bullet and its text, a table's cells): a tab.
-        out.append("\t".join(_pdf_glyphs(p[3]) for p in sorted(row, key=lambda p: p[2])))
+        # The line's left edge becomes leading spaces, so a sub-bullet is indented under its
+        # bullet as in typed text (Word's quarter-inch step between list levels is 4 spaces).
+        ordered = sorted(row, key=lambda p: p[2])
+        indent = " " * max(0, min(int(ordered[0][2] / POINTS_PER_SPACE), MAX_INDENT))
+        out.append(indent + "\t".join(_pdf_glyphs(p[3]) for p in ordered))
         previous_bottom = bottom
     return "\n".join(out)
 
