@@ -336,3 +336,32 @@ def test_blocks_carry_no_notes_outside_tables() -> None:
     _, blocks = read_document("a.docx", as_docx(NESTED))
     assert all(block.notes == () for block in blocks)
     assert isinstance(blocks[0], Block)
+
+
+def test_nested_bullets_in_a_pdf_by_their_indentation() -> None:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    lines = [
+        (56, "Møde om stierne 12.06.2025", None),
+        (56, "Forslag", None),
+        (90, "Cykelsti langs åen", ("•", 72)),
+        (126, "med lys", ("o", 108)),  # Word's second level, saved as PDF
+        (126, "og bænke", ("o", 108)),
+        (90, "Natbus", ("•", 72)),
+        (126, "i weekenden", ("–", 108)),
+    ]
+    for number, (x, text, glyph) in enumerate(lines):
+        y = 800 - 16 * number
+        pdf.setFont("Helvetica", 11)
+        if glyph:
+            pdf.drawString(glyph[1], y, glyph[0])
+        pdf.drawString(x, y, text)
+    pdf.showPage()
+    pdf.save()
+    minutes = parse_document("stier.pdf", buffer.getvalue()).minutes
+    assert [(idea.text, idea.details) for idea in minutes.ideas] == [
+        ("Cykelsti langs åen", ("med lys", "og bænke")),
+        ("Natbus", ("i weekenden",)),
+    ]

@@ -140,9 +140,9 @@ class Levels:
         return len(self.open) - 1
 
     def under(self, line: str) -> re.Match[str] | None:
-        """An "o" bullet indented under the bullet above (Word's second level, as text)."""
+        """An "o" bullet indented under the list's first bullet (Word's second level, as text)."""
         match = SUB_BULLET_O.match(line)
-        if match and self.open and indentation(line) > self.open[-1][0]:
+        if match and self.open and indentation(line) > self.open[0][0]:
             return match
         return None
 

@@ -25,15 +25,23 @@ def body_blocks(items: list[Paragraph | Table]) -> list[Block]:
     body_size, bold_marks_headings = _body_typography(items)
     blocks: list[Block] = []
     gap = False
+    above = -1  # the level of the list item just above; -1 when the block above is none
     for item in items:
         if isinstance(item, Table):
             blocks.extend(table_blocks(item))
-            gap = False
+            gap, above = False, -1
             continue
         if not item.text:
             gap = True
             continue
         kind, text, level = _classify(item, body_size, bold_marks_headings)
+        if item.list_level is not None and kind is BlockKind.BULLET:
+            # A list item is at most one level below the list item above it: the first item
+            # of a list (after a heading, a paragraph or a typed bullet) is at the top.
+            level = min(level, above + 1)
+            above = level
+        else:
+            above = -1
         if text:
             blocks.append(Block(kind, text, gap, level))
         gap = False
