@@ -228,11 +228,12 @@ def test_a_word_file_with_headings_bullets_and_participants() -> None:
     assert minutes.held_on == date(2025, 6, 12)
     assert (minutes.location, minutes.host) == ("Randers Bibliotek", "Lone Bak")
     assert minutes.themes == ("Ensomhed blandt ældre", "Lange ventelister til ”Madklubben”")
-    # "List Bullet 2" is a level deeper: a sub-bullet, so it describes the idea above it.
-    assert [(idea.section, idea.text, idea.details) for idea in minutes.ideas] == [
-        ("Det kan vi selv gøre", "Besøgsvenner fra foreningerne",
-         ("Spisefællesskaber på skolerne",)),
-    ]  # fmt: skip
+    # A list item is at most one level below the list item above it, and a typed "•" is no list
+    # item: "List Bullet 2" under it is a bullet of its own.
+    assert [(idea.section, idea.text, idea.position) for idea in minutes.ideas] == [
+        ("Det kan vi selv gøre", "Besøgsvenner fra foreningerne", 1),
+        ("Det kan vi selv gøre", "Spisefællesskaber på skolerne", 2),
+    ]
     assert [(p.name, p.organisation, p.email) for p in minutes.participants] == [
         ("Dorte Ege", "Ældrerådet", "dorte@aeldreraad.dk"),
         ("Erik Fog", "Ældresagen", None),
