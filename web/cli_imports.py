@@ -66,9 +66,7 @@ def import_file(
             result = imports.import_minutes(
                 uow, actor, path.name, content, dry_run=dry_run, parsed=parsed
             )
-        if result.dry_run and not result.ideas:  # what the import itself would refuse
-            raise NoIdeasFound(tuple(result.unrecognised))
-        return Outcome(path, result)
+        return Outcome(path, imports.refuse_empty_preview(result))
     except NoIdeasFound as error:
         return Outcome(path, refused=error.message, unrecognised=error.unrecognised)
     except MinutesRejected as error:

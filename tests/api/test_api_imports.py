@@ -122,3 +122,20 @@ def test_a_control_character_in_the_file_name_is_harmless(
     response = upload(api, owner, SAMPLE.read_bytes(), "referat\x01 juni.txt")
     assert response.status_code == 201
     assert response.get_json()["file"] == "referat juni.txt"
+
+
+def test_minutes_without_ideas_are_refused_with_what_was_not_understood(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    """Never a silent zero: the import and its dry run both answer 422 and list the text."""
+    owner = make_user("owner")
+    prose = "Styregruppemøde\n\nVi talte om trafikken ved skolen.\n\nMødet sluttede kl. 16.\n".encode()
+    for dry_run in ("false", "true"):
+        response = upload(api, owner, prose, "prosa.txt", dry_run=dry_run)
+        assert response.status_code == 422, dry_run
+        error = response.get_json()["error"]
+        assert error["message"].startswith("No ideas were found in the minutes")
+        assert error["unrecognised"] == [
+            "Vi talte om trafikken ved skolen.",
+            "Mødet sluttede kl. 16.",
+        ]

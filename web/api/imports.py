@@ -16,7 +16,7 @@ from workflow.importer.errors import MinutesRejected
 from workflow.importer.readers import ScanFound
 from workflow.permissions import may_import
 from workflow.services import meetings
-from workflow.services.imports import import_minutes
+from workflow.services.imports import import_minutes, refuse_empty_preview
 
 DRY_RUN_VALUES = {"true": True, "false": False, "1": True, "0": False}
 SCAN_IN_BROWSER = N_(
@@ -46,6 +46,7 @@ def create_import() -> tuple[Response, int]:
         result = import_minutes(
             uow, current_actor(), upload.filename, content, dry_run=dry_run, parsed=parsed
         )
+    refuse_empty_preview(result)  # a preview of nothing is refused as the import would be
     return jsonify(result.to_json()), 201 if result.created else 200
 
 

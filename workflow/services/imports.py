@@ -15,6 +15,7 @@ from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
 from workflow.gates import N_
 from workflow.importer.document import ParsedDocument, parse_document, require_ideas
+from workflow.importer.errors import NoIdeasFound
 from workflow.importer.parser import ParsedIdea, ParsedMinutes
 from workflow.importer.readers import without_controls
 from workflow.importer.similarity import Match, similar_pairs
@@ -258,6 +259,14 @@ def import_minutes(
         return describe_meeting(uow, existing, filename, created=False)
     result = describe_meeting(uow, meeting, filename, created=True)
     return _with_similar(result, matches, [idea.id for idea in ideas])
+
+
+def refuse_empty_preview(result: ImportResult) -> ImportResult:
+    """The result, unless it is a dry run that found no ideas: that is refused (``NoIdeasFound``,
+    with what was not understood) as the import itself would be."""
+    if result.dry_run and not result.ideas:
+        raise NoIdeasFound(tuple(result.unrecognised))
+    return result
 
 
 def _stage(
