@@ -129,9 +129,9 @@ def test_minutes_without_ideas_are_refused_with_what_was_not_understood(
 ) -> None:
     """Never a silent zero: the import and its dry run both answer 422 and list the text."""
     owner = make_user("owner")
-    prose = "Styregruppemøde\n\nVi talte om trafikken ved skolen.\n\nMødet sluttede kl. 16.\n".encode()
+    prose = "Styregruppemøde\n\nVi talte om trafikken ved skolen.\n\nMødet sluttede kl. 16.\n"
     for dry_run in ("false", "true"):
-        response = upload(api, owner, prose, "prosa.txt", dry_run=dry_run)
+        response = upload(api, owner, prose.encode(), "prosa.txt", dry_run=dry_run)
         assert response.status_code == 422, dry_run
         error = response.get_json()["error"]
         assert error["message"].startswith("No ideas were found in the minutes")
