@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench soak translations screenshots browser-deps clean
+.PHONY: run test test-fast lint bench soak translations screenshots browser-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ PYTEST_WORKERS ?= auto
 
 test: lint browser-deps
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The quick loop while changing code: the domain, the importer and the services on SQLite, with
+# no servers, no workers and no browser (the marker of each test folder is set in tests/conftest.py).
+test-fast: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "(unit or importer or integration) and not postgres and not slow" \
+		tests/unit tests/importer tests/integration
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.machine_overhead

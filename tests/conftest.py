@@ -33,14 +33,43 @@ security.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 SERIAL_FOLDERS = ("worker", "soak")  # they restart servers and count deliveries: one at a time
+# Each test folder is a marker of the same name (registered in pyproject.toml), so `-m` picks a
+# layer: `make test-fast` runs unit, importer and the SQLite integration tests.
+FOLDER_MARKERS = ("unit", "importer", "integration", "web", "api", "e2e", "worker", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``--dist loadgroup``) the tests that start whole installations run
-    in one worker, one after another, while the rest share the other cores."""
+    """Mark each test with its folder; under pytest-xdist (``--dist loadgroup``) the tests that
+    start whole installations run in one worker, one after another, while the rest share the
+    other cores."""
     for item in items:
-        if item.path.parent.name in SERIAL_FOLDERS:
+        folder = item.path.parent.name
+        if folder in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, folder))
+        if folder in SERIAL_FOLDERS:
             item.add_marker(pytest.mark.xdist_group("processes"))
+        elif folder == "browser":  # one worker starts Chromium and seeds its installation once
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test that takes a ``deployment`` (a whole installation: CLI, server) on the
+    backends its ``backends`` marker names, on both by default. Whole installations are slow to
+    drive, so a test whose point is not the database names one; tests/integration runs every
+    service on both."""
+    if "deployment" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    names = marker.args if marker else BACKENDS
+    assert set(names) <= set(BACKENDS), names
+    params = [
+        pytest.param(name, marks=pytest.mark.postgres) if name == "postgres" else name
+        for name in names
+    ]
+    metafunc.parametrize("deployment", params, indirect=True)
 
 
 def service_unavailable(reason: str) -> None:

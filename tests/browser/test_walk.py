@@ -80,6 +80,7 @@ def submit(page: Page) -> None:
     assert sent.value is not None and sent.value.status == 200, page.inner_text("main")[:800]
 
 
+@pytest.mark.backends("sqlite")
 def test_minutes_become_a_scaled_idea_in_the_browser(
     deployment: Deployment, open_page: OpenPage
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.mailsink import free_port
+
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 STARTUP_TIMEOUT_S = 30
 E2E_SECRET = "e2e-secret-key"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -131,9 +125,10 @@ class Deployment:
                 self.server.wait()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture
 def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
-    """A migrated, empty installation on each backend (server not started)."""
+    """A migrated, empty installation on the backend the test is parametrised with (see
+    ``pytest_generate_tests`` in tests/conftest.py; server not started)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'instance' / 'ideaflow.db'}"
     else:

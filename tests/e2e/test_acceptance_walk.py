@@ -26,6 +26,7 @@ SCALE = {
 }
 
 
+@pytest.mark.backends("postgres")
 def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
     deployment: Deployment,
 ) -> None:
@@ -90,6 +91,7 @@ def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
     assert len(shown["history"]) == 3
 
 
+@pytest.mark.backends("sqlite")
 def test_the_cli_drives_an_idea_and_explains_refusals(deployment: Deployment) -> None:
     deployment.cli(
         "users",
@@ -141,6 +143,7 @@ def test_the_cli_drives_an_idea_and_explains_refusals(deployment: Deployment) ->
     assert [i["title"] for i in state] == ["Daghøjskole som vikarbureau"]
 
 
+@pytest.mark.backends("sqlite")
 def test_tokens_are_shown_once_and_can_be_revoked(deployment: Deployment) -> None:
     token = deployment.user_with_token("mette@randers.dk", "manager")
     deployment.serve(workers=1, threads=2)
@@ -153,6 +156,7 @@ def test_tokens_are_shown_once_and_can_be_revoked(deployment: Deployment) -> Non
     assert httpx.get(f"{deployment.base_url}/api/v1/openapi.json").status_code == 200
 
 
+@pytest.mark.backends("sqlite")
 def test_serve_refuses_an_unmigrated_database(deployment: Deployment) -> None:
     deployment.env["IDEAFLOW_DATABASE_URL"] = (
         f"sqlite:///{deployment.instance / 'never-migrated.db'}"
@@ -162,6 +166,7 @@ def test_serve_refuses_an_unmigrated_database(deployment: Deployment) -> None:
     assert "ideaflow db upgrade" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.backends("sqlite")
 def test_production_refuses_to_start_without_a_secret_key(deployment: Deployment) -> None:
     del deployment.env["IDEAFLOW_SECRET_KEY"]
     result = deployment.cli("ideas", "list", check=False)
@@ -169,6 +174,7 @@ def test_production_refuses_to_start_without_a_secret_key(deployment: Deployment
     assert "IDEAFLOW_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.backends("sqlite")
 def test_serve_says_how_to_create_the_first_user(deployment: Deployment) -> None:
     deployment.serve(workers=1, threads=2)
     assert "No users yet" in deployment.log()

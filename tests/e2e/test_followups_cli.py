@@ -27,6 +27,7 @@ def create_user(deployment: Deployment, email: str, role: str) -> None:
                    "--role", role, "--password", "correct horse battery")  # fmt: skip
 
 
+@pytest.mark.backends("postgres")
 def test_a_date_past_the_follow_up_sends_the_owner_one_reminder_and_a_second_run_none(
     deployment: Deployment, smtp_sink: MailSink
 ) -> None:
@@ -63,6 +64,7 @@ def test_a_date_past_the_follow_up_sends_the_owner_one_reminder_and_a_second_run
     assert len(smtp_sink.messages) == 2
 
 
+@pytest.mark.backends("sqlite")
 def test_digests_run_sends_each_waiting_stakeholder_one_digest(
     deployment: Deployment, smtp_sink: MailSink
 ) -> None:

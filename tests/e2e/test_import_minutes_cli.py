@@ -21,6 +21,7 @@ def idea_count(deployment: Deployment) -> int:
     return len(json.loads(deployment.cli("ideas", "list", "--json").stdout))
 
 
+@pytest.mark.backends("sqlite")
 def test_one_file_then_again(deployment: Deployment) -> None:
     first = deployment.cli("import-minutes", "--json", str(SAMPLE))
     body = json.loads(first.stdout)
@@ -36,6 +37,7 @@ def test_one_file_then_again(deployment: Deployment) -> None:
     assert idea_count(deployment) == 21
 
 
+@pytest.mark.backends("postgres")
 def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_path: Path) -> None:
     folder = tmp_path / "referater-2026"
     folder.mkdir()
@@ -59,6 +61,7 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
     assert bodies[3]["error"].startswith("Text recognition found no text")
 
 
+@pytest.mark.backends("sqlite")
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -84,6 +87,7 @@ def test_a_file_that_is_not_minutes_is_refused_in_one_sentence(
     assert idea_count(deployment) == 0
 
 
+@pytest.mark.backends("sqlite")
 def test_dry_run_and_if_empty(deployment: Deployment) -> None:
     preview = json.loads(
         deployment.cli("import-minutes", "--dry-run", "--json", str(SAMPLE)).stdout
@@ -98,6 +102,7 @@ def test_dry_run_and_if_empty(deployment: Deployment) -> None:
     assert idea_count(deployment) == 21
 
 
+@pytest.mark.backends("postgres")
 def test_the_corpus_folder_imports_with_a_summary_table(deployment: Deployment) -> None:
     """Every layout in tests/corpus/minutes imports, and the table says what each file gave."""
     from tests.corpus.build import ENTRIES, FOLDER
@@ -122,6 +127,7 @@ def test_the_corpus_folder_imports_with_a_summary_table(deployment: Deployment) 
     assert idea_count(deployment) == sum(len(entry.expected["ideas"]) for entry in ENTRIES)
 
 
+@pytest.mark.backends("sqlite")
 def test_a_scan_is_read_with_progress_per_page(deployment: Deployment, tmp_path: Path) -> None:
     lines = documents.as_plain_text().splitlines()
     scan = tmp_path / "underskrevet.pdf"

@@ -49,6 +49,7 @@ def prepare(deployment: Deployment) -> int:
     return meeting_id
 
 
+@pytest.mark.backends("sqlite")
 def test_each_participant_receives_one_report_and_a_second_run_sends_nothing(
     deployment: Deployment, smtp_sink: MailSink
 ) -> None:
