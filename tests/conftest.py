@@ -35,6 +35,7 @@ security.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 SERIAL_FOLDERS = ("worker", "soak")  # they restart servers and count deliveries: one at a time
 # Each test folder is a marker of the same name (registered in pyproject.toml), so `-m` picks a
 # layer: `make test-fast` runs unit, importer and the SQLite integration tests.
+POSTGRES_FIXTURES = {"postgres_server_url", "make_postgres_database", "migrated_postgres_url"}
 FOLDER_MARKERS = ("unit", "importer", "integration", "web", "api", "e2e", "worker", "browser")
 
 
@@ -44,6 +45,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     other cores."""
     for item in items:
         folder = item.path.parent.name
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
         if folder in FOLDER_MARKERS:
             item.add_marker(getattr(pytest.mark, folder))
         if folder in SERIAL_FOLDERS:

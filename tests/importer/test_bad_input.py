@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 
 from tests.importer import documents
 from workflow.importer.document import parse_document, require_ideas
@@ -130,6 +131,23 @@ def test_a_word_file_cut_in_half() -> None:
     assert "not a readable Word (.docx) file" in rejection(
         "referat.docx", content[: len(content) // 2]
     )
+
+
+def test_empty_pages_are_refused_without_starting_text_recognition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workflow.importer.readers import scan
+
+    def no_tesseract(*_: object, **__: object) -> None:
+        raise AssertionError("Tesseract started for pages with nothing on them")
+
+    monkeypatch.setattr(scan, "_tesseract", no_tesseract)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.showPage()
+    canvas.showPage()
+    canvas.save()
+    assert "The PDF has no text" in rejection("referat.pdf", buffer.getvalue())
 
 
 def test_a_scan_of_a_blank_page() -> None:

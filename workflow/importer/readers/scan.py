@@ -82,14 +82,16 @@ def ocr_available() -> bool:
 
 
 def is_scan(content: bytes) -> bool:
-    """True for a PDF whose pages have no text (images only); False for anything PDFium cannot
-    read, which the PDF reader then refuses with its reason."""
+    """True for a PDF whose pages have no text but something drawn (page images, or text drawn
+    as outlines); False for anything PDFium cannot read, and for pages with nothing on them,
+    which the PDF reader refuses with its reason: there is nothing to recognise."""
     import pypdfium2
 
     try:
         pdf = pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError:
         return False
+    drawn = False
     try:
         for number in range(len(pdf)):
             page = pdf[number]
@@ -97,14 +99,19 @@ def is_scan(content: bytes) -> bool:
             try:
                 if text.get_text_range().strip():
                     return False
+                drawn = drawn or _draws_something(page)
             finally:
                 text.close()
                 page.close()
-        return len(pdf) > 0
+        return drawn
     except pypdfium2.PdfiumError:
         return False
     finally:
         pdf.close()
+
+
+def _draws_something(page: Any) -> bool:
+    return next(iter(page.get_objects(max_depth=1)), None) is not None
 
 
 def page_count(content: bytes) -> int:
