@@ -39,10 +39,16 @@ POSTGRES_FIXTURES = {"postgres_server_url", "make_postgres_database", "migrated_
 FOLDER_MARKERS = ("unit", "importer", "integration", "web", "api", "e2e", "worker", "browser")
 
 
+# Longest first: xdist hands out modules (and groups) in collection order, so the long serial
+# groups start at once instead of finishing alone at the end.
+FOLDER_ORDER = {"worker": 0, "soak": 0, "browser": 1, "e2e": 2}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with its folder; under pytest-xdist (``--dist loadgroup``) the tests that
     start whole installations run in one worker, one after another, while the rest share the
     other cores."""
+    items.sort(key=lambda item: FOLDER_ORDER.get(item.path.parent.name, 3))
     for item in items:
         folder = item.path.parent.name
         if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
