@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tasks.kick import RelayKick
 from web.converters import IdConverter
+from workflow import tuning
 from workflow.db import Database
 from workflow.settings import Settings
 
@@ -18,6 +19,7 @@ csrf = CSRFProtect()
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
+    tuning.configure(settings.tuning)  # the domain's timings and programs, from the settings
     app = Flask(__name__, instance_path=str(settings.instance_path))
     # Before any route is added: every <int:...> in a URL is an id the database can hold.
     app.url_map.converters["int"] = IdConverter
@@ -46,8 +48,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from web import api, auth, errors, health, i18n, request_checks, security_headers, views
+    from web import (
+        api,
+        auth,
+        errors,
+        health,
+        i18n,
+        request_checks,
+        request_ids,
+        security_headers,
+        views,
+    )
 
+    request_ids.init_app(app)  # first: every later hook logs with the request id
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates every request with a bearer token, not a cookie
     i18n.init_app(app)

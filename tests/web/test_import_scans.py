@@ -20,6 +20,7 @@ from tests.importer import scans
 from tests.importer.test_bounded import many_bullets
 from tests.web.conftest import Web
 from tests.web.test_import_pages import SAMPLE, everything, pending_count, preview_path, upload
+from workflow import tuning
 from workflow.importer import document as document_module
 from workflow.importer.bounded import TOO_SLOW
 from workflow.importer.readers.scan import NO_OCR
@@ -173,7 +174,7 @@ def test_a_pathological_upload_is_refused_quickly_while_the_app_answers(
     uow: UowFactory, make_user: Callable[..., Actor], web: Web, client_factory: Callable[[], Web],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setenv("IDEAFLOW_READ_SECONDS", "2")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning(read_seconds=2))
     web.login(make_user("owner"))
     content = many_bullets(300_000)
     answers: list[tuple[int, str]] = []
