@@ -343,4 +343,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     click.echo(f"Serving ideaflow at http://{host}:{port}", err=True)
     if embedded:
         click.echo("No IDEAFLOW_REDIS_URL: running the worker and scheduler here too.", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads, embedded_worker=embedded)
+    run_gunicorn(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        embedded_worker=embedded,
+        log_format=app_settings.log_format,
+    )
