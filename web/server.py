@@ -20,7 +20,9 @@ from workflow import logs
 
 COMPANION_STOP_TIMEOUT_S = 20
 # gunicorn's access line, with the request id the app sent back in X-Request-ID.
-ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+ACCESS_LOG_FORMAT = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
 
 
 class _IdeaflowLogger(Logger):  # type: ignore[misc]
@@ -34,6 +36,16 @@ class _IdeaflowLogger(Logger):  # type: ignore[misc]
         for logger in (self.error_log, self.access_log):
             for handler in logger.handlers:
                 logs.prepare_handler(handler, self.log_format)
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        """The access line, under the request id the app sent back."""
+        sent = {name.lower(): value for name, value in resp.headers}
+        request_id = sent.get("x-request-id")
+        if not logs.is_sane_request_id(request_id):
+            super().access(resp, req, environ, request_time)
+            return
+        with logs.request_context(request_id):
+            super().access(resp, req, environ, request_time)
 
 
 class _GunicornServer(BaseApplication):  # type: ignore[misc]

@@ -107,7 +107,8 @@ def test_a_failed_reading_says_why_and_can_be_tried_again(
     web.login(make_user("manager"))
     path = preview_path(upload(web, scans.scanned_pdf(SCAN_LINES), "scanning.pdf"))
     row = pending_row(uow, path)
-    monkeypatch.setenv("IDEAFLOW_TESSERACT", str(tmp_path / "not-installed"))
+    missing = tuning.Tuning(tesseract=str(tmp_path / "not-installed"))  # IDEAFLOW_TESSERACT
+    monkeypatch.setattr(tuning, "current", lambda: missing)
     assert pending_reading.read_pending(uow, row.id) == "failed"
     failed = web.get(path)
     assert failed.status_code == 200 and "Refresh" not in failed.headers
@@ -121,7 +122,7 @@ def test_a_failed_reading_says_why_and_can_be_tried_again(
     again = web.post(f"{path}/again")
     assert again.status_code == 303 and again.headers["Location"] == path
     assert pending_row(uow, path).status == "reading"
-    monkeypatch.delenv("IDEAFLOW_TESSERACT")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning())
     assert pending_reading.read_pending(uow, row.id) == "ready"
     assert "Read from a scan" in web.text(path)
     assert web.post(f"{path}/again").status_code == 303  # nothing failed: nothing to do
