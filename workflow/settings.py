@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveFloat, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -29,6 +29,10 @@ from workflow.tuning import Tuning
 
 ENV_PREFIX = "IDEAFLOW_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+WEEK_S = 7 * 24 * 3600
+# A positive, finite number of seconds, at most a week (a timedelta cannot hold 1e300 seconds).
+Seconds = Annotated[float, Field(gt=0, le=WEEK_S, allow_inf_nan=False)]
+Days = Annotated[int, Field(ge=1)]
 
 # The variables ``from_env`` reads; None outside it, so ``Settings(...)`` takes only its arguments.
 _environ: ContextVar[Mapping[str, str] | None] = ContextVar("ideaflow_environ", default=None)
@@ -65,18 +69,18 @@ class Settings(BaseSettings):
     mail_from: str = "ideaflow <ideaflow@localhost>"
     mail_reply_to: str | None = None
     log_format: Literal["text", "json"] = "text"
-    sweep_seconds: PositiveFloat = 30.0
+    sweep_seconds: Seconds = 30.0
     # Production's delivery timings; tests and the quick soak shorten them (a lease must
     # outlast an SMTP exchange with its 30 s timeout).
-    lease_seconds: PositiveFloat = 90.0
-    retry_first_seconds: PositiveFloat = 30.0
-    requeue_after_seconds: PositiveFloat = 120.0
-    read_seconds: PositiveFloat = 20.0
+    lease_seconds: Seconds = 90.0
+    retry_first_seconds: Seconds = 30.0
+    requeue_after_seconds: Seconds = 120.0
+    read_seconds: Seconds = 20.0
     tesseract: str | None = None
-    reminder_unassessed_days: int | None = Field(default=None, ge=1)
-    reminder_untouched_days: int | None = Field(default=None, ge=1)
-    reminder_repeat_days: int | None = Field(default=None, ge=1)
-    reminder_escalate_days: int | None = Field(default=None, ge=1)
+    reminder_unassessed_days: Days = FollowupRules.unassessed_days
+    reminder_untouched_days: Days = FollowupRules.untouched_days
+    reminder_repeat_days: Days = FollowupRules.repeat_days
+    reminder_escalate_days: Days = FollowupRules.escalate_days
 
     @classmethod
     def settings_customise_sources(
@@ -111,13 +115,13 @@ class Settings(BaseSettings):
 
     @property
     def followup_rules(self) -> FollowupRules:
-        """The reminder rules: each ``IDEAFLOW_REMINDER_*`` that is set, else the default."""
-        days = {
-            name.removeprefix("reminder_"): value
-            for name, value in self.model_dump().items()
-            if name.startswith("reminder_") and value is not None
-        }
-        return FollowupRules(**days)
+        """The reminder rules (``IDEAFLOW_REMINDER_*``)."""
+        return FollowupRules(
+            unassessed_days=self.reminder_unassessed_days,
+            untouched_days=self.reminder_untouched_days,
+            repeat_days=self.reminder_repeat_days,
+            escalate_days=self.reminder_escalate_days,
+        )
 
     @property
     def tuning(self) -> Tuning:

@@ -76,7 +76,7 @@ def test_delivery_timings_keep_their_defaults_unless_set(tmp_path: Path) -> None
     assert Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": " "}).lease_seconds == 90.0
     shortened = Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": "2.5"}).tuning
     assert shortened.lease_seconds == 2.5 and shortened.lease.total_seconds() == 2.5
-    for wrong in ("0", "-1", "soon", "nan"):
+    for wrong in ("0", "-1", "soon", "nan", "inf", "1e300"):
         with pytest.raises(ConfigurationError, match="IDEAFLOW_LEASE_SECONDS"):
             Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": wrong})
 
