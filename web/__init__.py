@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tasks.kick import RelayKick
+from web import request_ids
 from web.converters import IdConverter
 from workflow import tuning
 from workflow.db import Database
@@ -48,17 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from web import (
-        api,
-        auth,
-        errors,
-        health,
-        i18n,
-        request_checks,
-        request_ids,
-        security_headers,
-        views,
-    )
+    from web import api, auth, errors, health, i18n, request_checks, security_headers, views
 
     request_ids.init_app(app)  # first: every later hook logs with the request id
     csrf.init_app(app)
