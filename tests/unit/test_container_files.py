@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from workflow.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -75,3 +77,10 @@ def test_the_locks_carry_hashes_and_the_dev_lock_follows_the_runtime_lock() -> N
         blocks = re.split(r"\n(?=[A-Za-z])", lock.strip())
         assert all("--hash=sha256:" in block for block in blocks if "==" in block)
     assert not (ROOT / "constraints.txt").exists()
+
+
+def test_the_compose_environment_is_made_of_settings() -> None:
+    shared = compose()["x-ideaflow"]["environment"]
+    fields = {"IDEAFLOW_" + name.upper() for name in Settings.model_fields}
+    assert set(shared) <= fields
+    assert shared["IDEAFLOW_LOG_FORMAT"].endswith("json}")
