@@ -7,13 +7,26 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint bench soak translations screenshots browser-deps clean
+.PHONY: run test test-fast lint lock bench soak translations screenshots browser-deps clean
 
-$(STAMP): pyproject.toml constraints.txt
+# The venv installs exactly the locked versions (checked against their hashes), then the project
+# itself without dependencies. `make lock` regenerates the locks from pyproject.toml (UPGRADE=1:
+# the newest versions it allows); requirements/runtime.txt is what the Docker image installs.
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+	--no-header --quiet $(if $(UPGRADE),--upgrade)
+
+$(STAMP): pyproject.toml $(RUNTIME_LOCK) $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: $(STAMP)
+	$(COMPILE) -o $(RUNTIME_LOCK)
+	$(COMPILE) --extra dev -c $(RUNTIME_LOCK) -o $(DEV_LOCK)
 
 run: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from workflow.settings import write_secret_key; write_secret_key(Path('instance'))"

@@ -7,14 +7,22 @@ task is keyed by a database row and the outbox in the database is the source of 
 
 from __future__ import annotations
 
+import logging
 import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+)
 
+from workflow import logs, tuning
 from workflow.db import Database
 from workflow.notifications.links import Links
 from workflow.notifications.transport import Transport, transport_for
@@ -28,6 +36,8 @@ VISIBILITY_TIMEOUT_S = 3600
 EMBEDDED_POLL_S = 0.5  # how often the embedded worker looks for new messages
 
 _apps: weakref.WeakSet[IdeaflowCelery] = weakref.WeakSet()
+_log_format = ["text"]  # IDEAFLOW_LOG_FORMAT of the app this process runs
+_task_contexts: dict[str, object] = {}  # task id -> the token that restores the request id
 
 
 class IdeaflowCelery(Celery):  # type: ignore[misc]
@@ -94,7 +104,9 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
     )
     from tasks.schedule import beat_schedule
 
-    app.conf.beat_schedule = beat_schedule()
+    app.conf.beat_schedule = beat_schedule(settings.sweep_seconds)
+    tuning.configure(settings.tuning)
+    _log_format[0] = settings.log_format
     return app
 
 
@@ -128,3 +140,24 @@ def _after_fork(**_: Any) -> None:
     """A forked pool process must not share its parent's database connections."""
     for app in list(_apps):
         app.dispose_after_fork()
+
+
+@after_setup_logger.connect(weak=False)
+@after_setup_task_logger.connect(weak=False)
+def _log_lines(logger: logging.Logger, **_: Any) -> None:
+    """Celery's log handlers get the request id, and JSON lines when IDEAFLOW_LOG_FORMAT=json."""
+    for handler in logger.handlers:
+        logs.prepare_handler(handler, _log_format[0])
+
+
+@task_prerun.connect(weak=False)
+def _task_request_id(task_id: str, **_: Any) -> None:
+    """In a task, the task id is the request id of every log line."""
+    _task_contexts[task_id] = logs.set_request_id(task_id)
+
+
+@task_postrun.connect(weak=False)
+def _task_request_done(task_id: str, **_: Any) -> None:
+    token = _task_contexts.pop(task_id, None)
+    if token is not None:
+        logs.reset_request_id(token)

@@ -28,7 +28,6 @@ from tasks.names import (
     WEEKLY_SUMMARY,
 )
 from workflow.clock import utcnow
-from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -36,15 +35,10 @@ SWEEP_SECONDS = 30.0
 FOLLOWUP_MINUTES = 15
 
 
-def sweep_seconds(environ: dict[str, str] | None = None) -> float:
-    """The sweep's interval: IDEAFLOW_SWEEP_SECONDS, 30 by default."""
-    return env_seconds("IDEAFLOW_SWEEP_SECONDS", SWEEP_SECONDS, environ)
-
-
-def beat_schedule() -> dict[str, dict[str, Any]]:
-    """The beat schedule: sweep and follow-ups often; digests, the summary and the meeting
-    reports (06:30 every morning) by the clock."""
-    every = sweep_seconds()
+def beat_schedule(every: float = SWEEP_SECONDS) -> dict[str, dict[str, Any]]:
+    """The beat schedule: the sweep every ``every`` seconds (IDEAFLOW_SWEEP_SECONDS) and the
+    follow-ups often; digests, the summary and the meeting reports (06:30 every morning) by
+    the clock."""
     return {
         "sweep": {"task": SWEEP, "schedule": timedelta(seconds=every),
                   "options": {"expires": max(every * 2, 10.0)}},
@@ -76,7 +70,7 @@ def followups(self: Task) -> int:
     def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
         from workflow.services.followups import run_followups
 
-        return run_followups(uow, app.links, now=utcnow())
+        return run_followups(uow, app.links, now=utcnow(), rules=app.settings.followup_rules)
 
     return _run_and_send(ideaflow_app(self), "followups", run)
 

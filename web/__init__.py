@@ -7,7 +7,9 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tasks.kick import RelayKick
+from web import request_ids
 from web.converters import IdConverter
+from workflow import tuning
 from workflow.db import Database
 from workflow.settings import Settings
 
@@ -18,6 +20,7 @@ csrf = CSRFProtect()
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
+    tuning.configure(settings.tuning)  # the domain's timings and programs, from the settings
     app = Flask(__name__, instance_path=str(settings.instance_path))
     # Before any route is added: every <int:...> in a URL is an id the database can hold.
     app.url_map.converters["int"] = IdConverter
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from web import api, auth, errors, health, i18n, request_checks, security_headers, views
 
+    request_ids.init_app(app)  # first: every later hook logs with the request id
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates every request with a bearer token, not a cookie
     i18n.init_app(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -22,19 +21,23 @@ from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
 from workflow import migrate
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
+from workflow.logs import configure_logging
 from workflow.permissions import ROLES, Actor, Role
 from workflow.services import ideas, listing, transitions, users
+from workflow.settings import Settings
 from workflow.states import STATES, TRIGGER_NAMES
 from workflow.views import IdeaView
 
+CLI_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def _create_app() -> Flask:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return create_app()
+        app_settings = Settings.from_env()  # the one place the command reads the environment
+        configure_logging(app_settings.log_format, text_format=CLI_LOG_FORMAT)
+        return create_app(app_settings)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
 
@@ -340,4 +343,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     click.echo(f"Serving ideaflow at http://{host}:{port}", err=True)
     if embedded:
         click.echo("No IDEAFLOW_REDIS_URL: running the worker and scheduler here too.", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads, embedded_worker=embedded)
+    run_gunicorn(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        embedded_worker=embedded,
+        log_format=app_settings.log_format,
+    )

@@ -15,12 +15,11 @@ from flask.cli import AppGroup
 
 from web.database import relay_kick, settings, unit_of_work
 from workflow.clock import LOCAL_TIMEZONE, utcnow
-from workflow.errors import ConfigurationError
 from workflow.notifications.links import Links
 from workflow.notifications.transport import transport_for
 from workflow.services import delivery
 from workflow.services.digests import PERIODS, run_digests
-from workflow.services.followups import rules_from_env, run_followups
+from workflow.services.followups import run_followups
 from workflow.services.summaries import run_weekly_summary
 
 followups_group = AppGroup("followups", help="Reminders to owners, escalations and summaries.")
@@ -88,10 +87,7 @@ def _sent_line(outcomes: dict[str, int]) -> str:
 def followups_run(now_text: str | None, as_json: bool, send: bool, dry_run: bool) -> None:
     """Run the reminder and escalation sweep once, and the weekly summary when it is due."""
     now = parse_now(now_text)
-    try:
-        rules = rules_from_env()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
+    rules = settings().followup_rules
     with unit_of_work() as uow:
         report = run_followups(uow, email_links(), now, rules, dry_run=dry_run)
     summary = None

@@ -13,10 +13,39 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from web import create_app
+from workflow import logs
 
 COMPANION_STOP_TIMEOUT_S = 20
+# gunicorn's access line, with the request id the app sent back in X-Request-ID.
+ACCESS_LOG_FORMAT = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
+
+
+class _IdeaflowLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logs with the request id filter, as JSON lines when ``log_format`` is json."""
+
+    log_format = "text"
+
+    def setup(self, cfg: Any) -> None:
+        """gunicorn's own setup, then each of its handlers prepared like the app's."""
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in logger.handlers:
+                logs.prepare_handler(handler, self.log_format)
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        """The access line, under the request id the app sent back."""
+        sent = {name.lower(): value for name, value in resp.headers}
+        request_id = sent.get("x-request-id")
+        if not logs.is_sane_request_id(request_id):
+            super().access(resp, req, environ, request_time)
+            return
+        with logs.request_context(request_id):
+            super().access(resp, req, environ, request_time)
 
 
 class _GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -60,7 +89,13 @@ class EmbeddedWorker:
 
 
 def run_gunicorn(
-    *, host: str, port: int, workers: int, threads: int, embedded_worker: bool = False
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    embedded_worker: bool = False,
+    log_format: str = "text",
 ) -> None:
     """Serve until interrupted (with the embedded worker beside it when asked)."""
     options: dict[str, Any] = {
@@ -69,6 +104,8 @@ def run_gunicorn(
         "threads": threads,
         "worker_class": "gthread",
         "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": type("ServerLogger", (_IdeaflowLogger,), {"log_format": log_format}),
         "errorlog": "-",
         "timeout": 60,
         "graceful_timeout": 10,

@@ -14,6 +14,7 @@ from tests.api.conftest import Api
 from tests.importer import scans
 from tests.importer.test_bounded import many_bullets
 from tests.integration.test_import_service import row_counts
+from workflow import tuning
 from workflow.importer.bounded import TOO_SLOW
 from workflow.permissions import Actor
 from workflow.uow import UnitOfWork
@@ -31,7 +32,7 @@ def test_a_pathological_file_is_refused_when_its_time_is_up(
     api: Api, make_user: Callable[..., Actor], uow: Callable[[], UnitOfWork],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setenv("IDEAFLOW_READ_SECONDS", "1.5")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning(read_seconds=1.5))
     owner = make_user("owner")
     before = row_counts(uow)
     started = time.monotonic()

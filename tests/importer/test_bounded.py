@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.importer import documents
+from workflow import tuning
 from workflow.importer.bounded import TOO_LARGE, TOO_SLOW, read_bounded
 from workflow.importer.document import parse_document
 from workflow.importer.errors import MinutesRejected
@@ -117,8 +118,8 @@ def test_a_file_that_needs_too_much_memory_is_refused() -> None:
     assert refused.value.message == TOO_LARGE
 
 
-def test_the_time_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IDEAFLOW_READ_SECONDS", "1")
+def test_the_time_limit_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning(read_seconds=1))
     started = time.monotonic()
     with pytest.raises(MinutesRejected, match="took too long"):
         read_bounded("lang.txt", many_bullets(300_000))

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.importer import documents, scans
+from workflow import tuning
 from workflow.importer.blocks import BlockKind
 from workflow.importer.bounded import read_bounded
 from workflow.importer.document import parse_document
@@ -104,13 +105,14 @@ def test_without_tesseract_the_refusal_says_how_to_get_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     pdf = scans.scanned_pdf(["Referat", "• Én idé"])
-    monkeypatch.setenv("IDEAFLOW_TESSERACT", str(tmp_path / "no-such-tesseract"))
+    missing = tuning.Tuning(tesseract=str(tmp_path / "no-such-tesseract"))  # IDEAFLOW_TESSERACT
+    monkeypatch.setattr(tuning, "current", lambda: missing)
     with pytest.raises(MinutesRejected) as refused:
         parse_document("scan.pdf", pdf)
     assert refused.value.message == NO_OCR
     assert "tesseract-ocr-dan" in NO_OCR and "Word" in NO_OCR
     # The same in the child process, with a PATH where there is no tesseract at all.
-    monkeypatch.delenv("IDEAFLOW_TESSERACT")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning())
     python_only = tmp_path / "bin"
     python_only.mkdir()
     monkeypatch.setenv("PATH", str(python_only))
@@ -127,7 +129,7 @@ def test_tesseract_without_danish_is_refused_the_same_way(
     fake = tmp_path / "tesseract"
     fake.write_text("#!/bin/sh\nprintf 'List of available languages (1):\\neng\\n'\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("IDEAFLOW_TESSERACT", str(fake))
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning(tesseract=str(fake)))
     with pytest.raises(MinutesRejected, match="tesseract-ocr-dan"):
         parse_document("scan.pdf", scans.scanned_pdf(["Referat", "• Én idé"]))
     assert os.access(fake, os.X_OK)

@@ -93,7 +93,7 @@ def test_a_batch_that_ran_long_hands_the_rest_back_untried(
     uow: UowFactory, manager: Actor, smtp_sink: MailSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = sorted(four_waiting(uow, manager).values())
-    monkeypatch.setattr(delivery, "BATCH_TIME", timedelta(0))  # out of time before the first
+    monkeypatch.setattr(delivery, "BATCH_SHARE", 0.0)  # out of time before the first
 
     with uow() as unit:
         outcomes = delivery.deliver_many(unit, ids, SmtpTransport(smtp_sink.url), SENDING)

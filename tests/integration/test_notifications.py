@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.mailsink import MailSink
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.events import IdeaUpdated
 from workflow.models import Contact, Notification, OutboxMessage, Suppression, Unsubscription
@@ -166,7 +167,7 @@ def test_a_temporary_refusal_is_retried_and_keeps_its_message_id(
     # Held until then: neither a copy of the task nor the sweep tries it early.
     assert send(uow, notification_id, smtp_sink, now=retry_at - timedelta(seconds=1)) == "busy"
     with uow() as unit:
-        later = retry_at + notifications.REQUEUE_AFTER
+        later = retry_at + tuning.current().requeue_after
         assert notification_id not in notifications.due_for_sending(unit, now=retry_at - SECOND)
         assert notification_id in notifications.due_for_sending(unit, now=later)
     assert send(uow, notification_id, smtp_sink, now=retry_at + SECOND) == "sent"

@@ -15,7 +15,8 @@ from workflow.followups.decisions import (
     waited,
     waited_since_before,
 )
-from workflow.followups.rules import FollowupRules, rules_from_env
+from workflow.followups.rules import FollowupRules
+from workflow.settings import Settings
 
 RULES = FollowupRules()
 DAY = date(2026, 3, 2)
@@ -61,15 +62,20 @@ def test_days_are_danish_calendar_days() -> None:
     assert bound == datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # midnight CET, 3 March
 
 
-def test_rules_come_from_the_environment() -> None:
-    assert rules_from_env({}) == FollowupRules()
-    rules = rules_from_env(
-        {"IDEAFLOW_REMINDER_UNASSESSED_DAYS": "10", "IDEAFLOW_REMINDER_ESCALATE_DAYS": " 3 "}
-    )
+def test_rules_come_from_the_settings() -> None:
+    base = {"IDEAFLOW_SECRET_KEY": "k"}
+    assert Settings.from_env(base).followup_rules == FollowupRules()
+    rules = Settings.from_env(
+        {
+            **base,
+            "IDEAFLOW_REMINDER_UNASSESSED_DAYS": "10",
+            "IDEAFLOW_REMINDER_ESCALATE_DAYS": " 3 ",
+        }
+    ).followup_rules
     assert (rules.unassessed_days, rules.escalate_days, rules.untouched_days) == (10, 3, 30)
     with pytest.raises(ConfigurationError, match="IDEAFLOW_REMINDER_REPEAT_DAYS"):
-        rules_from_env({"IDEAFLOW_REMINDER_REPEAT_DAYS": "a week"})
-    with pytest.raises(ConfigurationError):
-        rules_from_env({"IDEAFLOW_REMINDER_UNTOUCHED_DAYS": "0"})
+        Settings.from_env({**base, "IDEAFLOW_REMINDER_REPEAT_DAYS": "a week"})
+    with pytest.raises(ConfigurationError, match="IDEAFLOW_REMINDER_UNTOUCHED_DAYS"):
+        Settings.from_env({**base, "IDEAFLOW_REMINDER_UNTOUCHED_DAYS": "0"})
     with pytest.raises(ValueError, match="repeat_days"):
         FollowupRules(repeat_days=0)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from workflow.errors import ConfigurationError
-from workflow.settings import Settings, env_seconds, write_secret_key
+from workflow.settings import Settings, write_secret_key
+from workflow.tuning import Tuning
 
 
 def test_defaults_point_at_the_instance_folder(tmp_path: Path) -> None:
@@ -68,10 +70,47 @@ def test_trusted_proxies_is_a_count(tmp_path: Path) -> None:
         Settings.from_env({**base, "IDEAFLOW_TRUSTED_PROXIES": "yes"})
 
 
-def test_delivery_timings_keep_their_defaults_unless_set() -> None:
-    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {}) == 90.0
-    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": " "}) == 90.0
-    assert env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": "2.5"}) == 2.5
-    for wrong in ("0", "-1", "soon", "nan"):
+def test_delivery_timings_keep_their_defaults_unless_set(tmp_path: Path) -> None:
+    base = {"IDEAFLOW_INSTANCE_PATH": str(tmp_path), "IDEAFLOW_SECRET_KEY": "k"}
+    assert Settings.from_env(base).tuning == Tuning()
+    assert Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": " "}).lease_seconds == 90.0
+    shortened = Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": "2.5"}).tuning
+    assert shortened.lease_seconds == 2.5 and shortened.lease.total_seconds() == 2.5
+    for wrong in ("0", "-1", "soon", "nan", "inf", "1e300"):
         with pytest.raises(ConfigurationError, match="IDEAFLOW_LEASE_SECONDS"):
-            env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0, {"IDEAFLOW_LEASE_SECONDS": wrong})
+            Settings.from_env({**base, "IDEAFLOW_LEASE_SECONDS": wrong})
+
+
+def test_every_documented_variable_is_a_setting() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `IDEAFLOW_([A-Z_]+)` \|", readme, re.M))
+    fields = {name.upper() for name in Settings.model_fields}
+    assert documented == fields
+
+
+def test_a_bad_value_names_its_variable_and_the_domain_never_reads_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IDEAFLOW_SWEEP_SECONDS", "often")
+    with pytest.raises(ConfigurationError, match="IDEAFLOW_SWEEP_SECONDS"):
+        Settings.from_env()
+    # Built from arguments, settings take nothing from the environment.
+    monkeypatch.setenv("IDEAFLOW_SMTP_URL", "smtp://elsewhere")
+    settings = Settings(env="test", instance_path=tmp_path, secret_key="k")
+    assert settings.smtp_url is None and settings.sweep_seconds == 30.0
+
+
+def test_only_the_edges_read_the_environment() -> None:
+    root = Path(__file__).parents[2]
+    # Settings.from_env is the one reader; Tesseract gets the environment passed on whole.
+    allowed = {"workflow/settings.py"}
+    readers = []
+    for package in ("workflow", "web", "tasks"):
+        for path in sorted((root / package).rglob("*.py")):
+            name = str(path.relative_to(root))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                reads = "os.environ" in line or "getenv" in line
+                passed_on = "{**os.environ" in line  # handing the environment to a program
+                if reads and not passed_on and name not in allowed:
+                    readers.append(f"{name}:{number}")
+    assert readers == []

@@ -20,6 +20,7 @@ from tests.importer import scans
 from tests.importer.test_bounded import many_bullets
 from tests.web.conftest import Web
 from tests.web.test_import_pages import SAMPLE, everything, pending_count, preview_path, upload
+from workflow import tuning
 from workflow.importer import document as document_module
 from workflow.importer.bounded import TOO_SLOW
 from workflow.importer.readers.scan import NO_OCR
@@ -106,7 +107,8 @@ def test_a_failed_reading_says_why_and_can_be_tried_again(
     web.login(make_user("manager"))
     path = preview_path(upload(web, scans.scanned_pdf(SCAN_LINES), "scanning.pdf"))
     row = pending_row(uow, path)
-    monkeypatch.setenv("IDEAFLOW_TESSERACT", str(tmp_path / "not-installed"))
+    missing = tuning.Tuning(tesseract=str(tmp_path / "not-installed"))  # IDEAFLOW_TESSERACT
+    monkeypatch.setattr(tuning, "current", lambda: missing)
     assert pending_reading.read_pending(uow, row.id) == "failed"
     failed = web.get(path)
     assert failed.status_code == 200 and "Refresh" not in failed.headers
@@ -120,7 +122,7 @@ def test_a_failed_reading_says_why_and_can_be_tried_again(
     again = web.post(f"{path}/again")
     assert again.status_code == 303 and again.headers["Location"] == path
     assert pending_row(uow, path).status == "reading"
-    monkeypatch.delenv("IDEAFLOW_TESSERACT")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning())
     assert pending_reading.read_pending(uow, row.id) == "ready"
     assert "Read from a scan" in web.text(path)
     assert web.post(f"{path}/again").status_code == 303  # nothing failed: nothing to do
@@ -173,7 +175,7 @@ def test_a_pathological_upload_is_refused_quickly_while_the_app_answers(
     uow: UowFactory, make_user: Callable[..., Actor], web: Web, client_factory: Callable[[], Web],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setenv("IDEAFLOW_READ_SECONDS", "2")
+    monkeypatch.setattr(tuning, "current", lambda: tuning.Tuning(read_seconds=2))
     web.login(make_user("owner"))
     content = many_bullets(300_000)
     answers: list[tuple[int, str]] = []

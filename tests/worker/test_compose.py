@@ -55,7 +55,7 @@ def test_the_compose_file_wires_the_services_together(compose: dict[str, Any]) -
         assert depends["migrate"] == {"condition": "service_completed_successfully"}
         assert depends["redis"] == {"condition": "service_healthy"}
     assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
-    for name in ("db", "redis", "mailpit", "web", "worker"):
+    for name in ("db", "redis", "mailpit", "web", "worker", "beat"):
         assert services[name]["healthcheck"]["test"], name
     redis_command = services["redis"]["command"]
     assert "--appendonly" in redis_command and "noeviction" in redis_command
@@ -78,6 +78,7 @@ def test_the_compose_commands_run_natively_and_deliver(
         "IDEAFLOW_BASE_URL": f"http://localhost:{port}",
         "IDEAFLOW_SMTP_URL": sink.url,
         "IDEAFLOW_MAIL_FROM": "ideaflow <ideaflow@localhost>",
+        "IDEAFLOW_LOG_FORMAT": "json",
     }
     assert set(compose["x-ideaflow"]["environment"]) == set(native_values)
     stack.env = {k: v for k, v in stack.env.items() if k != "IDEAFLOW_SWEEP_SECONDS"}

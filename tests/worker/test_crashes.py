@@ -13,9 +13,9 @@ from tests.worker.redis_server import RedisServer
 from tests.worker.stack import ASSESS, Stack, wait_until
 from tests.worker.stalling_sink import StallingSink
 from tests.worker.test_delivery import let_sweeps_pass
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.models import Notification
-from workflow.services import notifications
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -44,7 +44,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_keeps_the_message_id(
         uow.session.execute(
             update(Notification).values(
                 lease_until=utcnow() - timedelta(seconds=1),
-                created_at=stranded.created_at - notifications.REQUEUE_AFTER * 2,
+                created_at=stranded.created_at - tuning.current().requeue_after * 2,
             )
         )
         uow.commit()

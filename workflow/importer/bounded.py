@@ -25,16 +25,14 @@ import threading
 import time
 from typing import IO, Any
 
+from workflow import tuning
 from workflow.importer.document import ParsedDocument, parse_document
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.readers import Progress, ScanFound
 from workflow.importer.readers.scan import MAX_PAGES, PAGE_TIMEOUT_S
-from workflow.settings import env_seconds
 
 logger = logging.getLogger(__name__)
 MEMORY_BYTES = 1024 * 1024 * 1024
-READ_SECONDS = 20.0
-"""How long reading a document may take (IDEAFLOW_READ_SECONDS); a scan gets this per page."""
 TOO_SLOW = (
     "The file took too long to read, so it was refused: minutes that long should be split "
     "into several files."
@@ -48,7 +46,7 @@ READER_FAILED = "The file could not be read: the reader stopped on it."
 
 def read_seconds() -> float:
     """The time limit for reading one document (IDEAFLOW_READ_SECONDS, 20 by default)."""
-    return env_seconds("IDEAFLOW_READ_SECONDS", READ_SECONDS)
+    return tuning.current().read_seconds
 
 
 def read_bounded(
@@ -91,7 +89,12 @@ def _talk(
     progress: Progress | None,
     seconds: float,
 ) -> ParsedDocument:
-    header = json.dumps({"filename": filename, "ocr": ocr}).encode() + b"\n"
+    header = (
+        json.dumps(
+            {"filename": filename, "ocr": ocr, "tesseract": tuning.current().tesseract}
+        ).encode()
+        + b"\n"
+    )
     threading.Thread(target=_feed, args=(child.stdin, header + content), daemon=True).start()
     lines: queue.Queue[bytes] = queue.Queue()
     threading.Thread(target=_collect, args=(child.stdout, lines), daemon=True).start()
@@ -159,6 +162,7 @@ def main(argv: list[str]) -> int:
         out.flush()
 
     header = json.loads(sys.stdin.buffer.readline())
+    tuning.configure(tuning.Tuning(tesseract=header["tesseract"]))  # the parent's program
     content = sys.stdin.buffer.read()
     try:
         document = parse_document(

@@ -24,20 +24,18 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, exists, or_, select, update
 
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.models import Contact, Notification, Suppression, Unsubscription
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
-from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 MAX_ATTEMPTS = 5
-# Production's timings; IDEAFLOW_LEASE_SECONDS and IDEAFLOW_RETRY_FIRST_SECONDS shorten them for
-# tests and the quick soak (a lease must outlast an SMTP exchange with its 30 s timeout).
-LEASE = timedelta(seconds=env_seconds("IDEAFLOW_LEASE_SECONDS", 90.0))
-RETRY_FIRST_S = env_seconds("IDEAFLOW_RETRY_FIRST_SECONDS", 30.0)
-BATCH_TIME = LEASE / 3  # a batch starts no message later than this after taking its leases
+# The lease and the first retry's wait come from ``tuning`` (IDEAFLOW_LEASE_SECONDS and
+# IDEAFLOW_RETRY_FIRST_SECONDS, which tests and the quick soak shorten).
+BATCH_SHARE = 1 / 3  # a batch starts no message later than this share of the lease
 UNSENT = "unsent"  # a batch's outcome for a notification it handed back without trying
 
 
@@ -94,12 +92,12 @@ def deliver_many(
         leased = {outgoing.id for outgoing in taken}
         outcomes.update(_statuses(uow, [i for i in ids if i not in leased]))
     uow.commit()
-    deadline = time.monotonic() + BATCH_TIME.total_seconds()
+    deadline = time.monotonic() + tuning.current().lease_seconds * BATCH_SHARE
     with transport.session() as send:
         for position, outgoing in enumerate(taken):
             if time.monotonic() > deadline:
                 rest = [later.id for later in taken[position:]]
-                _hand_back(uow, rest, now + LEASE)
+                _hand_back(uow, rest, now + tuning.current().lease)
                 outcomes.update(dict.fromkeys(rest, UNSENT))
                 break
             try:  # timed from now: the batch may have been sending for a while
@@ -110,9 +108,9 @@ def deliver_many(
 
 
 def backoff_seconds(attempts: int, jitter: float) -> float:
-    """Seconds to wait before try ``attempts + 1``: 30 s (``RETRY_FIRST_S``) doubling, plus up
+    """Seconds to wait before try ``attempts + 1``: 30 s (``retry_first_seconds``) doubling, plus up
     to 20 % jitter."""
-    base = RETRY_FIRST_S * float(2 ** max(attempts - 1, 0))
+    base = tuning.current().retry_first_seconds * float(2 ** max(attempts - 1, 0))
     return base * (1 + 0.2 * jitter)
 
 
@@ -160,7 +158,7 @@ def _take_leases(uow: UnitOfWork, notification_ids: list[int], now: datetime) ->
             Notification.status == "pending",
             or_(Notification.lease_until.is_(None), Notification.lease_until < now),
         )
-        .values(lease_until=now + LEASE, attempts=Notification.attempts + 1)
+        .values(lease_until=now + tuning.current().lease, attempts=Notification.attempts + 1)
         .returning(*columns)
         .execution_options(synchronize_session=False)
     )

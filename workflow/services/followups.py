@@ -47,7 +47,7 @@ from workflow.followups.decisions import (
     next_step_on,
     waited_since_before,
 )
-from workflow.followups.rules import FollowupRules, rules_from_env
+from workflow.followups.rules import FollowupRules
 from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
 from workflow.models.base import UTCDateTime
 from workflow.notifications.compose import render
@@ -65,7 +65,6 @@ __all__ = [
     "SweepReport",
     "active_managers",
     "plan_followups",
-    "rules_from_env",
     "run_followups",
 ]
 
@@ -161,12 +160,12 @@ def run_followups(
 ) -> SweepReport:
     """Queue every reminder and escalation due at ``now``; each idea in its own transaction.
 
-    Without ``rules``, the ``IDEAFLOW_REMINDER_*`` environment variables (or the defaults) apply.
+    Without ``rules``, the defaults apply (the edges pass ``Settings.followup_rules``).
     """
     now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    rules = rules or rules_from_env()
+    rules = rules or FollowupRules()
     today = local_today(now)
     due = plan_followups(uow, now, rules)
     managers = active_managers(uow)
@@ -205,7 +204,7 @@ def run_followups(
 
 def plan_followups(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = None) -> list[Due]:
     """Decide, without writing, which reminders and escalations are due at ``now``."""
-    rules = rules or rules_from_env()
+    rules = rules or FollowupRules()
     today = local_today(now)
     holding: dict[int, list[Occasion]] = defaultdict(list)
     ideas: dict[int, tuple[User, str, str]] = {}

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.models import Contact, Idea, Meeting, Notification, OutboxMessage, User
 from workflow.notifications.compose import Rendered, render
@@ -22,14 +23,10 @@ from workflow.notifications.links import Links
 from workflow.notifications.recipients import IDEA_UPDATES, stakeholders_of
 from workflow.permissions import Role
 from workflow.services import outbox
-from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 RELAY_BATCH = 100
-# How old a pending notification nobody holds must be before the sweep sends it again (its first
-# task may still be on its way); IDEAFLOW_REQUEUE_AFTER_SECONDS shortens it for the quick soak.
-REQUEUE_AFTER = timedelta(seconds=env_seconds("IDEAFLOW_REQUEUE_AFTER_SECONDS", 120.0))
 
 FanOut = Callable[[UnitOfWork, OutboxMessage, Links, datetime], list[Notification | None]]
 
@@ -86,13 +83,16 @@ def has_due_events(uow: UnitOfWork, now: datetime | None = None) -> bool:
 
 
 def due_for_sending(uow: UnitOfWork, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Pending notifications nobody is sending and that waited too long: send them again."""
+    """Pending notifications nobody is sending and that waited too long: send them again.
+
+    Too long is ``requeue_after`` (its first task may still be on its way; the quick soak
+    shortens it with IDEAFLOW_REQUEUE_AFTER_SECONDS)."""
     now = now or utcnow()
     query = (
         select(Notification.id)
         .where(
             Notification.status == "pending",
-            Notification.created_at < now - REQUEUE_AFTER,
+            Notification.created_at < now - tuning.current().requeue_after,
             or_(Notification.lease_until.is_(None), Notification.lease_until < now),
         )
         .order_by(Notification.id)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from workflow import tuning
 from workflow.importer.blocks import Block, normalise_space
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import BULLET, text_to_blocks
@@ -61,7 +62,7 @@ class RecognisedLine:
 
 def tesseract_binary() -> str | None:
     """The Tesseract program (IDEAFLOW_TESSERACT, else ``tesseract`` on PATH), or None."""
-    return shutil.which(os.environ.get("IDEAFLOW_TESSERACT") or "tesseract")
+    return shutil.which(tuning.current().tesseract or "tesseract")
 
 
 @functools.cache
