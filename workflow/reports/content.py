@@ -25,6 +25,7 @@ from workflow.models import (
     SentReport,
     idea_themes,
 )
+from workflow.models.ideas import revisit_on
 from workflow.reports.data import (
     STATE_NAMES,
     MeetingReport,
@@ -36,6 +37,7 @@ from workflow.reports.data import (
     ReportThemeIdea,
     iso_date,
 )
+from workflow.states import State
 from workflow.uow import UnitOfWork
 
 __all__ = [
@@ -190,7 +192,7 @@ def _describe(
             if evaluation
             else None
         ),
-        revisit_on=_revisit_on(history) if idea.state == "parked" else None,
+        revisit_on=revisit_on(history) if idea.state == State.PARKED else None,
         merged_into_title=merged_titles.get(idea.merged_into_id or 0),
         changes=tuple(
             ReportChange(entry.at, entry.trigger, entry.from_state, entry.to_state)
@@ -198,12 +200,6 @@ def _describe(
             if (since is None or entry.at > since) and entry.at <= now
         ),
     )
-
-
-def _revisit_on(history: list[HistoryEntry]) -> date | None:
-    parked = [entry for entry in history if entry.trigger == "park"]
-    raw = parked[-1].data.get("revisit_on") if parked else None
-    return iso_date(raw) if isinstance(raw, str) else None
 
 
 def _themes(

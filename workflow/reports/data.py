@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.clock import local_today
-from workflow.states import STATES
+from workflow.states import STATES, State
 
 STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
 
@@ -26,8 +26,8 @@ class ReportChange:
 
     at: datetime
     trigger: str
-    from_state: str
-    to_state: str
+    from_state: State
+    to_state: State
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ class ReportIdea:
 
     id: int
     title: str
-    state: str
+    state: State
     state_changed_at: datetime
-    previous_state: str | None  # the state before its latest step; None: it never moved
+    previous_state: State | None  # the state before its latest step; None: it never moved
     last_trigger: str | None
     owner_name: str | None
     reason: str | None  # the reason given with the latest step
@@ -75,7 +75,7 @@ class ReportThemeIdea:
 
     id: int
     title: str
-    state: str
+    state: State
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class MeetingReport:
                 ReportTheme(
                     name=str(theme["name"]),
                     ideas=tuple(
-                        ReportThemeIdea(int(i["id"]), str(i["title"]), str(i["state"]))
+                        ReportThemeIdea(int(i["id"]), str(i["title"]), State(i["state"]))
                         for i in theme["ideas"]
                     ),
                 )
@@ -235,9 +235,9 @@ def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:
     return ReportIdea(
         id=int(data["id"]),
         title=str(data["title"]),
-        state=str(data["state"]),
+        state=State(data["state"]),
         state_changed_at=datetime.fromisoformat(data["state_changed_at"]),
-        previous_state=data.get("previous_state"),
+        previous_state=State(data["previous_state"]) if data.get("previous_state") else None,
         last_trigger=data.get("last_trigger"),
         owner_name=data.get("owner_name"),
         reason=data.get("reason"),
@@ -267,8 +267,8 @@ def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:
             ReportChange(
                 at=datetime.fromisoformat(change["at"]),
                 trigger=str(change["trigger"]),
-                from_state=str(change["from_state"]),
-                to_state=str(change["to_state"]),
+                from_state=State(change["from_state"]),
+                to_state=State(change["to_state"]),
             )
             for change in data.get("changes", [])
         ),

@@ -20,6 +20,7 @@ from workflow.models import (
     User,
     idea_themes,
 )
+from workflow.states import OPEN_STATES, State
 from workflow.text import casefold_key, like_pattern
 
 THEME_MAX = 500
@@ -43,9 +44,6 @@ class IdeaFilter:
     theme_id: int | None = None
     meeting_id: int | None = None
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
-
-
-OPEN_STATES = ("proposed", "assessed", "piloted", "parked")
 
 
 IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
@@ -88,10 +86,6 @@ class IdeaRepository:
             .execution_options(populate_existing=True)
         )
         return self.session.scalars(query).all()
-
-    def state_of(self, idea_id: int) -> str | None:
-        """The state of the idea with this id, without loading it."""
-        return self.session.scalar(select(Idea.state).where(Idea.id == idea_id))
 
     def page(
         self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
@@ -178,7 +172,7 @@ class IdeaRepository:
 
     def texts_for_similarity(self) -> Iterator[tuple[int, str]]:
         """(id, title and description) of every idea that is not merged, streamed."""
-        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != "merged")
+        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != State.MERGED)
         for idea_id, title, description in self.session.execute(
             query.execution_options(yield_per=2000)
         ):

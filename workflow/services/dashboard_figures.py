@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workflow.states import OPEN_STATES as STATE_OPEN
 from workflow.states import STATES, State
 from workflow.views import jsonable
 
@@ -20,8 +21,8 @@ def _names(*states: State) -> tuple[str, ...]:
 
 STATE_NAMES = _names(*STATES)
 """Every state, in the order of ``workflow.states.STATES``; the keys of every by-state count."""
-OPEN_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.PARKED)
-"""Ideas still in play: not scaled, rejected or merged."""
+OPEN_STATES = _names(*STATE_OPEN)
+"""Ideas still in play (``workflow.states.OPEN_STATES``): not scaled, rejected or merged."""
 LIMITED_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED)
 """The stages with a time limit (``StageLimits``); parked ideas have a revisit date instead."""
 FUNNEL_STAGES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.SCALED)
