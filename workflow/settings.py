@@ -61,11 +61,6 @@ class Settings:
         """Return a copy with some fields replaced (tests and the CLI use this)."""
         return replace(self, **changes)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the database is the embedded SQLite file."""
-        return self.database_url.startswith("sqlite")
-
 
 def default_database_url(instance: Path) -> str:
     """The embedded default: a SQLite file in the instance folder."""
