@@ -27,7 +27,6 @@ from workflow.models import (
 )
 from workflow.models.ideas import revisit_on
 from workflow.reports.data import (
-    STATE_NAMES,
     MeetingReport,
     ReportChange,
     ReportEvaluation,
@@ -37,7 +36,7 @@ from workflow.reports.data import (
     ReportThemeIdea,
     iso_date,
 )
-from workflow.states import State
+from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
 __all__ = [
@@ -88,7 +87,7 @@ def build_report(uow: UnitOfWork, meeting_id: int, *, now: datetime) -> MeetingR
     ]
     order = {idea.id: position for position, idea in enumerate(ideas)}
     described.sort(key=lambda item: (-item.state_changed_at.timestamp(), order[item.id]))
-    counts = dict.fromkeys(STATE_NAMES, 0)
+    counts = dict.fromkeys(STATES, 0)
     for idea in ideas:
         counts[idea.state] = counts.get(idea.state, 0) + 1
     unchanged = (

@@ -17,8 +17,6 @@ from typing import Any
 from workflow.clock import local_today
 from workflow.states import STATES, State
 
-STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
-
 
 @dataclass(frozen=True)
 class ReportChange:
@@ -94,7 +92,7 @@ class MeetingReport:
     meeting_title: str
     held_on: date | None
     generated_at: datetime
-    counts: Mapping[str, int]  # every state, in the order of workflow.states.STATES
+    counts: Mapping[State, int]  # every state, in the order of workflow.states.STATES
     total: int
     ideas: tuple[ReportIdea, ...]  # latest news first
     themes: tuple[ReportTheme, ...]  # in the order the minutes list them
@@ -150,7 +148,7 @@ class MeetingReport:
             meeting_title=str(meeting["title"]),
             held_on=iso_date(meeting.get("held_on")),
             generated_at=datetime.fromisoformat(data["generated_at"]),
-            counts={state: int(data["counts"].get(state, 0)) for state in STATE_NAMES},
+            counts={state: int(data["counts"].get(state, 0)) for state in STATES},
             total=int(data["total"]),
             ideas=tuple(_idea_from_json(item) for item in data["ideas"]),
             themes=tuple(

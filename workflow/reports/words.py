@@ -25,7 +25,7 @@ SUMMARY_GROUPS: tuple[tuple[tuple[State, ...], str], ...] = (
     ((State.MERGED,), N_("%(num)d merged with other ideas")),
 )
 
-SHORT_STATES: dict[str, str] = {
+SHORT_STATES: dict[State, str] = {
     State.PROPOSED: N_("waiting to be assessed"),
     State.ASSESSED: N_("assessed"),
     State.PILOTED: N_("being tried out"),
@@ -68,7 +68,7 @@ class Words:
             return "".join(items)
         return self.t(N_("%(items)s and %(last)s"), items=", ".join(items[:-1]), last=items[-1])
 
-    def summary(self, counts: Mapping[str, int], total: int) -> str:
+    def summary(self, counts: Mapping[State, int], total: int) -> str:
         """E.g. "Af de 21 idéer er 3 i pilot, 1 udbredt, 12 under vurdering og 5 afvist."."""
         if total == 0:
             return self.t(N_("The meeting has no ideas yet."))
@@ -81,7 +81,7 @@ class Words:
             return self.t(N_("Of %(num)d idea: %(parts)s."), num=total, parts=self.listing(parts))
         return self.t(N_("The %(num)d ideas: %(parts)s."), num=total, parts=self.listing(parts))
 
-    def short_state(self, state: str) -> str:
+    def short_state(self, state: State) -> str:
         """A few words for a state, e.g. "being tried out"."""
         return self.t(SHORT_STATES[state]) if state in SHORT_STATES else state
 
@@ -173,6 +173,6 @@ class Words:
         return self.t(N_("Merged with a similar idea, which carries it on."))
 
 
-def summary_line(counts: Mapping[str, int], total: int, language: str) -> str:
+def summary_line(counts: Mapping[State, int], total: int, language: str) -> str:
     """The report's one-line summary of the meeting's ideas by state, in ``language``."""
     return Words(language).summary(counts, total)

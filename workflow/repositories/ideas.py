@@ -36,7 +36,7 @@ _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
 class IdeaFilter:
     """What a list of ideas is narrowed to; None means no narrowing."""
 
-    state: str | None = None
+    state: State | None = None
     owner_email: str | None = None
     owner_id: int | None = None
     unowned: bool = False
@@ -109,12 +109,12 @@ class IdeaRepository:
             .order_by(*IDEA_ORDERS[order])
         )
 
-    def count_by_state(self) -> dict[str, int]:
+    def count_by_state(self) -> dict[State, int]:
         """How many ideas are in each state (states without ideas are left out)."""
         rows = self.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state))
         return dict(rows.all())
 
-    def top_of_state(self, state: str, limit: int) -> Sequence[Idea]:
+    def top_of_state(self, state: State, limit: int) -> Sequence[Idea]:
         """The ideas a board column shows first: due follow-ups, then the latest to arrive."""
         query = (
             select(Idea)
