@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.dialects import sqlite
+
+from workflow.models.base import StateColumn
 from workflow.services.transitions import EFFECTS
 from workflow.states import (
     OPEN_STATES,
@@ -52,3 +56,16 @@ def test_every_trigger_has_its_effect_and_every_effect_is_applied() -> None:
     assert {spec.name: spec.effect for spec in TRIGGERS} == EXPECTED_EFFECTS
     assert set(EFFECTS) == set(Effect)
     assert {spec.effect for spec in TRIGGERS} == set(Effect)  # no effect is left unused
+
+
+def test_the_state_column_stores_names_and_reads_back_states() -> None:
+    column = StateColumn()
+    dialect = sqlite.dialect()
+    assert column.process_bind_param(State.PARKED, dialect) == "parked"
+    assert column.process_bind_param("parked", dialect) == "parked"
+    assert column.process_bind_param(None, dialect) is None
+    with pytest.raises(ValueError, match="not a valid State"):
+        column.process_bind_param("archived", dialect)
+    read = column.process_result_value("parked", dialect)
+    assert read is State.PARKED
+    assert column.process_result_value(None, dialect) is None

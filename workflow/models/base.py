@@ -42,6 +42,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_STATES_BY_NAME: dict[str, State] = {state.value: state for state in State}
+
+
 class StateColumn(TypeDecorator[State]):
     """A workflow state, stored as its name in a VARCHAR(20) and read back as a ``State``."""
 
@@ -53,8 +56,8 @@ class StateColumn(TypeDecorator[State]):
         return None if value is None else State(value).value
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> State | None:
-        """The stored name as a ``State``."""
-        return None if value is None else State(value)
+        """The stored name as a ``State`` (a plain lookup: history queries read many rows)."""
+        return None if value is None else _STATES_BY_NAME[value]
 
 
 def sql_in(values: tuple[str, ...]) -> str:
