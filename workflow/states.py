@@ -91,12 +91,10 @@ STATE_TABLE: tuple[StateSpec, ...] = (
 
 INITIAL_STATE = State.PROPOSED
 STATES: tuple[State, ...] = tuple(State)
-STATE_SPECS: dict[State, StateSpec] = {spec.state: spec for spec in STATE_TABLE}
 STATE_LABELS: dict[State, str] = {spec.state: spec.label for spec in STATE_TABLE}
 _LABELS_BY_NAME: dict[str, str] = {spec.state.value: spec.label for spec in STATE_TABLE}
 OPEN_STATES: tuple[State, ...] = tuple(spec.state for spec in STATE_TABLE if spec.open)
 """Ideas still in play: not scaled, rejected or merged."""
-TERMINAL_STATES: tuple[State, ...] = tuple(spec.state for spec in STATE_TABLE if spec.terminal)
 
 
 class Effect(StrEnum):

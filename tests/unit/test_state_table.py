@@ -12,7 +12,6 @@ from workflow.states import (
     STATE_LABELS,
     STATE_TABLE,
     STATES,
-    TERMINAL_STATES,
     TRIGGERS,
     Effect,
     State,
@@ -42,14 +41,15 @@ def test_every_state_has_one_row_with_its_flags_and_label() -> None:
 
 
 def test_open_and_terminal_states_come_from_the_table() -> None:
+    terminal = tuple(spec.state for spec in STATE_TABLE if spec.terminal)
     assert OPEN_STATES == (State.PROPOSED, State.ASSESSED, State.PILOTED, State.PARKED)
-    assert TERMINAL_STATES == (State.SCALED, State.MERGED)
-    assert not set(OPEN_STATES) & set(TERMINAL_STATES)
+    assert terminal == (State.SCALED, State.MERGED)
+    assert not set(OPEN_STATES) & set(terminal)
 
 
 def test_terminal_means_no_trigger_leaves_the_state() -> None:
-    for state in State:
-        assert (state in TERMINAL_STATES) == (allowed_triggers(state) == ())
+    for spec in STATE_TABLE:
+        assert spec.terminal == (allowed_triggers(spec.state) == ())
 
 
 def test_every_trigger_has_its_effect_and_every_effect_is_applied() -> None:
