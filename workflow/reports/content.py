@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -34,7 +34,6 @@ from workflow.reports.data import (
     ReportPilot,
     ReportTheme,
     ReportThemeIdea,
-    iso_date,
 )
 from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
