@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from workflow.clock import LOCAL_TIMEZONE
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
-from workflow.states import STATE_LABELS, TRIGGERS
+from workflow.states import OPEN_STATES, STATE_LABELS, TRIGGERS
 
 STATE_NAMES = {state: _l(label) for state, label in STATE_LABELS.items()}
 ROLE_NAMES = {
@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
             "current_language": str(get_locale()),
             "languages": LANGUAGES,
             "state_names": STATE_NAMES,
+            "open_states": OPEN_STATES,
             "role_names": ROLE_NAMES,
             "trigger_labels": {spec.name: spec.label for spec in TRIGGERS},
         }

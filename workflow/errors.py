@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.states import State
 
 
 class ConfigurationError(RuntimeError):
@@ -54,7 +58,7 @@ class InvalidTransition(WorkflowError):
 
     code = "invalid_transition"
 
-    def __init__(self, trigger: str, state: str, allowed_triggers: Sequence[str]) -> None:
+    def __init__(self, trigger: str, state: State, allowed_triggers: Sequence[str]) -> None:
         super().__init__(f"'{trigger}' cannot be fired from state '{state}'.")
         self.trigger = trigger
         self.state = state

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from workflow.states import State
+
 
 @dataclass(frozen=True)
 class Event:
@@ -56,8 +58,8 @@ class IdeaTransitioned(Event):
 
     history_id: int
     trigger: str
-    from_state: str
-    to_state: str
+    from_state: State
+    to_state: State
     actor_id: int | None
     reason: str | None
     data: dict[str, Any] = field(default_factory=dict)

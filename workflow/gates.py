@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from workflow.states import State
 
 
 def N_(message: str) -> str:
@@ -72,7 +75,7 @@ class GateContext(Protocol):
     def active_role(self, email: str) -> str | None:
         """The role of the active user with this email, or None."""
 
-    def idea_state(self, idea_id: int) -> str | None:
+    def idea_state(self, idea_id: int) -> State | None:
         """The state of the idea with this id, or None when there is none."""
 
 
@@ -83,6 +86,7 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every backe
 MAX_AMOUNT = Decimal("999999999999.99")  # what a NUMERIC(14, 2) column holds
 PILOT_OWNER_ROLES = ("owner", "manager")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what JSON Schema's format "date" allows
 
 Cleaned = dict[str, Any]
 Errors = dict[str, str]
@@ -116,13 +120,22 @@ def _score(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None
     return value, None
 
 
-def _date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
-    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw.strip()):
-        return None, N_("Must be a date written YYYY-MM-DD.")
+def iso_day(raw: Any) -> date | None:
+    """``raw`` as a date when it is text written YYYY-MM-DD and a real day; None otherwise."""
+    # fromisoformat() also reads "2025-W01-1" and "20250101"; the API promises YYYY-MM-DD.
+    if not isinstance(raw, str) or not _DATE.fullmatch(raw):
+        return None
     try:
-        return date.fromisoformat(raw.strip()), None
+        return date.fromisoformat(raw)
     except ValueError:
+        return None
+
+
+def _date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
+    value = iso_day(raw.strip()) if isinstance(raw, str) else None
+    if value is None:
         return None, N_("Must be a date written YYYY-MM-DD.")
+    return value, None
 
 
 def _future_date(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | None]:
@@ -169,11 +182,8 @@ def _idea_ref(raw: Any, spec: FieldSpec, ctx: GateContext) -> tuple[Any, str | N
         return None, N_("Must be the id of an idea.")
     if value == ctx.idea_id:
         return None, N_("An idea cannot be merged into itself.")
-    state = ctx.idea_state(value)
-    if state is None:
+    if ctx.idea_state(value) is None:
         return None, N_("There is no idea with this id.")
-    if state == "merged":
-        return None, TARGET_MERGED
     return value, None
 
 

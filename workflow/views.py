@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.states import State
 
 
 def jsonable(value: Any) -> Any:
@@ -31,7 +32,7 @@ class IdeaView:
     id: int
     title: str
     description: str
-    state: str
+    state: State
     version: int
     owner: str | None
     themes: tuple[str, ...]
@@ -176,8 +177,8 @@ class HistoryView:
     """One fired trigger as clients see it."""
 
     trigger: str
-    from_state: str
-    to_state: str
+    from_state: State
+    to_state: State
     actor: str | None
     at: datetime
     reason: str | None

@@ -18,7 +18,7 @@ from tests.mailsink import MailSink
 from workflow.db import Database
 from workflow.notifications.links import Links
 from workflow.notifications.tokens import read_unsubscribe_token
-from workflow.reports.words import state_in_words
+from workflow.reports.words import Words
 from workflow.services import users
 from workflow.services.meeting_reports import public_report, render_report
 
@@ -86,7 +86,7 @@ def test_each_participant_receives_one_report_and_a_second_run_sends_nothing(
         database.dispose()
     assert page is not None and len(ideas) == 21
     # Every idea is there with its state in words, as it stands.
-    told = {idea.title: state_in_words(idea, "da", date(2025, 7, 12)) for idea in page.report.ideas}
+    told = {idea.title: Words("da").state(idea, date(2025, 7, 12)) for idea in page.report.ideas}
     assert {idea.title: idea.state for idea in page.report.ideas} == ideas
     for title, words in told.items():
         assert f"* {title}\n  {words}\n" in text

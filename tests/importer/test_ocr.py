@@ -23,15 +23,15 @@ from workflow.importer.readers.scan import (
     NO_OCR,
     RecognisedLine,
     bullet_marked,
+    danish_tesseract,
     lines_to_blocks,
-    ocr_available,
     recognised_lines,
 )
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _tesseract_installed() -> None:
-    if not ocr_available():
+    if danish_tesseract() is None:
         pytest.fail(
             "Tesseract with Danish is needed: apt-get install tesseract-ocr tesseract-ocr-dan"
         )

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from tests.importer.paged_pdfs import Paged, Section, body_lines, break_before, page_count, render
+from tests.importer.pdf_text import pdf_text
 from workflow.importer.blocks import BlockKind
 from workflow.importer.document import parse_document
 from workflow.importer.parser import ParsedMinutes
-from workflow.importer.readers import pdf_blocks, pdf_text
+from workflow.importer.readers import pdf_blocks
 from workflow.importer.vocabulary import is_structural_heading, labels_in
 
 HEADER = ("Randers Kommune · Referat · Ungerådet",)

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 import pytest
 
+from tests.importer.pdf_text import pdf_text
 from workflow.importer.document import parse_document
 from workflow.importer.errors import MinutesRejected
-from workflow.importer.readers import pdf_text
 from workflow.importer.readers.pdf_limits import (
     TOO_COMPLEX,
     TOO_MANY_PAGES,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from workflow.reports.content import ReportChange, ReportEvaluation, ReportIdea, ReportPilot
-from workflow.reports.words import Words, state_in_words, summary_line
+from workflow.reports.words import Words, summary_line
 
 TODAY = date(2025, 9, 12)
 IDEA = ReportIdea(
@@ -57,9 +57,9 @@ PILOT = ReportPilot(date(2025, 8, 1), date(2026, 1, 31), "Langå og Assentoft", 
     ],
 )  # fmt: skip
 def test_every_state_reads_as_a_plain_sentence(idea: ReportIdea, danish: str, english: str) -> None:
-    assert state_in_words(idea, "da", TODAY) == danish
-    assert state_in_words(idea, "en", TODAY) == english
-    assert state_in_words(idea, "xx", TODAY) == danish  # unknown languages get Danish
+    assert Words("da").state(idea, TODAY) == danish
+    assert Words("en").state(idea, TODAY) == english
+    assert Words("xx").state(idea, TODAY) == danish  # unknown languages get Danish
 
 
 def test_the_summary_counts_what_participants_ask_about() -> None:

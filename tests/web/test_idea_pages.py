@@ -338,3 +338,18 @@ def test_merging_into_a_merged_idea_says_so_at_the_field_with_409(
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "That idea is itself merged" in page and 'aria-invalid="true"' in page
+
+
+def test_a_past_follow_up_is_marked_overdue_only_while_the_idea_is_open(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    past = (local_today() - timedelta(days=2)).isoformat()
+    idea_id = new_idea(uow, manager, title="Forfalden", follow_up_on=past)
+    web.login(manager)
+    assert 'class="overdue"' in web.text(f"/ideas/{idea_id}")
+    assert 'class="overdue"' in web.text("/ideas?q=Forfalden")
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, idea_id, "reject", reason="Ingen midler")
+    assert 'class="overdue"' not in web.text(f"/ideas/{idea_id}")
+    assert 'class="overdue"' not in web.text("/ideas?q=Forfalden")

@@ -20,7 +20,7 @@ from workflow.errors import (
 from workflow.gates import TARGET_MERGED
 from workflow.permissions import may_assign_owner, may_fire
 from workflow.services import ideas, transitions, users
-from workflow.states import TRIGGERS_BY_NAME, TriggerSpec
+from workflow.states import TRIGGERS_BY_NAME, State, TriggerSpec
 from workflow.views import IdeaDetail
 
 bp = Blueprint("gates", __name__)
@@ -80,7 +80,7 @@ def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("ideas.idea_detail", idea_id=idea_id))
 
 
-def _state_name(state: str) -> str:
+def _state_name(state: State) -> str:
     from web.i18n import STATE_NAMES
 
     return str(STATE_NAMES[state])

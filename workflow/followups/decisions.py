@@ -61,11 +61,6 @@ def waited_since_before(today: date, days: int) -> datetime:
     return start_of_local_day(today - timedelta(days=days - 1))
 
 
-def follow_up_due(follow_up_on: date | None, today: date) -> bool:
-    """The follow-up date has arrived."""
-    return follow_up_on is not None and follow_up_on <= today
-
-
 def pilot_ended(ends_on: date, today: date) -> bool:
     """The pilot's last day is past."""
     return ends_on < today

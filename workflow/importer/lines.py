@@ -206,13 +206,6 @@ def _keep_columns(line: str) -> str:
     return "\t".join(normalise_space(column) for column in line.split("\t") if column.strip())
 
 
-def _next_line(lines: list[str], index: int) -> str:
-    for line in lines[index + 1 :]:
-        if line.strip():
-            return line
-    return ""
-
-
 def _continues(bullet_text: str, line: str, gap: int, next_line: str) -> bool:
     """Whether ``line``, after a bullet whose text so far is ``bullet_text``, continues it."""
     if gap >= 2:  # after a paragraph break only a lower-case start still continues the sentence

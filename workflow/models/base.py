@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
+
+from workflow.states import State
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +40,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_STATES_BY_NAME: dict[str, State] = {state.value: state for state in State}
+
+
+class StateColumn(TypeDecorator[State]):
+    """A workflow state, stored as its name in a VARCHAR(20) and read back as a ``State``."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Refuse anything that is not a state before it reaches the database."""
+        return None if value is None else State(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> State | None:
+        """The stored name as a ``State`` (a plain lookup: history queries read many rows)."""
+        return None if value is None else _STATES_BY_NAME[value]
 
 
 def sql_in(values: tuple[str, ...]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,10 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.clock import utcnow
-from workflow.models.base import Base, JsonDocument, UTCDateTime, sql_in
+from workflow.gates import iso_day
+from workflow.models.base import Base, JsonDocument, StateColumn, UTCDateTime, sql_in
 from workflow.models.meetings import Meeting, Theme
 from workflow.models.people import Contact, User
-from workflow.states import STATES, allowed_triggers
+from workflow.states import INITIAL_STATE, STATES, State, allowed_triggers
 
 idea_themes = Table(
     "idea_themes",
@@ -50,7 +52,7 @@ class Idea(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default="proposed")
+    state: Mapped[State] = mapped_column(StateColumn, default=INITIAL_STATE)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -146,14 +148,20 @@ class HistoryEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     trigger: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[str] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[State] = mapped_column(StateColumn)
+    to_state: Mapped[State] = mapped_column(StateColumn)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+def revisit_on(history: Iterable[HistoryEntry]) -> date | None:
+    """The revisit date of the latest ``park`` in ``history`` (oldest first); None without one."""
+    parked = [entry for entry in history if entry.trigger == "park"]
+    return iso_day(parked[-1].data.get("revisit_on")) if parked else None
 
 
 class Comment(Base):

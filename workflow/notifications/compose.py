@@ -25,7 +25,7 @@ from jinja2.runtime import Context
 
 from workflow.clock import LOCAL_TIMEZONE
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
-from workflow.states import STATE_LABELS, TRIGGERS_BY_NAME, full_data
+from workflow.states import TRIGGERS_BY_NAME, full_data, state_label
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -56,7 +56,7 @@ def _environment(language: str) -> Environment:
     environment.filters["money"] = lambda value: format_decimal(value, "#,##0.00", locale=language)
 
     def state_name(state: str) -> str:
-        return catalogue.gettext(STATE_LABELS.get(state) or state)
+        return catalogue.gettext(state_label(state))
 
     def step_name(trigger: str) -> str:
         spec = TRIGGERS_BY_NAME.get(trigger)

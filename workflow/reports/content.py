@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -25,8 +25,8 @@ from workflow.models import (
     SentReport,
     idea_themes,
 )
+from workflow.models.ideas import revisit_on
 from workflow.reports.data import (
-    STATE_NAMES,
     MeetingReport,
     ReportChange,
     ReportEvaluation,
@@ -34,8 +34,8 @@ from workflow.reports.data import (
     ReportPilot,
     ReportTheme,
     ReportThemeIdea,
-    iso_date,
 )
+from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
 __all__ = [
@@ -86,7 +86,7 @@ def build_report(uow: UnitOfWork, meeting_id: int, *, now: datetime) -> MeetingR
     ]
     order = {idea.id: position for position, idea in enumerate(ideas)}
     described.sort(key=lambda item: (-item.state_changed_at.timestamp(), order[item.id]))
-    counts = dict.fromkeys(STATE_NAMES, 0)
+    counts = dict.fromkeys(STATES, 0)
     for idea in ideas:
         counts[idea.state] = counts.get(idea.state, 0) + 1
     unchanged = (
@@ -190,7 +190,7 @@ def _describe(
             if evaluation
             else None
         ),
-        revisit_on=_revisit_on(history) if idea.state == "parked" else None,
+        revisit_on=revisit_on(history) if idea.state == State.PARKED else None,
         merged_into_title=merged_titles.get(idea.merged_into_id or 0),
         changes=tuple(
             ReportChange(entry.at, entry.trigger, entry.from_state, entry.to_state)
@@ -198,12 +198,6 @@ def _describe(
             if (since is None or entry.at > since) and entry.at <= now
         ),
     )
-
-
-def _revisit_on(history: list[HistoryEntry]) -> date | None:
-    parked = [entry for entry in history if entry.trigger == "park"]
-    raw = parked[-1].data.get("revisit_on") if parked else None
-    return iso_date(raw) if isinstance(raw, str) else None
 
 
 def _themes(

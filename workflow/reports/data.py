@@ -15,9 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.clock import local_today
-from workflow.states import STATES
-
-STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
+from workflow.states import STATES, State
 
 
 @dataclass(frozen=True)
@@ -26,8 +24,8 @@ class ReportChange:
 
     at: datetime
     trigger: str
-    from_state: str
-    to_state: str
+    from_state: State
+    to_state: State
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,9 @@ class ReportIdea:
 
     id: int
     title: str
-    state: str
+    state: State
     state_changed_at: datetime
-    previous_state: str | None  # the state before its latest step; None: it never moved
+    previous_state: State | None  # the state before its latest step; None: it never moved
     last_trigger: str | None
     owner_name: str | None
     reason: str | None  # the reason given with the latest step
@@ -75,7 +73,7 @@ class ReportThemeIdea:
 
     id: int
     title: str
-    state: str
+    state: State
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ class MeetingReport:
     meeting_title: str
     held_on: date | None
     generated_at: datetime
-    counts: Mapping[str, int]  # every state, in the order of workflow.states.STATES
+    counts: Mapping[State, int]  # every state, in the order of workflow.states.STATES
     total: int
     ideas: tuple[ReportIdea, ...]  # latest news first
     themes: tuple[ReportTheme, ...]  # in the order the minutes list them
@@ -150,14 +148,14 @@ class MeetingReport:
             meeting_title=str(meeting["title"]),
             held_on=iso_date(meeting.get("held_on")),
             generated_at=datetime.fromisoformat(data["generated_at"]),
-            counts={state: int(data["counts"].get(state, 0)) for state in STATE_NAMES},
+            counts={state: int(data["counts"].get(state, 0)) for state in STATES},
             total=int(data["total"]),
             ideas=tuple(_idea_from_json(item) for item in data["ideas"]),
             themes=tuple(
                 ReportTheme(
                     name=str(theme["name"]),
                     ideas=tuple(
-                        ReportThemeIdea(int(i["id"]), str(i["title"]), str(i["state"]))
+                        ReportThemeIdea(int(i["id"]), str(i["title"]), State(i["state"]))
                         for i in theme["ideas"]
                     ),
                 )
@@ -235,9 +233,9 @@ def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:
     return ReportIdea(
         id=int(data["id"]),
         title=str(data["title"]),
-        state=str(data["state"]),
+        state=State(data["state"]),
         state_changed_at=datetime.fromisoformat(data["state_changed_at"]),
-        previous_state=data.get("previous_state"),
+        previous_state=State(data["previous_state"]) if data.get("previous_state") else None,
         last_trigger=data.get("last_trigger"),
         owner_name=data.get("owner_name"),
         reason=data.get("reason"),
@@ -267,8 +265,8 @@ def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:
             ReportChange(
                 at=datetime.fromisoformat(change["at"]),
                 trigger=str(change["trigger"]),
-                from_state=str(change["from_state"]),
-                to_state=str(change["to_state"]),
+                from_state=State(change["from_state"]),
+                to_state=State(change["to_state"]),
             )
             for change in data.get("changes", [])
         ),

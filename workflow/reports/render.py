@@ -10,6 +10,7 @@ from workflow.notifications.links import Links
 from workflow.reports.data import MeetingReport, ReportIdea
 from workflow.reports.recipients import MEETING_REPORTS
 from workflow.reports.words import Words
+from workflow.states import State
 
 
 def render_report(
@@ -72,7 +73,7 @@ def report_context(report: MeetingReport, words: Words) -> dict[str, Any]:
 
 
 def _idea(idea: ReportIdea, words: Words, today: date) -> dict[str, Any]:
-    piloted = idea.pilot is not None and idea.state == "piloted"
+    piloted = idea.pilot is not None and idea.state == State.PILOTED
     return {
         "title": idea.title,
         "state": words.state(idea, today),
@@ -80,6 +81,6 @@ def _idea(idea: ReportIdea, words: Words, today: date) -> dict[str, Any]:
         "assessment_summary": idea.assessment_summary,
         "success_criteria": idea.pilot.success_criteria if idea.pilot and piloted else None,
         "evaluation": idea.evaluation.evaluation if idea.evaluation else None,
-        "owner_name": idea.owner_name if idea.state != "merged" else None,
+        "owner_name": idea.owner_name if idea.state != State.MERGED else None,
         "changes": [{"on": change.at, "words": words.change(change)} for change in idea.changes],
     }

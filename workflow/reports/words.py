@@ -12,26 +12,27 @@ from workflow.gates import N_
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from workflow.notifications.compose import local_date
 from workflow.reports.data import ReportChange, ReportIdea
+from workflow.states import State
 
 # The summary groups the states the way a participant asks: how many are being tried out,
 # rolled out, still being considered, turned down, on hold or carried on by another idea.
-SUMMARY_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("piloted",), N_("%(num)d being tried out")),
-    (("scaled",), N_("%(num)d rolled out")),
-    (("proposed", "assessed"), N_("%(num)d under consideration")),
-    (("rejected",), N_("%(num)d rejected")),
-    (("parked",), N_("%(num)d on hold")),
-    (("merged",), N_("%(num)d merged with other ideas")),
+SUMMARY_GROUPS: tuple[tuple[tuple[State, ...], str], ...] = (
+    ((State.PILOTED,), N_("%(num)d being tried out")),
+    ((State.SCALED,), N_("%(num)d rolled out")),
+    ((State.PROPOSED, State.ASSESSED), N_("%(num)d under consideration")),
+    ((State.REJECTED,), N_("%(num)d rejected")),
+    ((State.PARKED,), N_("%(num)d on hold")),
+    ((State.MERGED,), N_("%(num)d merged with other ideas")),
 )
 
-SHORT_STATES: dict[str, str] = {
-    "proposed": N_("waiting to be assessed"),
-    "assessed": N_("assessed"),
-    "piloted": N_("being tried out"),
-    "scaled": N_("rolled out"),
-    "rejected": N_("will not be carried out"),
-    "parked": N_("on hold"),
-    "merged": N_("merged with another idea"),
+SHORT_STATES: dict[State, str] = {
+    State.PROPOSED: N_("waiting to be assessed"),
+    State.ASSESSED: N_("assessed"),
+    State.PILOTED: N_("being tried out"),
+    State.SCALED: N_("rolled out"),
+    State.REJECTED: N_("will not be carried out"),
+    State.PARKED: N_("on hold"),
+    State.MERGED: N_("merged with another idea"),
 }
 
 CHANGES: dict[str, str] = {
@@ -67,7 +68,7 @@ class Words:
             return "".join(items)
         return self.t(N_("%(items)s and %(last)s"), items=", ".join(items[:-1]), last=items[-1])
 
-    def summary(self, counts: Mapping[str, int], total: int) -> str:
+    def summary(self, counts: Mapping[State, int], total: int) -> str:
         """E.g. "Af de 21 idéer er 3 i pilot, 1 udbredt, 12 under vurdering og 5 afvist."."""
         if total == 0:
             return self.t(N_("The meeting has no ideas yet."))
@@ -80,7 +81,7 @@ class Words:
             return self.t(N_("Of %(num)d idea: %(parts)s."), num=total, parts=self.listing(parts))
         return self.t(N_("The %(num)d ideas: %(parts)s."), num=total, parts=self.listing(parts))
 
-    def short_state(self, state: str) -> str:
+    def short_state(self, state: State) -> str:
         """A few words for a state, e.g. "being tried out"."""
         return self.t(SHORT_STATES[state]) if state in SHORT_STATES else state
 
@@ -149,9 +150,9 @@ class Words:
         return self.t(N_("Tried out with success and rolled out to %(places)s."), places=places)
 
     def _state_rejected(self, idea: ReportIdea, today: date) -> str:
-        if idea.previous_state == "piloted":
+        if idea.previous_state == State.PILOTED:
             return self.t(N_("Tried out, but will not be continued."))
-        if idea.previous_state == "assessed":
+        if idea.previous_state == State.ASSESSED:
             return self.t(N_("Assessed, but will not be carried out."))
         return self.t(N_("Will not be carried out."))
 
@@ -172,11 +173,6 @@ class Words:
         return self.t(N_("Merged with a similar idea, which carries it on."))
 
 
-def state_in_words(idea: ReportIdea, language: str, today: date) -> str:
-    """Where ``idea`` stands on ``today``, as a plain sentence in ``language``."""
-    return Words(language).state(idea, today)
-
-
-def summary_line(counts: Mapping[str, int], total: int, language: str) -> str:
+def summary_line(counts: Mapping[State, int], total: int, language: str) -> str:
     """The report's one-line summary of the meeting's ideas by state, in ``language``."""
     return Words(language).summary(counts, total)

@@ -2,7 +2,6 @@
 
 from workflow.repositories.ideas import (
     IDEA_ORDERS,
-    OPEN_STATES,
     HistoryRepository,
     IdeaFilter,
     IdeaRepository,
@@ -13,7 +12,6 @@ from workflow.repositories.people import ContactRepository, TokenRepository, Use
 
 __all__ = [
     "IDEA_ORDERS",
-    "OPEN_STATES",
     "ContactRepository",
     "HistoryRepository",
     "IdeaFilter",

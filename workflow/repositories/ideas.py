@@ -20,6 +20,7 @@ from workflow.models import (
     User,
     idea_themes,
 )
+from workflow.states import OPEN_STATES, State
 from workflow.text import casefold_key, like_pattern
 
 THEME_MAX = 500
@@ -35,7 +36,7 @@ _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
 class IdeaFilter:
     """What a list of ideas is narrowed to; None means no narrowing."""
 
-    state: str | None = None
+    state: State | None = None
     owner_email: str | None = None
     owner_id: int | None = None
     unowned: bool = False
@@ -43,9 +44,6 @@ class IdeaFilter:
     theme_id: int | None = None
     meeting_id: int | None = None
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
-
-
-OPEN_STATES = ("proposed", "assessed", "piloted", "parked")
 
 
 IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
@@ -89,10 +87,6 @@ class IdeaRepository:
         )
         return self.session.scalars(query).all()
 
-    def state_of(self, idea_id: int) -> str | None:
-        """The state of the idea with this id, without loading it."""
-        return self.session.scalar(select(Idea.state).where(Idea.id == idea_id))
-
     def page(
         self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
     ) -> tuple[Sequence[Idea], int]:
@@ -115,12 +109,12 @@ class IdeaRepository:
             .order_by(*IDEA_ORDERS[order])
         )
 
-    def count_by_state(self) -> dict[str, int]:
+    def count_by_state(self) -> dict[State, int]:
         """How many ideas are in each state (states without ideas are left out)."""
         rows = self.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state))
         return dict(rows.all())
 
-    def top_of_state(self, state: str, limit: int) -> Sequence[Idea]:
+    def top_of_state(self, state: State, limit: int) -> Sequence[Idea]:
         """The ideas a board column shows first: due follow-ups, then the latest to arrive."""
         query = (
             select(Idea)
@@ -178,7 +172,7 @@ class IdeaRepository:
 
     def texts_for_similarity(self) -> Iterator[tuple[int, str]]:
         """(id, title and description) of every idea that is not merged, streamed."""
-        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != "merged")
+        query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != State.MERGED)
         for idea_id, title, description in self.session.execute(
             query.execution_options(yield_per=2000)
         ):

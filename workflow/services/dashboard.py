@@ -42,7 +42,6 @@ from workflow.services.dashboard_figures import (
     LIST_CAP,
     OPEN_STATES,
     SECONDS_PER_DAY,
-    STATE_NAMES,
     Conversion,
     Dashboard,
     Funnel,
@@ -54,6 +53,7 @@ from workflow.services.dashboard_figures import (
     StuckIdea,
     ThemeIdeas,
 )
+from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
 _Timestamp = ColumnElement[Any] | QueryableAttribute[Any]
@@ -134,7 +134,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, 1)))
 
 
-def _by_state_columns(states: tuple[str, ...]) -> list[ColumnElement[int]]:
+def _by_state_columns(states: tuple[State, ...]) -> list[ColumnElement[int]]:
     return [_count_if(Idea.state == state).label(f"n_{state}") for state in states]
 
 
@@ -151,10 +151,10 @@ class _Queries:
         self.is_overdue = and_(self.is_open, Idea.follow_up_on < today)
         self.is_stuck = or_(*(self._stuck_in(state) for state in LIMITED_STATES)).self_group()
 
-    def _cutoff(self, state: str) -> datetime:
+    def _cutoff(self, state: State) -> datetime:
         return self.now - timedelta(days=self.limits.days_for(state))
 
-    def _stuck_in(self, state: str) -> ColumnElement[bool]:
+    def _stuck_in(self, state: State) -> ColumnElement[bool]:
         # Strictly more than the limit: an idea exactly at its limit is not stuck yet.
         return and_(Idea.state == state, Idea.state_changed_at < self._cutoff(state))
 
@@ -163,7 +163,7 @@ class _Queries:
     def funnel(self) -> Funnel:
         rows = self.session.execute(select(Idea.state, func.count()).group_by(Idea.state)).all()
         found: dict[str, int] = dict(rows)
-        counts = {state: found.get(state, 0) for state in STATE_NAMES}
+        counts = {state: found.get(state, 0) for state in STATES}
         total = sum(counts.values())
         later = FUNNEL_STAGES[1:]
         ever = select(
@@ -199,7 +199,7 @@ class _Queries:
         """Every stay, as ``pipeline`` measures it: finished ones from history (entered at the
         previous step, or at creation), ongoing ones from ``state_changed_at`` to now. Only the
         lengths come back, one number a row; the final states' ongoing stays count too."""
-        stays: dict[str, list[float]] = {state: [] for state in STATE_NAMES}
+        stays: dict[State, list[float]] = {state: [] for state in STATES}
         previous_step = func.lag(HistoryEntry.at).over(
             partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
         )
@@ -216,7 +216,7 @@ class _Queries:
             for state, days in self.session.execute(query):
                 if state in stays:
                     stays[state].append(max(float(days), 0.0))
-        return tuple(_stage_time(state, stays[state]) for state in STATE_NAMES)
+        return tuple(_stage_time(state, stays[state]) for state in STATES)
 
     # -- 3. stuck ideas ------------------------------------------------------------------------
 
@@ -321,7 +321,7 @@ class _Queries:
 
     def meetings(self) -> tuple[MeetingIdeas, ...]:
         query = (
-            select(Meeting.id, Meeting.title, Meeting.held_on, *_by_state_columns(STATE_NAMES))
+            select(Meeting.id, Meeting.title, Meeting.held_on, *_by_state_columns(STATES))
             .outerjoin(Idea, Idea.meeting_id == Meeting.id)
             .group_by(Meeting.id, Meeting.title, Meeting.held_on)
             .order_by(Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
@@ -342,7 +342,7 @@ class _Queries:
     def themes(self) -> tuple[ThemeIdeas, ...]:
         total = func.count().label("total")
         query = (
-            select(Theme.id, Theme.name, total, *_by_state_columns(STATE_NAMES))
+            select(Theme.id, Theme.name, total, *_by_state_columns(STATES))
             .join(idea_themes, idea_themes.c.theme_id == Theme.id)
             .join(Idea, Idea.id == idea_themes.c.idea_id)
             .group_by(Theme.id, Theme.name)
@@ -354,11 +354,11 @@ class _Queries:
         )
 
 
-def _states_of(counts: list[int]) -> dict[str, int]:
-    return dict(zip(STATE_NAMES, counts, strict=True))
+def _states_of(counts: list[int]) -> dict[State, int]:
+    return dict(zip(STATES, counts, strict=True))
 
 
-def _stage_time(state: str, days: list[float]) -> StageTime:
+def _stage_time(state: State, days: list[float]) -> StageTime:
     days.sort()
     median = percentile(days, 0.5)
     p90 = percentile(days, 0.9)

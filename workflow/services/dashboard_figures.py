@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workflow.states import STATES, State
+from workflow.states import OPEN_STATES, State
 from workflow.views import jsonable
 
 SECONDS_PER_DAY = 86_400
@@ -14,17 +14,11 @@ LIST_CAP = 50
 """How many stuck (and how many overdue) ideas the dashboard lists; the totals count them all."""
 
 
-def _names(*states: State) -> tuple[str, ...]:
-    return tuple(state.value for state in states)
+__all__ = ["OPEN_STATES"]  # ideas still in play, as the state table says
 
-
-STATE_NAMES = _names(*STATES)
-"""Every state, in the order of ``workflow.states.STATES``; the keys of every by-state count."""
-OPEN_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.PARKED)
-"""Ideas still in play: not scaled, rejected or merged."""
-LIMITED_STATES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED)
+LIMITED_STATES: tuple[State, ...] = (State.PROPOSED, State.ASSESSED, State.PILOTED)
 """The stages with a time limit (``StageLimits``); parked ideas have a revisit date instead."""
-FUNNEL_STAGES = _names(State.PROPOSED, State.ASSESSED, State.PILOTED, State.SCALED)
+FUNNEL_STAGES: tuple[State, ...] = (State.PROPOSED, State.ASSESSED, State.PILOTED, State.SCALED)
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class StageLimits:
             if isinstance(days, bool) or not isinstance(days, int) or days < 0:
                 raise ValueError(f"The limit for {state} must be a whole number of days (>= 0).")
 
-    def days_for(self, state: str) -> int:
+    def days_for(self, state: State) -> int:
         """The limit of ``state`` (one of ``LIMITED_STATES``)."""
         if state not in LIMITED_STATES:
             raise ValueError(f"{state} has no time limit.")
@@ -64,9 +58,9 @@ class Conversion:
 class Funnel:
     """Where the ideas are now and how far they ever got."""
 
-    counts: dict[str, int]  # every state (all seven, in STATES order): ideas in it now
+    counts: dict[State, int]  # every state (all seven, in STATES order): ideas in it now
     total: int  # every idea
-    reached: dict[str, int]  # per FUNNEL_STAGES: ideas that ever reached it (from history)
+    reached: dict[State, int]  # per FUNNEL_STAGES: ideas that ever reached it (from history)
     conversions: tuple[Conversion, ...]  # proposed→assessed, assessed→piloted, piloted→scaled
 
 
@@ -111,7 +105,7 @@ class OwnerLoad:
 
     email: str
     name: str
-    open_by_state: dict[str, int]  # per OPEN_STATES
+    open_by_state: dict[State, int]  # per OPEN_STATES
     open_total: int
     overdue: int  # open ideas with a follow-up date before today
     stuck: int  # ideas over their stage's limit
@@ -124,7 +118,7 @@ class MeetingIdeas:
     id: int
     title: str
     held_on: date | None
-    by_state: dict[str, int]  # every state (all seven)
+    by_state: dict[State, int]  # every state (all seven)
     total: int
 
 
@@ -134,7 +128,7 @@ class ThemeIdeas:
 
     id: int
     name: str
-    by_state: dict[str, int]  # every state (all seven)
+    by_state: dict[State, int]  # every state (all seven)
     total: int
 
 

@@ -53,8 +53,8 @@ from workflow.models.base import UTCDateTime
 from workflow.notifications.compose import render
 from workflow.notifications.links import Links
 from workflow.permissions import Role
-from workflow.services.dashboard_figures import OPEN_STATES
 from workflow.services.notifications import add_notification
+from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
 from workflow.views import jsonable
 
@@ -254,7 +254,7 @@ def _occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[An
         Idea.follow_up_on <= today, Idea.state.in_(OPEN_STATES)
     )
     unassessed = _with_active_owner(Idea.state_changed_at).where(
-        Idea.state == "proposed",
+        Idea.state == State.PROPOSED,
         Idea.state_changed_at < waited_since_before(today, rules.unassessed_days),
     )
     latest = aliased(PilotPlan)
@@ -265,7 +265,7 @@ def _occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[An
     pilot_ended = (
         _with_active_owner(PilotPlan.id, PilotPlan.ends_on)
         .join(PilotPlan, PilotPlan.id == latest_plan)
-        .where(Idea.state == "piloted", PilotPlan.ends_on < today, ~evaluated)
+        .where(Idea.state == State.PILOTED, PilotPlan.ends_on < today, ~evaluated)
     )
     # The bound as a one-value subquery, so PostgreSQL plans without knowing it; see the docstring.
     untouched_bound = select(

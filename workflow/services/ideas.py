@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, IdeaUpdated
-from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, whole
+from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, iso_day, whole
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
 from workflow.text import search_text
@@ -21,7 +20,6 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 THEMES_MAX = 20
 THEME_MAX = 200
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what JSON Schema's format "date" allows
 EDITABLE_FIELDS = ("title", "description", "themes", "owner", "follow_up_on")
 
 
@@ -191,11 +189,7 @@ def _optional_date(raw: Any) -> date | bool | None:
         return None
     if isinstance(raw, date):
         return raw
-    try:
-        # fromisoformat() also reads "2025-W01-1" and "20250101"; the API promises YYYY-MM-DD.
-        return date.fromisoformat(raw) if isinstance(raw, str) and _DATE.fullmatch(raw) else False
-    except ValueError:
-        return False
+    return iso_day(raw) or False
 
 
 def _assignable_owner(uow: UnitOfWork, raw: Any) -> User | bool | None:

@@ -22,6 +22,7 @@ from workflow.importer.similarity import Match, similar_pairs
 from workflow.importer.titles import short_title
 from workflow.models import Idea, Meeting, MeetingDocument, MeetingParticipant, MeetingTheme
 from workflow.permissions import Actor, may_import
+from workflow.states import INITIAL_STATE
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
 
@@ -395,7 +396,7 @@ def _preview(document: ParsedDocument, matches: Sequence[Match]) -> ImportResult
                 exercise=idea.exercise,
                 section=idea.section,
                 position=idea.position,
-                state="proposed",
+                state=INITIAL_STATE,
                 notes=idea.notes,
                 confidence=idea.confidence,
             )

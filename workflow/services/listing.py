@@ -13,7 +13,7 @@ from workflow.gates import MAX_ID, N_
 from workflow.paging import Page, parse_whole, whole_number
 from workflow.permissions import Actor
 from workflow.repositories import IDEA_ORDERS, IdeaFilter
-from workflow.states import STATES
+from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 from workflow.views import IdeaView, idea_view
 
@@ -86,8 +86,9 @@ def _filter_and_order(
 ) -> tuple[IdeaFilter, str]:
     """Read list filters: state, owner (email, ``none`` or ``me``), q, theme, meeting, overdue
     and sort (one of IDEA_ORDERS)."""
-    state = params.get("state")  # "" is no state either (pages leave out empty filters)
-    if state is not None and state not in STATES:
+    asked = params.get("state")  # "" is no state either (pages leave out empty filters)
+    state = State(asked) if asked in STATES else None
+    if asked is not None and state is None:
         errors["state"] = N_("Unknown state.")
     order = params.get("sort") or "newest"
     if order not in IDEA_ORDERS:

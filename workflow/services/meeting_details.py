@@ -13,8 +13,9 @@ from workflow.errors import NotFound
 from workflow.gates import MAX_ID
 from workflow.models import Idea, Meeting, MeetingParticipant
 from workflow.permissions import Actor, may_see_participants
-from workflow.services.meetings import STATE_NAMES, Outcome
+from workflow.services.meetings import Outcome
 from workflow.services.participants import ParticipantView, meeting_participants
+from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
 
@@ -106,7 +107,7 @@ def meeting_detail(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingDet
         for idea in uow.session.scalars(query)
     ]
     # Every idea of the meeting is loaded here anyway, so they are counted as they are.
-    by_state = {state: sum(idea.state == state for idea in ideas) for state in STATE_NAMES}
+    by_state = {state: sum(idea.state == state for idea in ideas) for state in STATES}
     visible = may_see_participants(actor)
     participants = meeting_participants(uow, meeting_id) if visible else None
     count = (

@@ -31,6 +31,7 @@ from workflow.reports.schedule import clean_months, covered_until, due_dates, pl
 from workflow.reports.sending import record_report
 from workflow.reports.words import summary_line
 from workflow.services.report_sweep import QueuedReport, ReportsRun, run_reports
+from workflow.states import State
 from workflow.uow import UnitOfWork
 from workflow.views import jsonable
 
@@ -109,7 +110,7 @@ class SentReportView:
     covers: tuple[date, ...]  # the plan's dates this report stands for (several: a catch-up)
     sent_by: str | None  # the name of the manager who sent it by hand
     recipients: int
-    counts: Mapping[str, int]  # the meeting's ideas by state, as the report said
+    counts: Mapping[State, int]  # the meeting's ideas by state, as the report said
     total: int
     unchanged: bool  # the report said that nothing had happened since the one before
     notification_ids: tuple[int, ...] = field(default=())  # set by send_report_now only
@@ -307,7 +308,7 @@ def _view(row: SentReport, sent_by: str | None, ids: tuple[int, ...] = ()) -> Se
         covers=tuple(date.fromisoformat(day) for day in row.covers),
         sent_by=sent_by if row.due_on is None else None,
         recipients=row.recipients,
-        counts={state: int(count) for state, count in snapshot.get("counts", {}).items()},
+        counts={State(state): int(count) for state, count in snapshot.get("counts", {}).items()},
         total=int(snapshot.get("total", 0)),
         unchanged=bool(snapshot.get("unchanged_since_last")),
         notification_ids=ids,

@@ -28,10 +28,9 @@ from workflow.models import (
 )
 from workflow.paging import Page, whole_number
 from workflow.permissions import Actor, may_download_minutes, may_see_participants
-from workflow.states import STATES
+from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
-STATE_NAMES: tuple[str, ...] = tuple(str(state) for state in STATES)
 PER_PAGE_MAX = 100
 THEME_IDEAS_SHOWN = 20
 """How many of the ideas tagged with a theme a meeting's page lists (all are counted)."""
@@ -50,7 +49,7 @@ class StoredDocument:
 class Outcome:
     """How many of a meeting's ideas are in each state."""
 
-    by_state: dict[str, int]  # every state, in the order of workflow.states.STATES
+    by_state: dict[State, int]  # every state, in the order of workflow.states.STATES
     total: int
 
 
@@ -289,13 +288,12 @@ def _theme_names(uow: UnitOfWork, meeting_ids: list[int]) -> dict[int, list[str]
 
 def _state_counts() -> list[Any]:
     return [
-        func.count(case((Idea.state == state, Idea.id))).label(f"n_{state}")
-        for state in STATE_NAMES
+        func.count(case((Idea.state == state, Idea.id))).label(f"n_{state}") for state in STATES
     ]
 
 
 def _outcome(counts: Sequence[Any]) -> Outcome:
-    by_state = {state: int(count or 0) for state, count in zip(STATE_NAMES, counts, strict=True)}
+    by_state = {state: int(count or 0) for state, count in zip(STATES, counts, strict=True)}
     return Outcome(by_state, sum(by_state.values()))
 
 

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound
@@ -131,14 +131,6 @@ def failing_events(uow: UnitOfWork, actor: Actor | None, limit: int = 100) -> li
         )
         for row in rows
     ]
-
-
-def count_failing(uow: UnitOfWork) -> int:
-    """How many events wait after a failure."""
-    query = select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.dispatched_at.is_(None), OutboxMessage.attempts > 0
-    )
-    return int(uow.session.scalar(query) or 0)
 
 
 def retry_now(

@@ -13,7 +13,8 @@ from datetime import date, datetime
 
 from workflow.errors import NotFound
 from workflow.gates import MAX_ID
-from workflow.models import HistoryEntry
+from workflow.models.ideas import revisit_on
+from workflow.states import State
 from workflow.uow import UnitOfWork
 
 
@@ -102,7 +103,7 @@ def public_status(uow: UnitOfWork, idea_id: int) -> PublicStatus:
             if evaluation
             else None
         ),
-        revisit_on=_revisit_on(history) if idea.state == "parked" else None,
+        revisit_on=revisit_on(history) if idea.state == State.PARKED else None,
         merged_into_id=merged_into.id if merged_into else None,
         merged_into_title=merged_into.title if merged_into else None,
         timeline=[
@@ -110,12 +111,3 @@ def public_status(uow: UnitOfWork, idea_id: int) -> PublicStatus:
             for entry in history
         ],
     )
-
-
-def _revisit_on(history: list[HistoryEntry]) -> date | None:
-    parked = [entry for entry in history if entry.trigger == "park"]
-    raw = parked[-1].data.get("revisit_on") if parked else None
-    try:
-        return date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None

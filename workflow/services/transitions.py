@@ -12,9 +12,10 @@ from workflow.errors import Forbidden, ReferencedIdeaMerged
 from workflow.events import IdeaTransitioned
 from workflow.gates import MAX_ID, Kind, whole
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.models.ideas import revisit_on
 from workflow.permissions import Actor, may_assign_owner, may_fire
 from workflow.services.ideas import check_expected_version, get_idea, load_idea
-from workflow.states import TRIGGERS_BY_NAME, Outcome, State, allowed_triggers, fire
+from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, jsonable
 
@@ -39,7 +40,7 @@ class _Context:
         user = self.uow.users.by_email(email)
         return user.role if user is not None and user.active else None
 
-    def idea_state(self, idea_id: int) -> str | None:
+    def idea_state(self, idea_id: int) -> State | None:
         # As locked for this step (see _lock_referenced_ideas), not as re-read a moment later:
         # a change committed meanwhile is caught by the compare-and-set instead.
         other = self.uow.ideas.get(idea_id)
@@ -73,7 +74,7 @@ def fire_trigger(
     now = now or utcnow()
     outcome = fire(idea.state, trigger, reason, data, _Context(uow, idea, local_today(now)))
     _check_owner_change(actor, idea, outcome)
-    _EFFECTS.get(outcome.trigger, _no_effect)(uow, idea, outcome, actor)
+    EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](uow, idea, outcome, actor)
     idea.state = outcome.to_state
     idea.state_changed_at = now
     idea.updated_at = now
@@ -167,7 +168,7 @@ def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryVie
     return history_views(uow.history.for_idea(idea.id))
 
 
-Effect = Callable[[UnitOfWork, Idea, Outcome, Actor], None]
+Apply = Callable[[UnitOfWork, Idea, Outcome, Actor], None]
 
 
 def _no_effect(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
@@ -227,10 +228,9 @@ def _schedule_revisit(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Acto
 
 def _drop_revisit_date(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
     # Parking set the follow-up to the revisit date; once reopened, that date means nothing.
-    if outcome.from_state != "parked" or idea.follow_up_on is None:
+    if outcome.from_state != State.PARKED or idea.follow_up_on is None:
         return
-    parked = [entry for entry in uow.history.for_idea(idea.id) if entry.trigger == "park"]
-    if parked and parked[-1].data.get("revisit_on") == idea.follow_up_on.isoformat():
+    if revisit_on(uow.history.for_idea(idea.id)) == idea.follow_up_on:
         idea.follow_up_on = None
 
 
@@ -238,11 +238,13 @@ def _point_to_survivor(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Act
     idea.merged_into_id = outcome.data["into"]
 
 
-_EFFECTS: dict[str, Effect] = {
-    "assess": _record_assessment,
-    "start_pilot": _record_pilot_plan,
-    "scale": _record_evaluation,
-    "park": _schedule_revisit,
-    "reopen": _drop_revisit_date,
-    "merge": _point_to_survivor,
+EFFECTS: dict[Effect, Apply] = {
+    Effect.NONE: _no_effect,
+    Effect.RECORD_ASSESSMENT: _record_assessment,
+    Effect.RECORD_PILOT_PLAN: _record_pilot_plan,
+    Effect.RECORD_EVALUATION: _record_evaluation,
+    Effect.SCHEDULE_REVISIT: _schedule_revisit,
+    Effect.DROP_REVISIT_DATE: _drop_revisit_date,
+    Effect.POINT_TO_SURVIVOR: _point_to_survivor,
 }
+"""How each effect named in the transition table is applied to the idea."""

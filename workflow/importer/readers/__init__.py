@@ -10,7 +10,7 @@ from workflow.importer.errors import MinutesRejected
 from workflow.importer.lines import text_to_blocks
 from workflow.importer.readers.docx import docx_blocks
 from workflow.importer.readers.odt import odt_blocks
-from workflow.importer.readers.pdf import pdf_blocks, pdf_text
+from workflow.importer.readers.pdf import pdf_blocks
 from workflow.importer.readers.scan import Progress, ScanFound, is_scan, page_count, scan_blocks
 from workflow.importer.readers.zipped import DOCX, MAX_UNPACKED_BYTES, open_package
 
@@ -112,7 +112,6 @@ __all__ = [
     "docx_blocks",
     "odt_blocks",
     "pdf_blocks",
-    "pdf_text",
     "read_document",
     "text_encoding",
     "without_controls",

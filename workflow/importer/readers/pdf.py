@@ -14,7 +14,6 @@ from workflow.importer.readers.pdf_layout import (
     mark_headings,
     page_rows,
     pages_to_blocks,
-    pages_to_text,
     without_furniture,
 )
 from workflow.importer.readers.pdf_limits import (
@@ -37,15 +36,10 @@ NO_TEXT = (
 
 def pdf_blocks(content: bytes, limits: PdfLimits | None = None) -> list[Block]:
     """The blocks of a PDF: headings (by type size and weight), bullets and lines of text."""
-    return pages_to_blocks(mark_headings(_pdf_pages(content, limits or PdfLimits())))
+    return pages_to_blocks(mark_headings(pdf_pages(content, limits or PdfLimits())))
 
 
-def pdf_text(content: bytes, limits: PdfLimits | None = None) -> str:
-    """The text of a PDF, line by line, pages apart by a form feed, without page furniture."""
-    return pages_to_text(_pdf_pages(content, limits or PdfLimits()))
-
-
-def _pdf_pages(content: bytes, limits: PdfLimits) -> list[Page]:
+def pdf_pages(content: bytes, limits: PdfLimits) -> list[Page]:
     """Every page's lines without furniture; a scan, a locked or damaged PDF is refused."""
     pages = _guarded(lambda budget: _read_pages(content, budget), limits)
     if not any(page.rows for page in pages):

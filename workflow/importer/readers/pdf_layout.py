@@ -320,11 +320,3 @@ def _continues_heading(heading: Row, row: Row, index: int) -> bool:
         and (row.size, row.bold) == (heading.size, heading.bold)
         and not heading.text.rstrip().endswith((".", ":", "?", "!"))
     )
-
-
-def pages_to_text(pages: list[Page]) -> str:
-    """The pages as text: a line per row, an empty line for a gap, a form feed between pages."""
-    return "\f".join(
-        "\n".join(("\n" + row.text) if row.gap_before else row.text for row in page.rows)
-        for page in pages
-    )

@@ -76,10 +76,10 @@ def _languages(binary: str) -> frozenset[str]:
     return frozenset(line.strip() for line in listed.stdout.splitlines()[1:])
 
 
-def ocr_available() -> bool:
-    """True when Tesseract is installed with the Danish language."""
+def danish_tesseract() -> str | None:
+    """The Tesseract program when it is installed with the Danish language, else None."""
     binary = tesseract_binary()
-    return binary is not None and "dan" in _languages(binary)
+    return binary if binary is not None and "dan" in _languages(binary) else None
 
 
 def is_scan(content: bytes) -> bool:
@@ -130,8 +130,8 @@ def scan_blocks(content: bytes, progress: Progress | None = None) -> list[Block]
     """Read a scanned PDF page by page; ``progress(done, total)`` after each page."""
     import pypdfium2
 
-    binary = tesseract_binary()
-    if binary is None or "dan" not in _languages(binary):
+    binary = danish_tesseract()
+    if binary is None:
         raise MinutesRejected(NO_OCR)
     try:
         pdf = pypdfium2.PdfDocument(content)
