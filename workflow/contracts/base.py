@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
 from workflow.gates import MAX_ID
 from workflow.states import STATES
@@ -88,17 +88,6 @@ Amount = Annotated[
     WithJsonSchema({"type": "number"}),
 ]
 StateName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(STATES)})]
-StateCounts = Annotated[
-    dict[str, int],
-    WithJsonSchema(
-        {
-            "type": "object",
-            "properties": {state: {"type": "integer", "minimum": 0} for state in STATES},
-            "required": list(STATES),
-            "additionalProperties": False,
-        }
-    ),
-]
 
 
 class ErrorDetail(Output):
@@ -118,3 +107,18 @@ class Error(Output):
 
     model_config = ConfigDict(json_schema_serialization_defaults_required=False)
     error: ErrorDetail
+
+
+class ClosedOutput(Output):
+    """An answer object that never holds other keys."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+
+_COUNTS: dict[str, Any] = dict.fromkeys(STATES, (Count, ...))
+StateCounts: type[Output] = create_model(
+    "StateCounts",
+    __base__=ClosedOutput,
+    __doc__="How many of the ideas are in each state.",
+    **_COUNTS,
+)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
-from pydantic import AliasPath, ConfigDict, Field, create_model
+from pydantic import AliasPath, Field
 
 from workflow.contracts.base import (
     BLANK_PATTERN,
@@ -16,30 +16,15 @@ from workflow.contracts.base import (
     Output,
     PageNumber,
     PerPage,
+    StateCounts,
     StateName,
     not_blank,
 )
 from workflow.services.participants import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
-from workflow.states import STATES
 
 PARTICIPANTS_VISIBILITY = (
     "Who took part (names, organisations, email addresses and opt-ins) is shown to managers "
     "and administrators only; everybody else gets `participant_count` and `participants: null`."
-)
-
-
-class ClosedOutput(Output):
-    """An answer object that never holds other keys."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
-
-
-_COUNTS: dict[str, Any] = dict.fromkeys(STATES, (Count, ...))
-StateCounts: type[Output] = create_model(
-    "StateCounts",
-    __base__=ClosedOutput,
-    __doc__="How many of the meeting's ideas are in each state.",
-    **_COUNTS,
 )
 
 

@@ -6,8 +6,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field
 
-from workflow.contracts.base import Count, Day, Moment, Output, StateName
-from workflow.contracts.meetings import StateCounts
+from workflow.contracts.base import Count, Day, Moment, Output, StateCounts, StateName
 
 REPORT_DESCRIPTION = (
     "Every idea of the meeting, latest news first: its state, the texts behind the latest "
