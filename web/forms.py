@@ -2,7 +2,8 @@
 
 The services do all validation (the same rules as the API); this module only turns strings
 from a form into the shapes the services expect, leaving anything odd as it is so that the
-service names the field that is wrong.
+service names the field that is wrong. A gate form is read by the types of the same contract
+model the API's transition body is (``workflow.contracts.transitions``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from workflow.gates import FieldSpec, Kind
+from workflow.contracts.transitions import TRANSITION_MODELS
+from workflow.gates import FieldSpec
 from workflow.states import TriggerSpec
 
 _WHOLE = re.compile(r"\s*([0-9]{1,18})\s*")  # ASCII digits; int() of 5,000 digits raises
@@ -36,22 +39,34 @@ def field_id(spec: FieldSpec) -> str:
 
 
 def gate_input(trigger: TriggerSpec, form: MultiDict[str, str]) -> GateInput:
-    """The values a gate form posted, converted for ``fire_trigger``."""
+    """The values a gate form posted, read by the types of the trigger's contract model (the
+    body the API takes to fire it), converted for ``fire_trigger``."""
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
-    reason: str | None = None
-    for spec in trigger.fields:
-        text = form.get(field_id(spec), "")
-        raw[field_id(spec)] = text
-        value = _value(spec, text)
-        if not spec.in_data:
-            reason = value
-        elif value is not None:
-            data[spec.name] = value
-    if not any(spec.key == "reason" for spec in trigger.fields):
-        reason = form.get("reason", "").strip() or None
-        raw["reason"] = form.get("reason", "")
+    for name, json_type in _data_types(trigger.name).items():
+        text = form.get(f"data-{name}", "")
+        raw[f"data-{name}"] = text
+        value = _value(json_type, text)
+        if value is not None:
+            data[name] = value
+    raw["reason"] = form.get("reason", "")
+    reason = raw["reason"] if raw["reason"].strip() else None
     return GateInput(reason, data, expected_version(form), raw)
+
+
+@cache
+def _data_types(trigger: str) -> dict[str, str]:
+    """Each ``data`` field of the trigger's contract model and its JSON type."""
+    schema = TRANSITION_MODELS[trigger].model_json_schema()
+    data = schema["$defs"][f"Transition_{trigger}_data"]
+    return {name: _json_type(field) for name, field in data["properties"].items()}
+
+
+def _json_type(schema: Mapping[str, Any]) -> str:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") not in (None, "null"):
+            return str(option["type"])
+    return "string"
 
 
 def expected_version(form: Mapping[str, str]) -> int | None:
@@ -66,14 +81,14 @@ def whole_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _value(spec: FieldSpec, text: str) -> Any:
+def _value(json_type: str, text: str) -> Any:
     if not text.strip():
         return None
-    if spec.kind in (Kind.SCORE, Kind.IDEA_REF) and (number := whole_number(text)) is not None:
+    if json_type == "integer" and (number := whole_number(text)) is not None:
         return number
-    if spec.kind is Kind.AMOUNT:
+    if json_type == "number":
         return _amount(text)
-    if spec.kind is Kind.TEXT_LIST:
+    if json_type == "array":
         return [line.strip() for line in text.splitlines() if line.strip()]
     return text
 
