@@ -84,7 +84,7 @@ Moment = Annotated[
 ]
 Amount = Annotated[
     Decimal,
-    PlainSerializer(_amount, return_type=float),
+    PlainSerializer(_amount, return_type=Any),
     WithJsonSchema({"type": "number"}),
 ]
 StateName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(STATES)})]
