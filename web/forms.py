@@ -12,10 +12,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 
+from workflow.contracts.ideas import NewIdea
 from workflow.contracts.transitions import TRANSITION_MODELS
 from workflow.gates import FieldSpec
 from workflow.states import TriggerSpec
@@ -57,16 +59,27 @@ def gate_input(trigger: TriggerSpec, form: MultiDict[str, str]) -> GateInput:
 @cache
 def _data_types(trigger: str) -> dict[str, str]:
     """Each ``data`` field of the trigger's contract model and its JSON type."""
-    schema = TRANSITION_MODELS[trigger].model_json_schema()
-    data = schema["$defs"][f"Transition_{trigger}_data"]
-    return {name: _json_type(field) for name, field in data["properties"].items()}
+    data = TRANSITION_MODELS[trigger].model_fields["data"].annotation
+    fields = _typed_fields(next(m for m in _models(data) if m is not type(None)))
+    return {name: str(schema.get("type", "string")) for name, schema in fields.items()}
 
 
-def _json_type(schema: Mapping[str, Any]) -> str:
+def _models(annotation: Any) -> tuple[Any, ...]:
+    return get_args(annotation) or (annotation,)
+
+
+@cache
+def _typed_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each field of a contract model with its JSON Schema (the non-null one, when nullable)."""
+    properties = model.model_json_schema()["properties"]
+    return {name: _not_null(schema) for name, schema in properties.items()}
+
+
+def _not_null(schema: Mapping[str, Any]) -> dict[str, Any]:
     for option in schema.get("anyOf", [schema]):
-        if option.get("type") not in (None, "null"):
-            return str(option["type"])
-    return "string"
+        if option.get("type") != "null":
+            return dict(option)
+    return dict(schema)
 
 
 def expected_version(form: Mapping[str, str]) -> int | None:
@@ -105,15 +118,19 @@ def _amount(text: str) -> Any:
 
 
 def idea_fields(form: MultiDict[str, str], *, with_owner: bool) -> dict[str, Any]:
-    """The editable fields of an idea form (themes: one per line or comma-separated)."""
-    fields: dict[str, Any] = {
-        "title": form.get("title", ""),
-        "description": form.get("description", ""),
-        "themes": [t.strip() for t in re.split(r"[\n,]", form.get("themes", "")) if t.strip()],
-        "follow_up_on": form.get("follow_up_on", "").strip() or None,
-    }
-    if with_owner:
-        fields["owner"] = form.get("owner", "").strip() or None
+    """The editable fields of an idea form, named and typed by the contract model of the API's
+    new idea (themes: one per line or comma-separated; a date or address: stripped, or None)."""
+    fields: dict[str, Any] = {}
+    for name, schema in _typed_fields(NewIdea).items():
+        if name == "owner" and not with_owner:
+            continue
+        text = form.get(name, "")
+        if schema.get("type") == "array":
+            fields[name] = [t.strip() for t in re.split(r"[\n,]", text) if t.strip()]
+        elif "format" in schema:
+            fields[name] = text.strip() or None
+        else:
+            fields[name] = text
     return fields
 
 

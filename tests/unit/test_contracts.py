@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 
-from workflow.contracts.ideas import PilotPlan
-from workflow.contracts.transitions import TRANSITION_MODELS, Transition
+from workflow.contracts.followers import NewFollower
+from workflow.contracts.ideas import IdeaChanges, NewIdea, PilotPlan
+from workflow.contracts.meetings import NewParticipant
+from workflow.contracts.transitions import TRANSITION_FIELDS, TRANSITION_MODELS, Transition
+from workflow.services.contacts import FOLLOW_FIELDS
+from workflow.services.ideas import EDITABLE_FIELDS
+from workflow.services.participants import PARTICIPANT_FIELDS
 from workflow.states import TRIGGERS
 
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -68,3 +73,11 @@ def test_answers_keep_the_json_the_api_always_gave() -> None:
     assert dumped["at"] == "2026-01-02T03:04:05+00:00"
     assert dumped["starts_on"] == "2026-02-01"
     assert PilotPlan.of({**plan, "budget_dkk": Decimal("0.50")}).dump()["budget_dkk"] == 0.5
+
+
+def test_the_services_take_exactly_the_fields_the_input_models_name() -> None:
+    assert set(NewIdea.model_fields) == set(EDITABLE_FIELDS)
+    assert set(IdeaChanges.model_fields) == {*EDITABLE_FIELDS, "expected_version"}
+    assert set(NewFollower.model_fields) == set(FOLLOW_FIELDS)
+    assert set(NewParticipant.model_fields) == set(PARTICIPANT_FIELDS)
+    assert {"trigger", "expected_version", "reason", "data"} == TRANSITION_FIELDS

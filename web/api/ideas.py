@@ -18,7 +18,7 @@ from workflow.contracts.ideas import (
     NewIdea,
     Pipeline,
 )
-from workflow.contracts.transitions import Transition
+from workflow.contracts.transitions import TRANSITION_FIELDS, Transition
 from workflow.errors import ValidationFailed
 from workflow.services import ideas, listing, pipeline, transitions
 
@@ -138,7 +138,7 @@ def update_idea(idea_id: int) -> Response:
 def fire_trigger(idea_id: int) -> Response:
     """Fire a trigger at an idea."""
     body = json_object()
-    unknown = set(body) - {"trigger", "expected_version", "reason", "data"}
+    unknown = set(body) - TRANSITION_FIELDS
     if unknown:
         raise ValidationFailed(dict.fromkeys(sorted(unknown), "Unknown field."))
     with unit_of_work() as uow:

@@ -99,6 +99,9 @@ def transition_model(trigger: TriggerSpec) -> type[Input]:
 
 TRANSITION_MODELS: dict[str, type[Input]] = {t.name: transition_model(t) for t in TRIGGERS}
 
+# The top-level keys a transition body may hold, whichever the trigger.
+TRANSITION_FIELDS = frozenset(name for m in TRANSITION_MODELS.values() for name in m.model_fields)
+
 
 class Transition(RootModel[Any]):
     """Fire a trigger; its gate's data are required."""
