@@ -1,4 +1,4 @@
-"""Read models: plain snapshots of ideas and their records, in the shape the API and CLI show."""
+"""Read models: plain snapshots of ideas and their records (their JSON is workflow.contracts)."""
 
 from __future__ import annotations
 

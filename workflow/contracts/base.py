@@ -65,11 +65,6 @@ def not_blank(max_length: int) -> Any:
     return Annotated[str, Field(min_length=1, max_length=max_length, pattern=NOT_BLANK_PATTERN)]
 
 
-def text(max_length: int) -> Any:
-    """Text of at most ``max_length`` characters as sent (blank allowed)."""
-    return Annotated[str, Field(max_length=max_length)]
-
-
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_ID)]
 PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE)]
