@@ -20,6 +20,7 @@ from web.cli_reports import reports_group
 from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
 from workflow import migrate
+from workflow.contracts.ideas import HistoryEntry, Idea, IdeaDetail
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
 from workflow.logs import configure_logging
 from workflow.permissions import ROLES, Actor, Role
@@ -219,7 +220,9 @@ def ideas_list(state: str | None, owner: str | None, text: str | None, as_json: 
     """List ideas, newest first."""
     found = _all_ideas(state, owner, text)
     if as_json:
-        click.echo(json.dumps([idea.to_json() for idea in found], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([Idea.of(idea).dump() for idea in found], ensure_ascii=False, indent=2)
+        )
         return
     for idea in found:
         owner_email = idea.owner or "-"
@@ -238,7 +241,8 @@ def ideas_show(idea_id: int, as_json: bool) -> None:
         idea = ideas.get_idea(uow, _system_actor(), idea_id)
         history = transitions.idea_history(uow, _system_actor(), idea_id)
     if as_json:
-        body = {**idea.to_json(), "history": [entry.to_json() for entry in history]}
+        history_json = [HistoryEntry.of(entry).dump() for entry in history]
+        body = {**IdeaDetail.of(idea).dump(), "history": history_json}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{idea.id} {idea.title}")

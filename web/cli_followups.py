@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from web.database import relay_kick, settings, unit_of_work
 from workflow.clock import LOCAL_TIMEZONE, utcnow
+from workflow.contracts.runs import DigestRun, FollowupRun, SummaryRun
 from workflow.notifications.links import Links
 from workflow.notifications.transport import transport_for
 from workflow.services import delivery
@@ -98,8 +99,8 @@ def followups_run(now_text: str | None, as_json: bool, send: bool, dry_run: bool
     outcomes = None if dry_run else deliver(ids, send)
     if as_json:
         body = {
-            **report.to_json(),
-            "weekly_summary": summary.to_json() if summary else None,
+            **FollowupRun.of(report).dump(),
+            "weekly_summary": SummaryRun.of(summary).dump() if summary else None,
             "delivered": outcomes,
         }
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
@@ -138,7 +139,9 @@ def digests_run(period: str, now_text: str | None, as_json: bool, send: bool) ->
     outcomes = deliver(list(report.notification_ids), send)
     if as_json:
         click.echo(
-            json.dumps({**report.to_json(), "delivered": outcomes}, ensure_ascii=False, indent=2)
+            json.dumps(
+                {**DigestRun.of(report).dump(), "delivered": outcomes}, ensure_ascii=False, indent=2
+            )
         )
         return
     for digest in report.queued:

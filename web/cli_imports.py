@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from web.database import unit_of_work
+from workflow.contracts.imports import ImportResult as ImportAnswer
 from workflow.importer.bounded import read_bounded
 from workflow.importer.errors import MinutesRejected, NoIdeasFound
 from workflow.importer.readers import MAX_BYTES, Progress
@@ -220,7 +221,7 @@ def import_minutes_command(
     refused = [o for o in outcomes if o.refused]
     if as_json:
         bodies = [
-            o.result.to_json()
+            ImportAnswer.of(o.result).dump()
             if o.result
             else {"file": str(o.path), "error": o.refused, "unrecognised": list(o.unrecognised)}
             for o in outcomes

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from web.cli_followups import NOW_HELP, deliver, email_links, parse_now
 from web.database import unit_of_work
+from workflow.contracts.runs import ReportsRun
 from workflow.errors import NotFound
 from workflow.i18n import LANGUAGES
 from workflow.services.meeting_reports import build_report, render_report, run_reports
@@ -32,8 +33,8 @@ def reports_run(now_text: str | None, as_json: bool, send: bool) -> None:
         run = run_reports(uow, email_links(), now=now)
     outcomes = deliver(list(run.notification_ids), send)
     if as_json:
-        click.echo(json.dumps({**run.to_json(), "delivered": outcomes}, ensure_ascii=False,
-                              indent=2))  # fmt: skip
+        body = {**ReportsRun.of(run).dump(), "delivered": outcomes}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     for item in run.queued:
         dates = ", ".join(day.isoformat() for day in item.covers)

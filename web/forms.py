@@ -2,7 +2,8 @@
 
 The services do all validation (the same rules as the API); this module only turns strings
 from a form into the shapes the services expect, leaving anything odd as it is so that the
-service names the field that is wrong.
+service names the field that is wrong. A gate form is read by the types of the same contract
+model the API's transition body is (``workflow.contracts.transitions``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, get_args
 
+from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 
-from workflow.gates import FieldSpec, Kind
+from workflow.contracts.ideas import NewIdea
+from workflow.contracts.transitions import TRANSITION_MODELS
+from workflow.gates import FieldSpec
 from workflow.states import TriggerSpec
 
 _WHOLE = re.compile(r"\s*([0-9]{1,18})\s*")  # ASCII digits; int() of 5,000 digits raises
@@ -36,22 +41,45 @@ def field_id(spec: FieldSpec) -> str:
 
 
 def gate_input(trigger: TriggerSpec, form: MultiDict[str, str]) -> GateInput:
-    """The values a gate form posted, converted for ``fire_trigger``."""
+    """The values a gate form posted, read by the types of the trigger's contract model (the
+    body the API takes to fire it), converted for ``fire_trigger``."""
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
-    reason: str | None = None
-    for spec in trigger.fields:
-        text = form.get(field_id(spec), "")
-        raw[field_id(spec)] = text
-        value = _value(spec, text)
-        if not spec.in_data:
-            reason = value
-        elif value is not None:
-            data[spec.name] = value
-    if not any(spec.key == "reason" for spec in trigger.fields):
-        reason = form.get("reason", "").strip() or None
-        raw["reason"] = form.get("reason", "")
+    for name, json_type in _data_types(trigger.name).items():
+        text = form.get(f"data-{name}", "")
+        raw[f"data-{name}"] = text
+        value = _value(json_type, text)
+        if value is not None:
+            data[name] = value
+    raw["reason"] = form.get("reason", "")
+    reason = raw["reason"] if raw["reason"].strip() else None
     return GateInput(reason, data, expected_version(form), raw)
+
+
+@cache
+def _data_types(trigger: str) -> dict[str, str]:
+    """Each ``data`` field of the trigger's contract model and its JSON type."""
+    data = TRANSITION_MODELS[trigger].model_fields["data"].annotation
+    fields = _typed_fields(next(m for m in _models(data) if m is not type(None)))
+    return {name: str(schema.get("type", "string")) for name, schema in fields.items()}
+
+
+def _models(annotation: Any) -> tuple[Any, ...]:
+    return get_args(annotation) or (annotation,)
+
+
+@cache
+def _typed_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each field of a contract model with its JSON Schema (the non-null one, when nullable)."""
+    properties = model.model_json_schema()["properties"]
+    return {name: _not_null(schema) for name, schema in properties.items()}
+
+
+def _not_null(schema: Mapping[str, Any]) -> dict[str, Any]:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") != "null":
+            return dict(option)
+    return dict(schema)
 
 
 def expected_version(form: Mapping[str, str]) -> int | None:
@@ -66,14 +94,14 @@ def whole_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _value(spec: FieldSpec, text: str) -> Any:
+def _value(json_type: str, text: str) -> Any:
     if not text.strip():
         return None
-    if spec.kind in (Kind.SCORE, Kind.IDEA_REF) and (number := whole_number(text)) is not None:
+    if json_type == "integer" and (number := whole_number(text)) is not None:
         return number
-    if spec.kind is Kind.AMOUNT:
+    if json_type == "number":
         return _amount(text)
-    if spec.kind is Kind.TEXT_LIST:
+    if json_type == "array":
         return [line.strip() for line in text.splitlines() if line.strip()]
     return text
 
@@ -90,15 +118,19 @@ def _amount(text: str) -> Any:
 
 
 def idea_fields(form: MultiDict[str, str], *, with_owner: bool) -> dict[str, Any]:
-    """The editable fields of an idea form (themes: one per line or comma-separated)."""
-    fields: dict[str, Any] = {
-        "title": form.get("title", ""),
-        "description": form.get("description", ""),
-        "themes": [t.strip() for t in re.split(r"[\n,]", form.get("themes", "")) if t.strip()],
-        "follow_up_on": form.get("follow_up_on", "").strip() or None,
-    }
-    if with_owner:
-        fields["owner"] = form.get("owner", "").strip() or None
+    """The editable fields of an idea form, named and typed by the contract model of the API's
+    new idea (themes: one per line or comma-separated; a date or address: stripped, or None)."""
+    fields: dict[str, Any] = {}
+    for name, schema in _typed_fields(NewIdea).items():
+        if name == "owner" and not with_owner:
+            continue
+        text = form.get(name, "")
+        if schema.get("type") == "array":
+            fields[name] = [t.strip() for t in re.split(r"[\n,]", text) if t.strip()]
+        elif "format" in schema:
+            fields[name] = text.strip() or None
+        else:
+            fields[name] = text
     return fields
 
 

@@ -1,4 +1,4 @@
-"""Read models: plain snapshots of ideas and their records, in the shape the API and CLI show."""
+"""Read models: plain snapshots of ideas and their records (their JSON is workflow.contracts)."""
 
 from __future__ import annotations
 
@@ -45,25 +45,6 @@ class IdeaView:
     updated_at: datetime
     owner_name: str | None = None  # for pages; the API names owners by email
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``Idea`` schema."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "state": self.state,
-            "version": self.version,
-            "owner": self.owner,
-            "themes": list(self.themes),
-            "meeting": jsonable(self.meeting),
-            "follow_up_on": jsonable(self.follow_up_on),
-            "allowed_triggers": list(self.allowed_triggers),
-            "merged_into": self.merged_into,
-            "state_changed_at": jsonable(self.state_changed_at),
-            "created_at": jsonable(self.created_at),
-            "updated_at": jsonable(self.updated_at),
-        }
-
 
 @dataclass(frozen=True)
 class IdeaDetail(IdeaView):
@@ -72,15 +53,6 @@ class IdeaDetail(IdeaView):
     assessment: Mapping[str, Any] | None = None
     pilot_plan: Mapping[str, Any] | None = None
     evaluation: Mapping[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The idea plus ``assessment``, ``pilot_plan`` and ``evaluation`` (each may be null)."""
-        return {
-            **super().to_json(),
-            "assessment": jsonable(self.assessment),
-            "pilot_plan": jsonable(self.pilot_plan),
-            "evaluation": jsonable(self.evaluation),
-        }
 
 
 def idea_view(idea: Idea) -> IdeaView:
@@ -183,18 +155,6 @@ class HistoryView:
     at: datetime
     reason: str | None
     data: Mapping[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``HistoryEntry`` schema."""
-        return {
-            "trigger": self.trigger,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "actor": self.actor,
-            "at": jsonable(self.at),
-            "reason": self.reason,
-            "data": jsonable(self.data),
-        }
 
 
 def history_views(entries: Sequence[HistoryEntry]) -> list[HistoryView]:

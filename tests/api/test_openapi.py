@@ -39,10 +39,14 @@ def test_each_trigger_has_a_request_schema_with_its_gate(client: FlaskClient) ->
     schemas = openapi_spec()["components"]["schemas"]
     for trigger in TRIGGERS:
         schema = schemas[f"Transition_{trigger.name}"]
-        data_required = schema["properties"]["data"]["required"]
+        data = schemas[f"Transition_{trigger.name}_data"]
         expected = [f.name for f in trigger.fields if f.in_data and f.required]
-        assert data_required == expected
+        assert data.get("required", []) == expected
+        assert set(data["properties"]) == {f.name for f in trigger.fields if f.in_data}
+        assert data["additionalProperties"] is False
         assert ("reason" in schema["required"]) == trigger.requires_reason
-    assert (
-        schemas["Transition_assess"]["properties"]["data"]["properties"]["impact"]["maximum"] == 5
-    )
+        assert ("data" in schema["required"]) == bool(expected)
+        assert schema["properties"]["trigger"]["const"] == trigger.name
+    assert schemas["Transition_assess_data"]["properties"]["impact"]["maximum"] == 5
+    mapping = schemas["Transition"]["discriminator"]["mapping"]
+    assert set(mapping) == {trigger.name for trigger in TRIGGERS}

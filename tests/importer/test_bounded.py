@@ -29,7 +29,7 @@ RENDERINGS: dict[str, Callable[[], bytes]] = {
 @pytest.mark.parametrize("name", list(RENDERINGS))
 def test_the_child_reads_what_the_process_reads(name: str) -> None:
     content = RENDERINGS[name]()
-    assert read_bounded(name, content).to_json() == parse_document(name, content).to_json()
+    assert read_bounded(name, content) == parse_document(name, content)
 
 
 @pytest.mark.parametrize(

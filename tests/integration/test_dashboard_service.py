@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import FrozenInstanceError, asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from workflow.services.dashboard import (
     percentile,
 )
 from workflow.uow import UnitOfWork
+from workflow.views import jsonable
 
 UowFactory = Callable[[], UnitOfWork]
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
@@ -237,7 +238,7 @@ def test_an_empty_database_gives_zeros_and_nones(uow: UowFactory) -> None:
     assert (board.owners, board.unowned_open, board.inactive_owner_open) == ((), 0, 0)
     assert (board.meetings, board.themes) == ((), ())
     assert board.today == TODAY
-    document = json.loads(json.dumps(board.to_json()))
+    document = json.loads(json.dumps(jsonable(asdict(board))))
     assert document["funnel"]["conversions"][0] == {
         "from_state": "proposed",
         "to_state": "assessed",
@@ -412,7 +413,7 @@ def test_meetings_themes_and_json(uow: UowFactory, story: Story) -> None:
     ]
 
     # The whole dashboard as JSON.
-    document = json.loads(json.dumps(board.to_json()))
+    document = json.loads(json.dumps(jsonable(asdict(board))))
     assert document["generated_at"] == NOW.isoformat()
     assert document["today"] == "2025-06-22"
     assert document["limits"] == {"proposed": 30, "assessed": 45, "piloted": 180}

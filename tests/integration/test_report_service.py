@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.integration import report_scenario as scenario
 from tests.integration.report_scenario import add_participants, sweep_time
+from workflow.contracts.reports import MeetingReport as ReportAnswer
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.models import Notification
 from workflow.notifications.tokens import report_token
@@ -77,9 +78,7 @@ def test_every_meeting_plans_reports_after_1_3_and_6_months(
         (1, report.id), (3, report.id), (6, None)
     ]  # fmt: skip
     assert plan.planned[0].sent_at == report.sent_at == sweep_time(date(2025, 10, 1))
-    assert plan.to_json()["planned"][2] == {
-        "months": 6, "due_on": "2025-12-12", "sent": False, "sent_at": None, "report_id": None
-    }  # fmt: skip
+    assert plan.planned[2] == PlannedReport(6, DECEMBER, None, None)
 
 
 def test_managers_change_the_plan_and_nobody_else_does(
@@ -137,7 +136,7 @@ def test_a_report_sent_by_hand_goes_to_everyone_once_and_the_sweep_does_not_repe
     assert [(r.by_hand, r.due_on, r.sent_by) for r in listed] == [
         (False, DECEMBER, None), (True, None, "Mette Leder")
     ]  # fmt: skip
-    assert listed[0].to_json()["notification_ids"] == []
+    assert listed[0].notification_ids == ()
 
 
 def test_the_preview_is_the_report_without_recipient_or_links(
@@ -159,7 +158,9 @@ def test_the_preview_is_the_report_without_recipient_or_links(
     )
     assert english.text.startswith("Dear participant,\n")
     assert "The 21 ideas: 21 under consideration." in english.text
-    assert report.total == 21 and report.to_json()["meeting"]["held_on"] == "2025-06-12"
+    assert (
+        report.total == 21 and ReportAnswer.of(report).dump()["meeting"]["held_on"] == "2025-06-12"
+    )
     with uow() as unit, pytest.raises(Forbidden):
         current_report(unit, make_user("owner"), meeting_id, now=when)
 
@@ -220,7 +221,7 @@ def test_the_public_page_shows_what_the_report_said_and_nothing_internal(
     report = page.report
     assert report.counts["piloted"] == 2 and report.counts["scaled"] == 0
     assert report.generated_at == sweep_time(JULY)
-    published = json.dumps(report.to_json(), ensure_ascii=False)
+    published = json.dumps(ReportAnswer.of(report).dump(), ensure_ascii=False)
     for secret in ("INTERNT", "anne@example.dk", "Anne Andersen", "Dorte", "250000",
                    "mette@randers.dk", "Mette Leder", "impact"):  # fmt: skip
         assert secret not in published

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from web.api.schemas import BLANK, NOT_BLANK, SPACE
+from workflow.contracts.base import BLANK_PATTERN, NOT_BLANK_PATTERN, SPACE
 
 
 def test_space_is_exactly_what_python_strips() -> None:
@@ -16,5 +16,5 @@ def test_space_is_exactly_what_python_strips() -> None:
 
 def test_blank_and_not_blank() -> None:
     for text in ["", " ", "\x1e\x1f", "\u3000\n", "a", " a ", "\ufeff", "\x00"]:
-        assert bool(re.search(NOT_BLANK["pattern"], text)) is bool(text.strip()), repr(text)
-        assert bool(re.search(BLANK["pattern"], text)) is not bool(text.strip()), repr(text)
+        assert bool(re.search(NOT_BLANK_PATTERN, text)) is bool(text.strip()), repr(text)
+        assert bool(re.search(BLANK_PATTERN, text)) is not bool(text.strip()), repr(text)

@@ -6,12 +6,29 @@ from flask import Response, jsonify
 
 from web.api import bp
 from web.api.auth import current_actor
+from web.api.document import NOT_JSON, Answer, documented, error
 from web.api.inputs import json_object
 from web.database import unit_of_work
+from workflow.contracts.followers import Follower, NewFollower
 from workflow.services import contacts
 
 
 @bp.post("/ideas/<int:idea_id>/followers")
+@documented(
+    "post",
+    "/ideas/{idea_id}/followers",
+    "addFollower",
+    "Let a contact (found or created by email) follow the idea; the idea's owner and managers. "
+    "`delivery` is the contact's preference for all their mail (new contacts: daily).",
+    {
+        "201": Answer("The contact now follows the idea.", Follower),
+        "200": Answer("The contact already followed the idea (fields updated).", Follower),
+        "400": error(NOT_JSON),
+        "404": error("No such idea."),
+        "422": error("Invalid fields."),
+    },
+    body=NewFollower,
+)
 def add_follower(idea_id: int) -> tuple[Response, int]:
     """Let a contact follow the idea: 201 when new, 200 when they already did."""
     body = json_object()
@@ -20,10 +37,20 @@ def add_follower(idea_id: int) -> tuple[Response, int]:
         result = contacts.follow(
             uow, actor, idea_id, body, source=f"added through the API by {actor.email}"
         )
-    return jsonify(result.following.to_json()), 201 if result.created else 200
+    return jsonify(Follower.of(result.following).dump()), 201 if result.created else 200
 
 
 @bp.delete("/ideas/<int:idea_id>/followers/<int:contact_id>")
+@documented(
+    "delete",
+    "/ideas/{idea_id}/followers/{contact_id}",
+    "removeFollower",
+    "Stop a contact following the idea; the idea's owner and managers.",
+    {
+        "204": Answer("The contact no longer follows the idea."),
+        "404": error("No such idea, or the contact does not follow it."),
+    },
+)
 def remove_follower(idea_id: int, contact_id: int) -> tuple[str, int]:
     """Stop a contact following the idea."""
     with unit_of_work() as uow:

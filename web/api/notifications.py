@@ -6,11 +6,22 @@ from flask import Response, jsonify, request
 
 from web.api import bp
 from web.api.auth import current_actor
+from web.api.document import Answer, documented, error
 from web.database import unit_of_work
+from workflow.contracts.followers import NotificationPage, NotificationQuery
 from workflow.services import notification_log
 
 
 @bp.get("/notifications")
+@documented(
+    "get",
+    "/notifications",
+    "listNotifications",
+    "Every email ideaflow sends, newest first, with its status, tries and last error; "
+    "managers and administrators.",
+    {"200": Answer("A page of notifications.", NotificationPage), "422": error("Bad filter.")},
+    query=NotificationQuery,
+)
 def list_notifications() -> Response:
     """A page of notifications, newest first, filtered by ``idea`` and ``status``."""
     args = request.args
@@ -22,9 +33,4 @@ def list_notifications() -> Response:
             page=args.get("page", 1),
             per_page=args.get("per_page", 20),
         )
-    return jsonify(
-        items=[item.to_json() for item in page.items],
-        total=page.total,
-        page=page.page,
-        per_page=page.per_page,
-    )
+    return jsonify(NotificationPage.of(page).dump())

@@ -1,314 +1,136 @@
-"""The OpenAPI 3.1 document, built from the transition table so the two cannot drift apart."""
+"""The OpenAPI 3.1 document, assembled from the operations the views declare
+(``web.api.document``) and the JSON Schemas of the contract models (``workflow.contracts``)."""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from flask import Response, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from web.api import PREFIX, bp
-from web.api.imports import DRY_RUN_VALUES
+from web.api.document import OPERATIONS, Answer, Operation, Schema, documented
 from web.api.openapi_links import add_links
-from web.api.openapi_meetings import meeting_paths, meeting_schemas
-from web.api.schemas import ID, PAGE, Schema, component_schemas, ref
-from workflow.models import NOTIFICATION_STATUSES
+from workflow.contracts.base import Error, Id, Output
 from workflow.permissions import ROLES
-from workflow.states import STATES
 
-NOT_JSON = "The body is not JSON, or is nested more than 20 levels deep."
-INVALID_IDEA = (
-    "Invalid fields (`fields` says what is wrong with each); also when `owner` is not an active "
-    "owner or manager, which the schema cannot say."
-)
-INVALID_GATE = (
-    "The gate's data are missing or wrong (`fields` says what is wrong with each); also for "
-    "what the schema cannot say: `data.owner` must be an active owner or manager (and is "
-    "required when the idea has no owner who is one), `data.into` an existing idea that is not "
-    "merged and not this one, `data.revisit_on` a date after today, `data.ends_on` a date after "
-    "`data.starts_on`."
-)
-
-
-def _error(description: str) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+REF = "#/components/schemas/{model}"
+PATH_PARAMETERS: dict[str, str | None] = {
+    "idea_id": None,
+    "meeting_id": None,
+    "contact_id": "The contact's id (the `contact_id` of the follower).",
+}
+AUTH_ERRORS = {
+    "401": Answer("No or bad token.", Error),
+    "403": Answer("Not allowed.", Error),
+    "503": Answer(
+        "The database cannot be reached; try again after Retry-After seconds.",
+        Error,
+        headers={"Retry-After": {"schema": {"type": "integer"}}},
+    ),
+}
 
 
-def _ok(description: str, schema: str, **extra: Any) -> Schema:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": ref(schema)}},
-        **extra,
-    }
+def _ref(model: type[BaseModel]) -> Schema:
+    return {"$ref": REF.format(model=model.__name__)}
 
 
-def _body(schema: str) -> Schema:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+def _tidy(schema: Any) -> Any:
+    """``schema`` without ``"default": null`` (a default, not a value clients should send)."""
+    if isinstance(schema, dict):
+        return {
+            key: _tidy(value)
+            for key, value in schema.items()
+            if not (key == "default" and value is None)
+        }
+    if isinstance(schema, list):
+        return [_tidy(item) for item in schema]
+    return schema
 
 
-def _paths() -> Schema:
-    auth_errors = {
-        "401": _error("No or bad token."),
-        "403": _error("Not allowed."),
-        "503": {
-            **_error("The database cannot be reached; try again after Retry-After seconds."),
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-        },
-    }
-    idea_id = {"name": "idea_id", "in": "path", "required": True, "schema": ID}
-    query = [
-        {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}},
-        {
-            "name": "owner",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "Owner's email, or `none` for unowned ideas.",
-        },
-        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Free text."},
-        {"name": "page", "in": "query", "schema": PAGE},
-        {
-            "name": "per_page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-        },
-    ]
-    return {
-        "/ideas": {
-            "get": {
-                "operationId": "listIdeas",
-                "summary": "List ideas, newest first.",
-                "parameters": query,
-                "responses": {
-                    "200": _ok("A page of ideas.", "IdeaPage"),
-                    "422": _error("Bad filter."),
-                    **auth_errors,
-                },
-            },
-            "post": {
-                "operationId": "createIdea",
-                "summary": "Record a new idea in state proposed.",
-                "requestBody": _body("NewIdea"),
-                "responses": {
-                    "201": _ok(
-                        "Created.",
-                        "IdeaDetail",
-                        headers={"Location": {"schema": {"type": "string"}}},
-                    ),
-                    "400": _error(NOT_JSON),
-                    "422": _error(INVALID_IDEA),
-                    **auth_errors,
-                },
-            },
-        },
-        "/ideas/{idea_id}": {
-            "parameters": [idea_id],
-            "get": {
-                "operationId": "getIdea",
-                "summary": "One idea with its latest assessment, pilot plan and evaluation.",
-                "responses": {
-                    "200": _ok("The idea.", "IdeaDetail"),
-                    "404": _error("No such idea."),
-                    **auth_errors,
-                },
-            },
-            "patch": {
-                "operationId": "updateIdea",
-                "summary": "Edit an idea; owner changes are for managers.",
-                "requestBody": _body("IdeaChanges"),
-                "responses": {
-                    "200": _ok("The idea.", "IdeaDetail"),
-                    "404": _error("No such idea."),
-                    "400": _error(NOT_JSON),
-                    "409": _error("version_conflict."),
-                    "422": _error(INVALID_IDEA),
-                    **auth_errors,
-                },
-            },
-        },
-        "/ideas/{idea_id}/transitions": {
-            "parameters": [idea_id],
-            "post": {
-                "operationId": "fireTrigger",
-                "summary": "Fire a trigger; its gate's data are required.",
-                "requestBody": _body("Transition"),
-                "responses": {
-                    "200": _ok("The idea in its new state.", "IdeaDetail"),
-                    "404": _error("No such idea."),
-                    "400": _error(NOT_JSON),
-                    "409": _error("invalid_transition or version_conflict."),
-                    "422": _error(INVALID_GATE),
-                    **auth_errors,
-                },
-            },
-        },
-        "/ideas/{idea_id}/history": {
-            "parameters": [idea_id],
-            "get": {
-                "operationId": "ideaHistory",
-                "summary": "Every fired trigger, oldest first.",
-                "responses": {
-                    "200": _ok("The history.", "History"),
-                    "404": _error("No such idea."),
-                    **auth_errors,
-                },
-            },
-        },
-        **_notification_paths(idea_id, auth_errors),
-        **meeting_paths(auth_errors),
-        "/imports": {
-            "post": {
-                "operationId": "importMinutes",
-                "summary": "Import meeting minutes (.txt, .docx, .odt or .pdf); managers and "
-                "owners.",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "dry_run": {
-                                        "type": "string",
-                                        "enum": list(DRY_RUN_VALUES),
-                                        "description": "Preview only; nothing is written.",
-                                    },
-                                },
-                                "required": ["file"],
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "201": _ok("A meeting was created from the minutes.", "ImportResult"),
-                    "200": _ok("Imported before (created false), or a dry run.", "ImportResult"),
-                    "413": _error("The upload is too large."),
-                    "422": _error(
-                        "`invalid_minutes`: not minutes we can read (the message says why); "
-                        "`validation_failed`: no file, or a `dry_run` that is not one of the "
-                        "listed values."
-                    ),
-                    **auth_errors,
-                },
-            }
-        },
-        "/meetings/{meeting_id}/document": {
-            "parameters": [
-                {
-                    "name": "meeting_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": ID,
-                }
-            ],
-            "get": {
-                "operationId": "meetingDocument",
-                "summary": "Download the minutes a meeting was imported from, as uploaded.",
-                "responses": {
-                    "200": {
-                        "description": "The original file (Content-Disposition: attachment).",
-                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-                    },
-                    "404": _error("No such meeting, or no stored minutes."),
-                    **auth_errors,
-                },
-            },
-        },
-        "/pipeline": {
-            "get": {
-                "operationId": "pipeline",
-                "summary": "Counts per state and median days spent in each.",
-                "responses": {"200": _ok("The pipeline.", "Pipeline"), **auth_errors},
-            }
-        },
-        "/openapi.json": {
-            "get": {
-                "operationId": "openapi",
-                "summary": "This document.",
-                "security": [],
-                "responses": {"200": {"description": "The OpenAPI document."}},
-            }
-        },
-    }
+def _components(operations: list[Operation]) -> Schema:
+    models: dict[type[BaseModel], Literal["validation", "serialization"]] = {Error: "serialization"}
+    for operation in operations:
+        if operation.body is not None:
+            models[operation.body] = "validation"
+        for answer in operation.answers.values():
+            if answer.model is not None:
+                models[answer.model] = "serialization"
+    _, schemas = models_json_schema(list(models.items()), ref_template=REF)
+    return _tidy(schemas.get("$defs", {}))  # type: ignore[no-any-return]
 
 
-def _notification_paths(idea_id: Schema, auth_errors: Schema) -> Schema:
-    """Followers of an idea and the notification log."""
-    contact_id = {
-        "name": "contact_id",
-        "in": "path",
-        "required": True,
-        "schema": ID,
-        "description": "The contact's id (the `contact_id` of the follower).",
-    }
-    paging = [
-        {"name": "page", "in": "query", "schema": PAGE},
-        {
-            "name": "per_page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-        },
-    ]
-    return {
-        "/ideas/{idea_id}/followers": {
-            "parameters": [idea_id],
-            "post": {
-                "operationId": "addFollower",
-                "summary": "Let a contact (found or created by email) follow the idea; the "
-                "idea's owner and managers. `delivery` is the contact's preference for all "
-                "their mail (new contacts: daily).",
-                "requestBody": _body("NewFollower"),
-                "responses": {
-                    "201": _ok("The contact now follows the idea.", "Follower"),
-                    "200": _ok(
-                        "The contact already followed the idea (fields updated).", "Follower"
-                    ),
-                    "400": _error(NOT_JSON),
-                    "404": _error("No such idea."),
-                    "422": _error("Invalid fields."),
-                    **auth_errors,
-                },
-            },
-        },
-        "/ideas/{idea_id}/followers/{contact_id}": {
-            "parameters": [idea_id, contact_id],
-            "delete": {
-                "operationId": "removeFollower",
-                "summary": "Stop a contact following the idea; the idea's owner and managers.",
-                "responses": {
-                    "204": {"description": "The contact no longer follows the idea."},
-                    "404": _error("No such idea, or the contact does not follow it."),
-                    **auth_errors,
-                },
-            },
-        },
-        "/notifications": {
-            "get": {
-                "operationId": "listNotifications",
-                "summary": "Every email ideaflow sends, newest first, with its status, tries "
-                "and last error; managers and administrators.",
-                "parameters": [
-                    {
-                        "name": "idea",
-                        "in": "query",
-                        "schema": ID,
-                        "description": "Only notifications about this idea.",
-                    },
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(NOTIFICATION_STATUSES)},
-                    },
-                    *paging,
-                ],
-                "responses": {
-                    "200": _ok("A page of notifications.", "NotificationPage"),
-                    "422": _error("Bad filter."),
-                    **auth_errors,
-                },
-            },
-        },
-    }
+def _query(model: type[BaseModel]) -> list[Schema]:
+    schema = _tidy(model.model_json_schema(ref_template=REF))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop.pop("title", None)
+        description = prop.pop("description", None)
+        parameter = {"name": name, "in": "query", "schema": prop}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
+
+
+def _path_parameters(path: str) -> list[Schema]:
+    id_schema = _tidy(_IdSchema.model_json_schema()["properties"]["id"])
+    id_schema.pop("title", None)
+    parameters = []
+    for name, description in PATH_PARAMETERS.items():
+        if "{" + name + "}" in path:
+            parameter = {"name": name, "in": "path", "required": True, "schema": id_schema}
+            if description:
+                parameter["description"] = description
+            parameters.append(parameter)
+    return parameters
+
+
+class _IdSchema(Output):
+    id: Id
+
+
+def _response(answer: Answer) -> Schema:
+    response: Schema = {"description": answer.description}
+    if answer.model is not None:
+        response["content"] = {"application/json": {"schema": _ref(answer.model)}}
+    elif answer.content is not None:
+        response["content"] = answer.content
+    if answer.headers:
+        response["headers"] = answer.headers
+    return response
+
+
+def _operation(operation: Operation) -> Schema:
+    document: Schema = {"operationId": operation.operation_id, "summary": operation.summary}
+    if operation.description:
+        document["description"] = operation.description
+    if operation.query is not None:
+        document["parameters"] = _query(operation.query)
+    if operation.body is not None:
+        schema = _ref(operation.body)
+        document["requestBody"] = {
+            "required": True,
+            "content": {operation.body_media_type: {"schema": schema}},
+        }
+    answers = operation.answers if operation.public else {**operation.answers, **AUTH_ERRORS}
+    document["responses"] = {status: _response(answer) for status, answer in answers.items()}
+    if operation.public:
+        document["security"] = []
+    return document
+
+
+def _paths(operations: list[Operation]) -> Schema:
+    paths: Schema = {}
+    for operation in operations:
+        item = paths.setdefault(operation.path, {})
+        parameters = _path_parameters(operation.path)
+        if parameters:
+            item["parameters"] = parameters
+        item[operation.method] = _operation(operation)
+    return paths
 
 
 @cache
@@ -324,15 +146,23 @@ def openapi_spec() -> Schema:
         },
         "servers": [{"url": PREFIX}],
         "security": [{"bearer": []}],
-        "paths": add_links(_paths()),
+        "paths": add_links(_paths(OPERATIONS)),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**component_schemas(), **meeting_schemas()},
+            "schemas": _components(OPERATIONS),
         },
     }
 
 
 @bp.get("/openapi.json")
+@documented(
+    "get",
+    "/openapi.json",
+    "openapi",
+    "This document.",
+    {"200": Answer("The OpenAPI document.")},
+    public=True,
+)
 def openapi_document() -> Response:
     """Serve the OpenAPI document (no token needed)."""
     return jsonify(openapi_spec())

@@ -6,7 +6,7 @@ the version just read) and let stateful tests follow the same chains.
 
 from __future__ import annotations
 
-from web.api.schemas import Schema
+from web.api.document import Schema
 
 IDEA = {"idea_id": "$response.body#/id"}
 SEEN_VERSION = {"expected_version": "$response.body#/version"}

@@ -26,7 +26,12 @@ import time
 from typing import IO, Any
 
 from workflow import tuning
-from workflow.importer.document import ParsedDocument, parse_document
+from workflow.importer.document import (
+    ParsedDocument,
+    document_from_json,
+    document_json,
+    parse_document,
+)
 from workflow.importer.errors import MinutesRejected
 from workflow.importer.readers import Progress, ScanFound
 from workflow.importer.readers.scan import MAX_PAGES, PAGE_TIMEOUT_S
@@ -120,7 +125,7 @@ def _talk(
         elif "rejected" in message:
             raise MinutesRejected(str(message["rejected"]))
         else:
-            return ParsedDocument.from_json(message["parsed"])
+            return document_from_json(message["parsed"])
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:
@@ -178,7 +183,7 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         return 3
     else:
-        say({"parsed": document.to_json()})
+        say({"parsed": document_json(document)})
     return 0
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from workflow.importer.errors import MinutesRejected, NoIdeasFound
-from workflow.importer.parser import ParsedIdea, ParsedMinutes, ParsedParticipant, parse_blocks
+from workflow.importer.parser import ParsedMinutes, parse_blocks
 from workflow.importer.readers import Progress, read_document
 
 
@@ -21,43 +22,21 @@ class ParsedDocument:
     minutes: ParsedMinutes
     content_hash: str  # of the text as read, so a re-saved or re-encoded copy is the same document
 
-    def to_json(self) -> dict[str, Any]:
-        """The parsed document as JSON, to keep a preview without reading the file again."""
-        minutes = asdict(self.minutes)
-        minutes["held_on"] = self.minutes.held_on.isoformat() if self.minutes.held_on else None
-        return {
-            "filename": self.filename,
-            "media_type": self.media_type,
-            "content_hash": self.content_hash,
-            "minutes": minutes,
-        }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ParsedDocument:
-        """The document ``to_json`` described."""
-        raw = data["minutes"]
-        minutes = ParsedMinutes(
-            title=raw["title"],
-            held_on=date.fromisoformat(raw["held_on"]) if raw["held_on"] else None,
-            location=raw["location"],
-            host=raw["host"],
-            recorder=raw["recorder"],
-            themes=tuple(raw["themes"]),
-            ideas=tuple(
-                ParsedIdea(
-                    **{
-                        **idea,
-                        "details": tuple(idea.get("details", ())),
-                        "notes": tuple(tuple(note) for note in idea.get("notes", ())),
-                    }
-                )
-                for idea in raw["ideas"]
-            ),
-            participants=tuple(ParsedParticipant(**person) for person in raw["participants"]),
-            unrecognised=tuple(raw.get("unrecognised", ())),
-            ocr_confidence=raw.get("ocr_confidence"),
-        )
-        return cls(data["filename"], data["media_type"], minutes, data["content_hash"])
+# A parsed document kept as JSON (a preview waiting to be imported, or the answer of the bounded
+# reader's child process) and read back; fields older records lack take their defaults.
+_STORED: TypeAdapter[ParsedDocument] = TypeAdapter(ParsedDocument)
+
+
+def document_json(document: ParsedDocument) -> dict[str, Any]:
+    """The parsed document as JSON, to keep a preview without reading the file again."""
+    stored: dict[str, Any] = _STORED.dump_python(document, mode="json")
+    return stored
+
+
+def document_from_json(data: Any) -> ParsedDocument:
+    """The document ``document_json`` described."""
+    return _STORED.validate_python(data)
 
 
 def parse_document(

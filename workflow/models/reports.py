@@ -34,4 +34,6 @@ class SentReport(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JsonDocument)  # MeetingReport.to_json()
+    snapshot: Mapped[dict[str, Any]] = mapped_column(
+        JsonDocument
+    )  # contracts.reports.MeetingReport

@@ -1,10 +1,11 @@
-"""What a follow-up report says, as data in no particular language, and its JSON form.
+"""What a follow-up report says, as data in no particular language, and reading its JSON back.
 
 A report covers every idea of one meeting: where it stands, the texts that explain the latest
 decisions (reason, assessment summary, pilot plan, evaluation), who is responsible, and what
 changed since the meeting's previous report. It holds nothing internal: no comments, no scores
-or budgets, no email addresses, no participants. The sent report keeps ``to_json()`` as its
-snapshot, and ``MeetingReport.from_json`` reads it back for the public report page.
+or budgets, no email addresses, no participants. The sent report keeps its JSON form (the API's
+``workflow.contracts.reports.MeetingReport``) as its snapshot, and ``MeetingReport.from_json``
+reads it back for the public report page.
 """
 
 from __future__ import annotations
@@ -114,34 +115,9 @@ class MeetingReport:
         """How many ideas moved since the previous report (the first report: ever)."""
         return sum(1 for idea in self.ideas if idea.changes)
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON (dates in ISO form); ``from_json`` reads it back."""
-        return {
-            "meeting": {
-                "id": self.meeting_id,
-                "title": self.meeting_title,
-                "held_on": iso(self.held_on),
-            },
-            "generated_at": self.generated_at.isoformat(),
-            "counts": dict(self.counts),
-            "total": self.total,
-            "ideas": [_idea_json(idea) for idea in self.ideas],
-            "themes": [
-                {
-                    "name": theme.name,
-                    "ideas": [
-                        {"id": i.id, "title": i.title, "state": i.state} for i in theme.ideas
-                    ],
-                }
-                for theme in self.themes
-            ],
-            "last_report_at": iso(self.last_report_at),
-            "unchanged_since_last": self.unchanged_since_last,
-        }
-
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> MeetingReport:
-        """The report ``to_json`` wrote."""
+        """The report a snapshot holds (``workflow.contracts.reports.MeetingReport``)."""
         meeting = data["meeting"]
         return cls(
             meeting_id=int(meeting["id"]),
@@ -168,11 +144,6 @@ class MeetingReport:
         )
 
 
-def iso(value: date | datetime | None) -> str | None:
-    """A date or moment in ISO form; None stays None."""
-    return value.isoformat() if value is not None else None
-
-
 def iso_date(value: Any) -> date | None:
     """The date an ISO text starts with; None for anything else."""
     if not isinstance(value, str) or not value:
@@ -181,50 +152,6 @@ def iso_date(value: Any) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
-
-
-def _idea_json(idea: ReportIdea) -> dict[str, Any]:
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "state": idea.state,
-        "state_changed_at": idea.state_changed_at.isoformat(),
-        "previous_state": idea.previous_state,
-        "last_trigger": idea.last_trigger,
-        "owner_name": idea.owner_name,
-        "reason": idea.reason,
-        "assessment_summary": idea.assessment_summary,
-        "pilot": (
-            None
-            if idea.pilot is None
-            else {
-                "starts_on": idea.pilot.starts_on.isoformat(),
-                "ends_on": idea.pilot.ends_on.isoformat(),
-                "site": idea.pilot.site,
-                "success_criteria": idea.pilot.success_criteria,
-            }
-        ),
-        "evaluation": (
-            None
-            if idea.evaluation is None
-            else {
-                "outcome": idea.evaluation.outcome,
-                "evaluation": idea.evaluation.evaluation,
-                "scale_to": list(idea.evaluation.scale_to),
-            }
-        ),
-        "revisit_on": iso(idea.revisit_on),
-        "merged_into_title": idea.merged_into_title,
-        "changes": [
-            {
-                "at": change.at.isoformat(),
-                "trigger": change.trigger,
-                "from_state": change.from_state,
-                "to_state": change.to_state,
-            }
-            for change in idea.changes
-        ],
-    }
 
 
 def _idea_from_json(data: Mapping[str, Any]) -> ReportIdea:

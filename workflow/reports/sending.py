@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from workflow.contracts.reports import MeetingReport as ReportAnswer
 from workflow.models import Contact, SentReport
 from workflow.notifications.links import Links
 from workflow.reports.data import MeetingReport
@@ -38,7 +39,7 @@ def record_report(
         sent_at=now,
         sent_by_id=sent_by_id,
         recipients=0,
-        snapshot=report.to_json(),
+        snapshot=ReportAnswer.of(report).dump(),
     )
     uow.session.add(row)
     uow.flush()

@@ -43,22 +43,6 @@ class Following:
     unsubscribed: bool  # the contact asked for no idea updates: they get no mail
     suppressed: bool  # the mail server refused the address for good
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``Follower`` schema."""
-        return {
-            "idea_id": self.idea_id,
-            "contact_id": self.contact_id,
-            "email": self.email,
-            "name": self.name,
-            "organisation": self.organisation,
-            "delivery": self.delivery,
-            "language": self.language,
-            "source": self.source,
-            "since": self.since.isoformat(),
-            "unsubscribed": self.unsubscribed,
-            "suppressed": self.suppressed,
-        }
-
 
 @dataclass(frozen=True)
 class FollowResult:

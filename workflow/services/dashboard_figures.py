@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from workflow.states import OPEN_STATES, State
-from workflow.views import jsonable
 
 SECONDS_PER_DAY = 86_400
 LIST_CAP = 50
@@ -151,8 +149,3 @@ class Dashboard:
     inactive_owner_open: int  # open ideas whose owner is deactivated (not in ``owners``)
     meetings: tuple[MeetingIdeas, ...]  # newest first, meetings without a date last
     themes: tuple[ThemeIdeas, ...]  # most ideas first (ties: by name)
-
-    def to_json(self) -> dict[str, Any]:
-        """The dashboard as one JSON object: dates as ISO strings, tuples as lists."""
-        document: dict[str, Any] = jsonable(asdict(self))
-        return document

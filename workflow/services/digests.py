@@ -65,25 +65,6 @@ class DigestReport:
             f"({self.suppressed} updates suppressed, {self.waiting} contacts wait)"
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON."""
-        return {
-            "period": self.period,
-            "key": self.key,
-            "queued": [
-                {
-                    "contact_id": d.contact_id,
-                    "recipient": d.recipient,
-                    "notification_id": d.notification_id,
-                    "updates": d.updates,
-                    "ideas": d.ideas,
-                }
-                for d in self.queued
-            ],
-            "suppressed": self.suppressed,
-            "waiting": self.waiting,
-        }
-
 
 def period_key(period: str, now: datetime) -> str:
     """The period ``now`` falls in: the Danish date (daily) or ISO week (weekly)."""

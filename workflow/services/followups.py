@@ -56,7 +56,6 @@ from workflow.permissions import Role
 from workflow.services.notifications import add_notification
 from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
-from workflow.views import jsonable
 
 __all__ = [
     "Due",
@@ -123,31 +122,6 @@ class SweepReport:
             f"{'due' if self.dry_run else 'queued'} ({self.lost} lost to another sweep, "
             f"{self.failed} failed, {self.unescalated} waiting for a manager)"
         )
-
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON: what was queued, for whom, and the email ids."""
-        return {
-            "now": jsonable(self.now),
-            "today": jsonable(self.today),
-            "dry_run": self.dry_run,
-            "queued": [
-                {
-                    "kind": item.kind,
-                    "idea_id": item.idea_id,
-                    "idea_title": item.idea_title,
-                    "occasion": item.occasion,
-                    "number": item.number,
-                    "owner": item.owner_email,
-                    "recipients": list(item.recipients),
-                    "notification_ids": list(item.notification_ids),
-                }
-                for item in self.queued
-            ],
-            "lost": self.lost,
-            "unescalated": self.unescalated,
-            "failed": self.failed,
-            "notification_ids": list(self.notification_ids),
-        }
 
 
 def run_followups(

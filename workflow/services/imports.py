@@ -71,48 +71,6 @@ class ImportResult:
     unrecognised: list[str]
     ocr_confidence: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The import as one JSON object."""
-        return {
-            "created": self.created,
-            "dry_run": self.dry_run,
-            "file": self.filename,
-            "meeting": {
-                **self.meeting,
-                "date": self.meeting["date"].isoformat() if self.meeting["date"] else None,
-            },
-            "themes": self.themes,
-            "ideas": [
-                {
-                    "id": idea.id,
-                    "title": idea.title,
-                    "text": idea.text,
-                    "section": idea.section,
-                    "exercise": idea.exercise,
-                    "position": idea.position,
-                    "state": idea.state,
-                    "notes": [{"column": column, "text": text} for column, text in idea.notes],
-                    "ocr_confidence": idea.confidence,
-                }
-                for idea in self.ideas
-            ],
-            "participants": self.participants,
-            "similar": [
-                {
-                    "idea_id": pair.idea_id,
-                    "existing_id": pair.existing_id,
-                    "score": pair.score,
-                    "idea_position": pair.idea_position,
-                    "existing_position": pair.existing_position,
-                }
-                for pair in self.similar
-            ],
-            "unrecognised": [
-                {"index": index, "text": text} for index, text in enumerate(self.unrecognised)
-            ],
-            "ocr_confidence": self.ocr_confidence,
-        }
-
 
 @dataclass(frozen=True)
 class ImportSelection:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,17 +29,6 @@ class MeetingIdeaItem:
     version: int
     themes: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``MeetingIdea`` schema."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "state": self.state,
-            "owner": self.owner,
-            "version": self.version,
-            "themes": list(self.themes),
-        }
-
 
 @dataclass(frozen=True)
 class MeetingDetail:
@@ -58,26 +46,6 @@ class MeetingDetail:
     ideas: list[MeetingIdeaItem]
     participant_count: int
     participants: list[ParticipantView] | None
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``MeetingDetail`` schema."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "held_on": self.held_on.isoformat() if self.held_on else None,
-            "location": self.location,
-            "host": self.host,
-            "recorder": self.recorder,
-            "imported_at": self.imported_at.isoformat(),
-            "themes": list(self.themes),
-            "idea_count": self.outcome.total,
-            "ideas_by_state": dict(self.outcome.by_state),
-            "ideas": [idea.to_json() for idea in self.ideas],
-            "participant_count": self.participant_count,
-            "participants": (
-                None if self.participants is None else [p.to_json() for p in self.participants]
-            ),
-        }
 
 
 def meeting_detail(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingDetail:

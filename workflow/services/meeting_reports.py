@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -33,7 +32,6 @@ from workflow.reports.words import summary_line
 from workflow.services.report_sweep import QueuedReport, ReportsRun, run_reports
 from workflow.states import State
 from workflow.uow import UnitOfWork
-from workflow.views import jsonable
 
 __all__ = [
     "MEETING_REPORTS",
@@ -79,25 +77,6 @@ class ReportPlanView:
     planned: tuple[PlannedReport, ...]  # () also while the meeting has no date
     recipients: int  # participants who would receive a report now
 
-    def to_json(self) -> dict[str, Any]:
-        """The plan as JSON."""
-        return {
-            "meeting_id": self.meeting_id,
-            "held_on": jsonable(self.held_on),
-            "months": list(self.months),
-            "planned": [
-                {
-                    "months": item.months,
-                    "due_on": jsonable(item.due_on),
-                    "sent": item.sent_at is not None,
-                    "sent_at": jsonable(item.sent_at),
-                    "report_id": item.report_id,
-                }
-                for item in self.planned
-            ],
-            "recipients": self.recipients,
-        }
-
 
 @dataclass(frozen=True)
 class SentReportView:
@@ -123,23 +102,6 @@ class SentReportView:
     def summary(self, language: str = "da") -> str:
         """The report's summary line, e.g. "Af de 21 idéer er 3 under afprøvning, …"."""
         return summary_line(self.counts, self.total, language)
-
-    def to_json(self) -> dict[str, Any]:
-        """The sent report as JSON (without what it said in full)."""
-        return {
-            "id": self.id,
-            "meeting_id": self.meeting_id,
-            "sent_at": jsonable(self.sent_at),
-            "due_on": jsonable(self.due_on),
-            "covers": jsonable(list(self.covers)),
-            "by_hand": self.by_hand,
-            "sent_by": self.sent_by,
-            "recipients": self.recipients,
-            "counts": dict(self.counts),
-            "total": self.total,
-            "unchanged": self.unchanged,
-            "notification_ids": list(self.notification_ids),
-        }
 
 
 @dataclass(frozen=True)

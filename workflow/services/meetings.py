@@ -66,20 +66,6 @@ class MeetingSummary:
     participants: int = 0  # how many took part (who they are is for managers to see)
     themes: tuple[str, ...] = ()  # the themes the meeting named, in the minutes' order
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``MeetingSummary`` schema."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "held_on": self.held_on.isoformat() if self.held_on else None,
-            "location": self.location,
-            "host": self.host,
-            "idea_count": self.outcome.total,
-            "ideas_by_state": dict(self.outcome.by_state),
-            "participant_count": self.participants,
-            "themes": list(self.themes),
-        }
-
 
 MeetingPage = Page[MeetingSummary]
 

@@ -39,23 +39,6 @@ class NotificationView:
     created_at: datetime
     sent_at: datetime | None
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``Notification`` schema."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "recipient": self.recipient_email,
-            "recipient_name": self.recipient_name,
-            "status": self.status,
-            "attempts": self.attempts,
-            "last_error": self.last_error,
-            "subject": self.subject,
-            "list": self.list_name,
-            "idea_id": self.idea_id,
-            "created_at": self.created_at.isoformat(),
-            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
-        }
-
 
 def list_notifications(
     uow: UnitOfWork,

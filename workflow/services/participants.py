@@ -41,19 +41,6 @@ class ParticipantView:
     consent_source: str | None
     consent_at: datetime | None
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of the API's ``Participant`` schema."""
-        return {
-            "meeting_id": self.meeting_id,
-            "contact_id": self.contact_id,
-            "name": self.name,
-            "organisation": self.organisation,
-            "email": self.email,
-            "position": self.position,
-            "consent_source": self.consent_source,
-            "consent_at": self.consent_at.isoformat() if self.consent_at else None,
-        }
-
 
 @dataclass(frozen=True)
 class AddedParticipant:

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound
 from workflow.importer.bounded import read_bounded
-from workflow.importer.document import ParsedDocument
+from workflow.importer.document import ParsedDocument, document_from_json, document_json
 from workflow.importer.readers import ScanFound
 from workflow.models import Idea
 from workflow.models.meetings import PendingImport  # not re-exported by workflow.models
@@ -101,7 +101,7 @@ def create_pending_import(
         created_at=now,
         status="ready" if parsed else "reading",
         progress_total=0 if parsed else pages,
-        parsed=parsed.to_json() if parsed else None,
+        parsed=document_json(parsed) if parsed else None,
         updated_at=now if parsed else None,  # a scan is not yet claimed by a reader
     )
     uow.session.add(pending)
@@ -185,7 +185,7 @@ def _pending(uow: UnitOfWork, actor: Actor, token: str, now: datetime | None) ->
 def _parsed(pending: PendingImport) -> ParsedDocument:
     """The document as read at upload (an upload kept before that was stored is read again)."""
     if pending.parsed is not None:
-        return ParsedDocument.from_json(pending.parsed)
+        return document_from_json(pending.parsed)
     return read_bounded(pending.filename, pending.content, ocr=True)
 
 

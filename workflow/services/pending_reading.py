@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 
 from workflow.clock import utcnow
 from workflow.importer.bounded import read_bounded
-from workflow.importer.document import ParsedDocument
+from workflow.importer.document import ParsedDocument, document_json
 from workflow.importer.errors import MinutesRejected
 from workflow.models.meetings import PendingImport
 from workflow.uow import UnitOfWork
@@ -81,7 +81,7 @@ def record_outcome(
         .where(PendingImport.id == pending_id, PendingImport.status == "reading")
         .values(
             status="ready" if parsed else "failed",
-            parsed=parsed.to_json() if parsed else None,
+            parsed=document_json(parsed) if parsed else None,
             error=error,
             updated_at=utcnow(),
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +28,6 @@ from workflow.reports.recipients import report_recipients
 from workflow.reports.schedule import covered_until, due_dates
 from workflow.reports.sending import record_report
 from workflow.uow import UnitOfWork
-from workflow.views import jsonable
 
 logger = logging.getLogger(__name__)
 SHORTEST_MONTH_DAYS = 28  # no planned date comes sooner after the meeting than this
@@ -70,29 +68,6 @@ class ReportsRun:
             f"{len(self.queued)} meeting reports queued ({emails} emails; {self.lost} lost to "
             f"another sweep, {self.waiting} without recipients, {self.failed} failed)"
         )
-
-    def to_json(self) -> dict[str, Any]:
-        """The run as JSON: each meeting's report, its recipients and the email ids."""
-        return {
-            "now": jsonable(self.now),
-            "today": jsonable(self.today),
-            "queued": [
-                {
-                    "meeting_id": item.meeting_id,
-                    "meeting_title": item.meeting_title,
-                    "report_id": item.report_id,
-                    "due_on": jsonable(item.due_on),
-                    "covers": jsonable(list(item.covers)),
-                    "recipients": list(item.recipients),
-                    "notification_ids": list(item.notification_ids),
-                }
-                for item in self.queued
-            ],
-            "lost": self.lost,
-            "waiting": self.waiting,
-            "failed": self.failed,
-            "notification_ids": list(self.notification_ids),
-        }
 
 
 def run_reports(uow: UnitOfWork, links: Links, *, now: datetime | None = None) -> ReportsRun:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
@@ -75,13 +74,6 @@ class SummaryReport:
 
     def __str__(self) -> str:
         return f"{len(self.queued)} weekly summaries queued for {self.week}"
-
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON."""
-        return {
-            "week": self.week,
-            "queued": [{"recipient": email, "notification_id": n} for email, n in self.queued],
-        }
 
 
 def iso_week(day: date) -> str:
