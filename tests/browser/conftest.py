@@ -18,7 +18,12 @@ from tests.browser.a11y import missing_axe
 from tests.browser.chromium import Watched, launch, missing_chromium, new_context, signed_in_state
 from tests.browser.seed import MANAGER, OWNER, Api, Dataset, Person, add_people, seed
 from tests.conftest import service_unavailable
-from tests.e2e.conftest import Deployment, deployment  # noqa: F401  (the fixture, reused as is)
+from tests.e2e.conftest import (  # noqa: F401  (the fixtures, reused as they are)
+    Deployment,
+    Templates,
+    deployment,
+    installation_templates,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -46,14 +51,12 @@ class Workspace:
         return Api(self.deployment.base_url, self.tokens[person.email])
 
 
-def _sqlite_deployment(tmp_path_factory: pytest.TempPathFactory, name: str) -> Deployment:
+def _sqlite_deployment(
+    tmp_path_factory: pytest.TempPathFactory, templates: Templates, name: str
+) -> Deployment:
     instance = tmp_path_factory.mktemp(name) / "instance"
     instance.mkdir()
-    installation = Deployment(
-        database_url=f"sqlite:///{instance / 'ideaflow.db'}", instance=instance
-    )
-    installation.cli("db", "upgrade")
-    return installation
+    return Deployment(database_url=templates.sqlite_copy(instance), instance=instance)
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +90,14 @@ def axe_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory,
+    installation_templates: Templates,  # noqa: F811  (the fixture imported above)
+) -> Iterator[Seeded]:
     """The fixed dataset on SQLite behind a running server (tests must not change it)."""
     if missing_chromium():
         service_unavailable(str(missing_chromium()))
-    installation = _sqlite_deployment(tmp_path_factory, "seeded")
+    installation = _sqlite_deployment(tmp_path_factory, installation_templates, "seeded")
     tokens = add_people(installation, tokens=(MANAGER,))
     installation.serve()
     try:
@@ -102,11 +108,14 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+def workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+    installation_templates: Templates,  # noqa: F811  (the fixture imported above)
+) -> Iterator[Workspace]:
     """Users and a running server on SQLite, for tests that make and change their own ideas."""
     if missing_chromium():
         service_unavailable(str(missing_chromium()))
-    installation = _sqlite_deployment(tmp_path_factory, "workspace")
+    installation = _sqlite_deployment(tmp_path_factory, installation_templates, "workspace")
     tokens = add_people(installation, tokens=(MANAGER, OWNER))
     installation.serve()
     yield Workspace(installation, tokens)

@@ -1,6 +1,7 @@
 """The people and the data the browser tests (and the screenshots) run against.
 
-Users come from the CLI, ideas from the JSON API with a manager's token, minutes from
+Users come from the service layer (the e2e tests prove ``ideaflow users create``), ideas from the
+JSON API with a manager's token, minutes from
 ``ideaflow import-minutes``: the same doors a real installation uses. The dataset is fixed, so
 the board's counts are known in advance and screenshots show the same thing every time.
 """
@@ -16,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from tests.browser.chromium import PASSWORD
 from tests.e2e.conftest import Deployment
 
 SAMPLE_MINUTES = Path(__file__).parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
@@ -96,18 +96,12 @@ class Dataset:
 
 
 def add_people(deployment: Deployment, *, tokens: tuple[Person, ...] = ()) -> dict[str, str]:
-    """Create every test user with the CLI; return API tokens for ``tokens`` by email."""
-    for person in PEOPLE:
-        deployment.cli(
-            "users", "create", "--email", person.email, "--name", person.name,
-            "--role", person.role, "--password", PASSWORD,
-        )  # fmt: skip
-    return {
-        person.email: deployment.cli("tokens", "create", "--email", person.email)
-        .stdout.strip()
-        .splitlines()[-1]
-        for person in tokens
-    }
+    """Create every test user; return API tokens for ``tokens`` by email."""
+    deployment.add_users(
+        *((person.email, person.role) for person in PEOPLE),
+        names={person.email: person.name for person in PEOPLE},
+    )
+    return deployment.tokens(*(person.email for person in tokens))
 
 
 class Api:
