@@ -98,10 +98,10 @@ def seeded(
     if missing_chromium():
         service_unavailable(str(missing_chromium()))
     installation = _sqlite_deployment(tmp_path_factory, installation_templates, "seeded")
-    tokens = add_people(installation, tokens=(MANAGER,))
+    add_people(installation)
     installation.serve()
     try:
-        data = seed(installation, tokens[MANAGER.email])
+        data = seed(installation)
         yield Seeded(installation, data)
     finally:
         installation.stop()
