@@ -30,10 +30,12 @@ from workflow.services import users
 
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 STARTUP_TIMEOUT_S = 30
-# After SIGTERM, gunicorn's workers finish what is in flight and exit within a moment; the idle
-# embedded Celery worker's warm shutdown then waits out its broker poll (3-4 s), which a finished
-# test has no use for: what is still running after the grace is killed.
-STOP_GRACE_S = 1.5
+# On SIGTERM gunicorn's master waits for its workers to finish what is in flight, says so
+# ("Shutting down: Master"), then waits for the embedded Celery worker's warm shutdown, which
+# waits out its broker poll (3-4 s) that a finished test has no use for: once the web side is
+# down, what is left is killed.
+STOP_TIMEOUT_S = 20  # gunicorn's graceful_timeout is 10 s
+MASTER_DOWN = "Shutting down: Master"
 HEALTH_POLL_S = 0.05
 E2E_SECRET = "e2e-secret-key"
 PASSWORD = "correct horse battery"
@@ -173,13 +175,17 @@ class Deployment:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        """Stop the server: SIGTERM (gunicorn's graceful stop), SIGKILL what is left after a
-        short grace."""
+        """Stop the server: SIGTERM (gunicorn's graceful stop), then SIGKILL what is left once
+        the web workers are done."""
         if self.server is None or self.server.poll() is not None:
             return
+        before = self.log().count(MASTER_DOWN)
         os.killpg(self.server.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.server.wait(timeout=STOP_GRACE_S)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while self.server.poll() is None and time.monotonic() < deadline:
+            if self.log().count(MASTER_DOWN) > before:
+                break
+            time.sleep(HEALTH_POLL_S)
         with contextlib.suppress(ProcessLookupError):  # the embedded worker and beat, if still up
             os.killpg(self.server.pid, signal.SIGKILL)
         self.server.wait()
