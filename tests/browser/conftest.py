@@ -136,16 +136,38 @@ def signed_in_states(browser: Browser) -> Callable[[Deployment, Person], Any]:
     return state
 
 
+@dataclass
+class SharedPage:
+    """A page kept open across tests that only look (one per server, person and device)."""
+
+    watched: Watched
+    page: Page
+
+
+@pytest.fixture(scope="session")
+def shared_pages() -> Iterator[dict[tuple[Any, ...], SharedPage]]:
+    """The pages ``open_page(..., shared=True)`` hands out, closed at the end of the session."""
+    pages: dict[tuple[Any, ...], SharedPage] = {}
+    yield pages
+    for shared in pages.values():
+        shared.watched.context.close()
+
+
 @pytest.fixture
 def open_page(
-    browser: Browser, signed_in_states: Callable[[Deployment, Person], Any]
+    browser: Browser,
+    signed_in_states: Callable[[Deployment, Person], Any],
+    shared_pages: dict[tuple[Any, ...], SharedPage],
 ) -> Iterator[OpenPage]:
     """Open a page in a browser profile of its own, signed in as ``person`` (None: signed out).
 
     Pages fail the test on script errors and on anything the Content-Security-Policy refused,
-    except with ``bypass_csp=True`` (needed to inject axe-core).
+    except with ``bypass_csp=True`` (needed to inject axe-core). ``shared=True``, for tests that
+    only go to a page and look at it: the same page as the last such test with the same
+    arguments, in the same profile (a new profile and a fresh axe-core compile cost about 0.2 s).
     """
     opened: list[Watched] = []
+    shared_problems: list[tuple[Watched, int]] = []
 
     def open_(
         installation: Deployment,
@@ -154,7 +176,13 @@ def open_page(
         locale: str = "da-DK",
         phone: bool = False,
         bypass_csp: bool = False,
+        shared: bool = False,
     ) -> Page:
+        key = (installation.base_url, person, locale, phone, bypass_csp)
+        if shared and key in shared_pages:
+            watched = shared_pages[key].watched
+            shared_problems.append((watched, len(watched.problems)))
+            return shared_pages[key].page
         state = signed_in_states(installation, person) if person else None
         watched = new_context(
             browser,
@@ -164,11 +192,19 @@ def open_page(
             bypass_csp=bypass_csp,
             storage_state=state,
         )
-        opened.append(watched)
-        return watched.new_page()
+        page = watched.new_page()
+        if shared:
+            shared_pages[key] = SharedPage(watched, page)
+            shared_problems.append((watched, 0))
+        else:
+            opened.append(watched)
+        return page
 
     yield open_
     problems = [problem for watched in opened for problem in watched.problems]
+    problems += [
+        problem for watched, seen in shared_problems for problem in watched.problems[seen:]
+    ]
     for watched in opened:
         watched.context.close()
     assert not problems, "the browser reported:\n" + "\n".join(problems)
