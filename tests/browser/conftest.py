@@ -18,7 +18,12 @@ from tests.browser.a11y import missing_axe
 from tests.browser.chromium import Watched, launch, missing_chromium, new_context, signed_in_state
 from tests.browser.seed import MANAGER, OWNER, Api, Dataset, Person, add_people, seed
 from tests.conftest import service_unavailable
-from tests.e2e.conftest import Deployment, deployment  # noqa: F401  (the fixture, reused as is)
+from tests.e2e.conftest import (  # noqa: F401  (the fixtures, reused as they are)
+    Deployment,
+    Templates,
+    deployment,
+    installation_templates,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -46,14 +51,12 @@ class Workspace:
         return Api(self.deployment.base_url, self.tokens[person.email])
 
 
-def _sqlite_deployment(tmp_path_factory: pytest.TempPathFactory, name: str) -> Deployment:
+def _sqlite_deployment(
+    tmp_path_factory: pytest.TempPathFactory, templates: Templates, name: str
+) -> Deployment:
     instance = tmp_path_factory.mktemp(name) / "instance"
     instance.mkdir()
-    installation = Deployment(
-        database_url=f"sqlite:///{instance / 'ideaflow.db'}", instance=instance
-    )
-    installation.cli("db", "upgrade")
-    return installation
+    return Deployment(database_url=templates.sqlite_copy(instance), instance=instance)
 
 
 @pytest.fixture(scope="session")
@@ -87,26 +90,32 @@ def axe_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory,
+    installation_templates: Templates,  # noqa: F811  (the fixture imported above)
+) -> Iterator[Seeded]:
     """The fixed dataset on SQLite behind a running server (tests must not change it)."""
     if missing_chromium():
         service_unavailable(str(missing_chromium()))
-    installation = _sqlite_deployment(tmp_path_factory, "seeded")
-    tokens = add_people(installation, tokens=(MANAGER,))
+    installation = _sqlite_deployment(tmp_path_factory, installation_templates, "seeded")
+    add_people(installation)
     installation.serve()
     try:
-        data = seed(installation, tokens[MANAGER.email])
+        data = seed(installation)
         yield Seeded(installation, data)
     finally:
         installation.stop()
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+def workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+    installation_templates: Templates,  # noqa: F811  (the fixture imported above)
+) -> Iterator[Workspace]:
     """Users and a running server on SQLite, for tests that make and change their own ideas."""
     if missing_chromium():
         service_unavailable(str(missing_chromium()))
-    installation = _sqlite_deployment(tmp_path_factory, "workspace")
+    installation = _sqlite_deployment(tmp_path_factory, installation_templates, "workspace")
     tokens = add_people(installation, tokens=(MANAGER, OWNER))
     installation.serve()
     yield Workspace(installation, tokens)
@@ -127,16 +136,38 @@ def signed_in_states(browser: Browser) -> Callable[[Deployment, Person], Any]:
     return state
 
 
+@dataclass
+class SharedPage:
+    """A page kept open across tests that only look (one per server, person and device)."""
+
+    watched: Watched
+    page: Page
+
+
+@pytest.fixture(scope="session")
+def shared_pages() -> Iterator[dict[tuple[Any, ...], SharedPage]]:
+    """The pages ``open_page(..., shared=True)`` hands out, closed at the end of the session."""
+    pages: dict[tuple[Any, ...], SharedPage] = {}
+    yield pages
+    for shared in pages.values():
+        shared.watched.context.close()
+
+
 @pytest.fixture
 def open_page(
-    browser: Browser, signed_in_states: Callable[[Deployment, Person], Any]
+    browser: Browser,
+    signed_in_states: Callable[[Deployment, Person], Any],
+    shared_pages: dict[tuple[Any, ...], SharedPage],
 ) -> Iterator[OpenPage]:
     """Open a page in a browser profile of its own, signed in as ``person`` (None: signed out).
 
     Pages fail the test on script errors and on anything the Content-Security-Policy refused,
-    except with ``bypass_csp=True`` (needed to inject axe-core).
+    except with ``bypass_csp=True`` (needed to inject axe-core). ``shared=True``, for tests that
+    only go to a page and look at it: the same page as the last such test with the same
+    arguments, in the same profile (a new profile and a fresh axe-core compile cost about 0.2 s).
     """
     opened: list[Watched] = []
+    shared_problems: list[tuple[Watched, int]] = []
 
     def open_(
         installation: Deployment,
@@ -145,7 +176,13 @@ def open_page(
         locale: str = "da-DK",
         phone: bool = False,
         bypass_csp: bool = False,
+        shared: bool = False,
     ) -> Page:
+        key = (installation.base_url, person, locale, phone, bypass_csp)
+        if shared and key in shared_pages:
+            watched = shared_pages[key].watched
+            shared_problems.append((watched, len(watched.problems)))
+            return shared_pages[key].page
         state = signed_in_states(installation, person) if person else None
         watched = new_context(
             browser,
@@ -155,11 +192,19 @@ def open_page(
             bypass_csp=bypass_csp,
             storage_state=state,
         )
-        opened.append(watched)
-        return watched.new_page()
+        page = watched.new_page()
+        if shared:
+            shared_pages[key] = SharedPage(watched, page)
+            shared_problems.append((watched, 0))
+        else:
+            opened.append(watched)
+        return page
 
     yield open_
     problems = [problem for watched in opened for problem in watched.problems]
+    problems += [
+        problem for watched, seen in shared_problems for problem in watched.problems[seen:]
+    ]
     for watched in opened:
         watched.context.close()
     assert not problems, "the browser reported:\n" + "\n".join(problems)

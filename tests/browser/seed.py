@@ -1,7 +1,9 @@
 """The people and the data the browser tests (and the screenshots) run against.
 
-Users come from the CLI, ideas from the JSON API with a manager's token, minutes from
-``ideaflow import-minutes``: the same doors a real installation uses. The dataset is fixed, so
+Users, the sample minutes and the ideas are made through the service layer in this process, on
+the installation's database: the calls the API and ``ideaflow import-minutes`` make, without
+two hundred HTTP round trips and CLI starts (tests/e2e and tests/api prove those doors). The
+catch-up report is written by ``ideaflow reports run``. The dataset is fixed, so
 the board's counts are known in advance and screenshots show the same thing every time.
 """
 
@@ -16,8 +18,10 @@ from typing import Any
 
 import httpx
 
-from tests.browser.chromium import PASSWORD
 from tests.e2e.conftest import Deployment
+from workflow.db import Database
+from workflow.permissions import Actor
+from workflow.services import ideas, imports, participants, transitions, users
 
 SAMPLE_MINUTES = Path(__file__).parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
 STATES = ("proposed", "assessed", "piloted", "scaled", "rejected", "parked", "merged")
@@ -96,21 +100,84 @@ class Dataset:
 
 
 def add_people(deployment: Deployment, *, tokens: tuple[Person, ...] = ()) -> dict[str, str]:
-    """Create every test user with the CLI; return API tokens for ``tokens`` by email."""
-    for person in PEOPLE:
-        deployment.cli(
-            "users", "create", "--email", person.email, "--name", person.name,
-            "--role", person.role, "--password", PASSWORD,
-        )  # fmt: skip
-    return {
-        person.email: deployment.cli("tokens", "create", "--email", person.email)
-        .stdout.strip()
-        .splitlines()[-1]
-        for person in tokens
-    }
+    """Create every test user; return API tokens for ``tokens`` by email."""
+    deployment.add_users(
+        *((person.email, person.role) for person in PEOPLE),
+        names={person.email: person.name for person in PEOPLE},
+    )
+    return deployment.tokens(*(person.email for person in tokens))
 
 
-class Api:
+class Walker:
+    """Takes ideas through their gates; the subclass says through which door."""
+
+    def fire(self, idea_id: int, trigger: str, data: Any = None, reason: str | None = None) -> Any:
+        """Fire a trigger at an idea."""
+        raise NotImplementedError
+
+    def walk(self, idea_id: int, state: str) -> None:
+        """Take a proposed idea to ``state`` (not merged) the regular way."""
+        today = date.today()  # noqa: DTZ011  (the app's "today" is Danish; a day either way is fine)
+        for trigger, data in REACH[state]:
+            if trigger == "reject":
+                self.fire(idea_id, trigger, reason="Ingen midler i år")
+            elif trigger == "park":
+                self.fire(
+                    idea_id,
+                    trigger,
+                    {"revisit_on": (today + timedelta(days=120)).isoformat()},
+                    reason="Tages op igen efter budgettet",
+                )
+            else:
+                self.fire(idea_id, trigger, data)
+
+
+class Services(Walker):
+    """The service calls behind the API, as one user, on an installation's database."""
+
+    def __init__(self, database_url: str, email: str) -> None:
+        self.database = Database(database_url)
+        with self.database.unit_of_work() as uow:
+            self.actor: Actor = users.find_actor(uow, email)
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.database.dispose()
+
+    def create(self, **fields: Any) -> dict[str, Any]:
+        """Record an idea (POST /ideas)."""
+        with self.database.unit_of_work() as uow:
+            return dict(ideas.create_idea(uow, self.actor, fields).to_json())
+
+    def update(self, idea_id: int, **fields: Any) -> None:
+        """Edit an idea's fields (PATCH /ideas/<id>)."""
+        with self.database.unit_of_work() as uow:
+            ideas.update_idea(uow, self.actor, idea_id, fields)
+
+    def fire(self, idea_id: int, trigger: str, data: Any = None, reason: str | None = None) -> Any:
+        """Fire a trigger at an idea (POST /ideas/<id>/transitions)."""
+        with self.database.unit_of_work() as uow:
+            moved = transitions.fire_trigger(
+                uow, self.actor, idea_id, trigger, reason=reason, data=data or {}
+            )
+            return moved.to_json()
+
+    def import_minutes(self, path: Path) -> imports.ImportResult:
+        """Import minutes as this user (``ideaflow import-minutes --as``)."""
+        with self.database.unit_of_work() as uow:
+            return imports.import_minutes(uow, self.actor, path.name, path.read_bytes())
+
+    def add_participant(self, meeting_id: int, **fields: str) -> None:
+        """Add a participant to a meeting (POST /meetings/<id>/participants)."""
+        source = f"added through the API by {self.actor.email}"
+        with self.database.unit_of_work() as uow:
+            added = participants.add_participant(uow, self.actor, meeting_id, fields, source=source)
+        assert added.created, fields
+
+
+class Api(Walker):
     """The JSON API with one user's token."""
 
     def __init__(self, base_url: str, token: str) -> None:
@@ -147,40 +214,18 @@ class Api:
         """One idea as the API shows it."""
         return dict(self.call("GET", f"/ideas/{idea_id}"))
 
-    def walk(self, idea_id: int, state: str) -> None:
-        """Take a proposed idea to ``state`` (not merged) the regular way."""
-        today = date.today()  # noqa: DTZ011  (the app's "today" is Danish; a day either way is fine)
-        for trigger, data in REACH[state]:
-            if trigger == "reject":
-                self.fire(idea_id, trigger, reason="Ingen midler i år")
-            elif trigger == "park":
-                self.fire(
-                    idea_id,
-                    trigger,
-                    {"revisit_on": (today + timedelta(days=120)).isoformat()},
-                    reason="Tages op igen efter budgettet",
-                )
-            else:
-                self.fire(idea_id, trigger, data)
 
-
-def seed(deployment: Deployment, manager_token: str) -> Dataset:
-    """Import the sample minutes and make the 60 planned ideas (the server must be running)."""
+def seed(deployment: Deployment) -> Dataset:
+    """Import the sample minutes and make the 60 planned ideas as the manager."""
     dataset = Dataset()
-    imported = json.loads(
-        deployment.cli(
-            "import-minutes", str(SAMPLE_MINUTES), "--as", MANAGER.email, "--json"
-        ).stdout
-    )
-    dataset.meeting_id = imported["meeting"]["id"]
-    imported_ids = [idea["id"] for idea in imported["ideas"]]
     today = date.today()  # noqa: DTZ011
-    with Api(deployment.base_url, manager_token) as api:
+    with Services(deployment.database_url, MANAGER.email) as api:
+        imported = api.import_minutes(SAMPLE_MINUTES)
+        dataset.meeting_id = imported.meeting["id"]
+        imported_ids = [idea.id for idea in imported.ideas]
         showcase = imported_ids[0]
-        api.call(
-            "PATCH", f"/ideas/{showcase}",
-            {"owner": OWNER.email, "themes": ["Samarbejde", "Unge"]},
-        )  # fmt: skip
+        assert showcase is not None
+        api.update(showcase, owner=OWNER.email, themes=["Samarbejde", "Unge"])
         api.walk(showcase, "scaled")
         dataset.showcase_id = showcase
         dataset.counts.update({"proposed": len(imported_ids) - 1, "scaled": 1})
@@ -211,10 +256,9 @@ def seed(deployment: Deployment, manager_token: str) -> Dataset:
                 made.append(idea["id"])
                 dataset.counts[state] += 1
                 number += 1
-        api.call(
-            "POST", f"/meetings/{dataset.meeting_id}/participants",
-            {"name": "Anne Andersen", "organisation": "Randers Ungdomsråd",
-             "email": "anne@example.dk"}, expect=201,
+        api.add_participant(
+            dataset.meeting_id, name="Anne Andersen", organisation="Randers Ungdomsråd",
+            email="anne@example.dk",
         )  # fmt: skip
     # the meeting of June 2025 is long due: one catch-up report, written to the outbox here
     run = json.loads(deployment.cli("reports", "run", "--json", "--send").stdout)

@@ -105,7 +105,7 @@ def test_axe_finds_no_serious_violation(
     where: Where,
     status: int,
 ) -> None:
-    page = open_page(seeded.deployment, person, bypass_csp=True)
+    page = open_page(seeded.deployment, person, bypass_csp=True, shared=True)
     path = where(seeded.data)
     response = page.goto(path)
     assert response is not None and response.status == status, path
@@ -123,7 +123,7 @@ def test_a_phone_needs_no_sideways_scrolling(
     person: Person | None,
     where: Where,
 ) -> None:
-    page = open_page(seeded.deployment, person, phone=True, bypass_csp=True)
+    page = open_page(seeded.deployment, person, phone=True, bypass_csp=True, shared=True)
     path = where(seeded.data)
     response = page.goto(path)
     assert response is not None and response.status == 200

@@ -3,7 +3,6 @@ the idea through every gate, one gate by keyboard alone. Runs on SQLite and on P
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING
 
@@ -35,15 +34,13 @@ def import_sample(page: Page, deployment: Deployment) -> None:
     preview = page.locator("main")
     expect(preview).to_contain_text(IDEA)
     expect(preview).to_contain_text("interessentmøde", ignore_case=True)
-    nothing_yet = json.loads(deployment.cli("ideas", "list", "--json").stdout)
-    assert nothing_yet == [], "the preview must not import anything"
+    assert deployment.idea_count() == 0, "the preview must not import anything"
     with page.expect_navigation() as confirmed:
         page.click('main form[method="post"]:not([action$="/discard"]) [type="submit"]')
     assert confirmed.value is not None and confirmed.value.status == 200
     expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
     expect(page.locator("main")).to_contain_text(IDEA)
-    imported = json.loads(deployment.cli("ideas", "list", "--json").stdout)
-    assert len(imported) >= 10 and any(IDEA in idea["title"] for idea in imported)
+    assert deployment.idea_count() >= 10 and IDEA in deployment.idea_titles()
 
 
 def assess_by_keyboard(page: Page) -> None:

@@ -30,10 +30,9 @@ SCALE = {
 def test_an_idea_walks_from_proposed_to_scaled_with_every_rule_enforced(
     deployment: Deployment,
 ) -> None:
-    owner = deployment.user_with_token("ole@randers.dk", "owner")
-    other = deployment.user_with_token("pia@randers.dk", "owner")
-    viewer = deployment.user_with_token("vera@randers.dk", "viewer")
-    deployment.user_with_token("mette@randers.dk", "manager")
+    people = {"ole@randers.dk": "owner", "pia@randers.dk": "owner", "vera@randers.dk": "viewer"}
+    deployment.add_users(*people.items(), ("mette@randers.dk", "manager"))
+    owner, other, viewer = deployment.tokens(*people).values()
     deployment.serve()
 
     def call(token: str, method: str, path: str, body: object = None) -> httpx.Response:

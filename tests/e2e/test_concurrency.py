@@ -48,7 +48,8 @@ def test_exactly_one_of_twenty_simultaneous_triggers_wins(
 ) -> None:
     backend = request.node.callspec.params["deployment"]
     rounds = ROUNDS[backend]
-    token = deployment.user_with_token("mette@randers.dk", "manager")
+    deployment.add_users(("mette@randers.dk", "manager"))
+    token = deployment.tokens("mette@randers.dk")["mette@randers.dk"]
     deployment.serve(workers=2, threads=CLIENTS // 2)
     headers = {"Authorization": f"Bearer {token}"}
     clients = [

@@ -22,19 +22,13 @@ OWNER = "ole@randers.dk"
 MANAGER = "mette@randers.dk"
 
 
-def create_user(deployment: Deployment, email: str, role: str) -> None:
-    deployment.cli("users", "create", "--email", email, "--name", email.split("@")[0].title(),
-                   "--role", role, "--password", "correct horse battery")  # fmt: skip
-
-
 @pytest.mark.backends("postgres")
 def test_a_date_past_the_follow_up_sends_the_owner_one_reminder_and_a_second_run_none(
     deployment: Deployment, smtp_sink: MailSink
 ) -> None:
     deployment.env["IDEAFLOW_SMTP_URL"] = smtp_sink.url
     deployment.env["IDEAFLOW_BASE_URL"] = "https://ideer.randers.dk"
-    create_user(deployment, MANAGER, "manager")
-    create_user(deployment, OWNER, "owner")
+    deployment.add_users((MANAGER, "manager"), (OWNER, "owner"))
     follow_up = local_today() + timedelta(days=3)
     database = Database(deployment.database_url)
     try:
@@ -69,7 +63,7 @@ def test_digests_run_sends_each_waiting_stakeholder_one_digest(
     deployment: Deployment, smtp_sink: MailSink
 ) -> None:
     deployment.env["IDEAFLOW_SMTP_URL"] = smtp_sink.url
-    create_user(deployment, MANAGER, "manager")
+    deployment.add_users((MANAGER, "manager"))
     database = Database(deployment.database_url)
     try:
         with database.unit_of_work() as uow:

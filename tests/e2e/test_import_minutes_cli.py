@@ -17,10 +17,6 @@ pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
 
 
-def idea_count(deployment: Deployment) -> int:
-    return len(json.loads(deployment.cli("ideas", "list", "--json").stdout))
-
-
 @pytest.mark.backends("sqlite")
 def test_one_file_then_again(deployment: Deployment) -> None:
     first = deployment.cli("import-minutes", "--json", str(SAMPLE))
@@ -34,7 +30,7 @@ def test_one_file_then_again(deployment: Deployment) -> None:
     again = deployment.cli("import-minutes", str(SAMPLE))
     assert again.returncode == 0
     assert f"Already imported: {SAMPLE} is meeting {body['meeting']['id']}" in again.stdout
-    assert idea_count(deployment) == 21
+    assert deployment.idea_count() == 21
 
 
 @pytest.mark.backends("postgres")
@@ -53,7 +49,7 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
     assert "Refused" in run.stderr and "04-scan.pdf" in run.stderr
     assert "Text recognition found no text in the scan" in run.stderr
     assert "Traceback" not in run.stderr
-    assert idea_count(deployment) == 21 + 5
+    assert deployment.idea_count() == 21 + 5
 
     as_json = deployment.cli("import-minutes", "--json", str(folder), check=False)
     bodies = json.loads(as_json.stdout)
@@ -84,7 +80,7 @@ def test_a_file_that_is_not_minutes_is_refused_in_one_sentence(
     assert all(line.startswith("  not understood: ") for line in rest)
     assert ("Vi talte længe." in run.stderr) == (name == "prose.txt")
     assert run.stdout == ""
-    assert idea_count(deployment) == 0
+    assert deployment.idea_count() == 0
 
 
 @pytest.mark.backends("sqlite")
@@ -93,13 +89,13 @@ def test_dry_run_and_if_empty(deployment: Deployment) -> None:
         deployment.cli("import-minutes", "--dry-run", "--json", str(SAMPLE)).stdout
     )
     assert preview["dry_run"] is True and preview["ideas"][0]["id"] is None
-    assert idea_count(deployment) == 0
+    assert deployment.idea_count() == 0
     folder = str(SAMPLE.parent)
     deployment.cli("import-minutes", "--if-empty", folder)
-    assert idea_count(deployment) == 21
+    assert deployment.idea_count() == 21
     second = deployment.cli("import-minutes", "--if-empty", folder)
     assert "nothing imported" in second.stderr
-    assert idea_count(deployment) == 21
+    assert deployment.idea_count() == 21
 
 
 @pytest.mark.backends("postgres")
@@ -124,7 +120,7 @@ def test_the_corpus_folder_imports_with_a_summary_table(deployment: Deployment) 
             len(expected["unrecognised"]),
         ], row  # fmt: skip
     assert f"{len(ENTRIES)} files: {len(ENTRIES)} imported, 0 already imported" in run.stdout
-    assert idea_count(deployment) == sum(len(entry.expected["ideas"]) for entry in ENTRIES)
+    assert deployment.idea_count() == sum(len(entry.expected["ideas"]) for entry in ENTRIES)
 
 
 @pytest.mark.backends("sqlite")
@@ -140,7 +136,7 @@ def test_a_scan_is_read_with_progress_per_page(deployment: Deployment, tmp_path:
     ]
     body = json.loads(run.stdout)
     assert body["created"] is True and len(body["ideas"]) == len(documents.Expected().ideas)
-    assert idea_count(deployment) == len(documents.Expected().ideas)
+    assert deployment.idea_count() == len(documents.Expected().ideas)
 
 
 def test_a_scan_on_a_terminal_shows_a_progress_bar() -> None:

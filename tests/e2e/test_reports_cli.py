@@ -32,10 +32,8 @@ STAFF = (("mette@randers.dk", "manager"), ("ole@randers.dk", "owner"),
 
 
 def prepare(deployment: Deployment) -> int:
-    """Users by the CLI; the sample meeting with participants and moved ideas; its id."""
-    for email, role in STAFF:
-        deployment.cli("users", "create", "--email", email, "--name", email.split("@")[0].title(),
-                       "--role", role, "--password", "correct horse battery")  # fmt: skip
+    """The users; the sample meeting with participants and moved ideas; its id."""
+    deployment.add_users(*STAFF)
     database = Database(deployment.database_url)
     try:
         with database.unit_of_work() as uow:
