@@ -15,6 +15,7 @@ Message-ID.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterable
@@ -25,13 +26,14 @@ from typing import cast
 from sqlalchemy import Table, bindparam, exists, or_, select, update
 
 from workflow.clock import utcnow
-from workflow.models import Contact, Notification, Suppression, Unsubscription
+from workflow.models import Contact, DeliveryAttempt, Notification, Suppression, Unsubscription
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
 from workflow.settings import env_seconds
 from workflow.uow import UnitOfWork
 
+logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # Production's timings; IDEAFLOW_LEASE_SECONDS and IDEAFLOW_RETRY_FIRST_SECONDS shorten them for
 # tests and the quick soak (a lease must outlast an SMTP exchange with its 30 s timeout).
@@ -131,6 +133,7 @@ class _Outgoing:
     body_html: str
     message_id: str
     attempts: int
+    outbox_id: int | None
     held_back: bool
 
 
@@ -189,7 +192,7 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
     """Send a leased notification unless it is held back, and record the outcome (raises
     RetryLater as deliver does)."""
     if outgoing.held_back:
-        return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
+        return _finish(uow, outgoing, "suppressed", "unsubscribed or suppressed address")
     unsubscribe_url = (
         sending.links.unsubscribe_url(outgoing.contact_id, outgoing.list_name)
         if outgoing.contact_id and outgoing.list_name
@@ -202,19 +205,19 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
         unsubscribe_url=unsubscribe_url,
     )
     try:
-        send(message)
+        reply = send(message)
     except PermanentFailure as error:
         _suppress_address(uow, outgoing.recipient_email, str(error), now)
-        return _finish(uow, outgoing.id, "failed", str(error))
+        return _finish(uow, outgoing, "failed", str(error))
     except TemporaryFailure as error:
         if outgoing.attempts >= MAX_ATTEMPTS:
-            return _finish(uow, outgoing.id, "failed", str(error))
+            return _finish(uow, outgoing, "failed", str(error))
         jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
         retry_at = now + timedelta(seconds=backoff_seconds(outgoing.attempts, jitter))
         # Held until then, so neither the sweep nor a copy of the task tries it early.
-        _finish(uow, outgoing.id, "pending", str(error), hold_until=retry_at)
+        _finish(uow, outgoing, "pending", str(error), hold_until=retry_at)
         raise RetryLater(outgoing.attempts, str(error), retry_at) from error
-    return _finish(uow, outgoing.id, "sent", None, sent_at=utcnow())
+    return _finish(uow, outgoing, "sent", None, reply=reply, sent_at=utcnow())
 
 
 def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: datetime) -> None:
@@ -235,29 +238,82 @@ def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -
 
 def _finish(
     uow: UnitOfWork,
-    notification_id: int,
+    outgoing: _Outgoing,
     status: str,
     error: str | None,
     *,
+    reply: str | None = None,
     sent_at: datetime | None = None,
     hold_until: datetime | None = None,
 ) -> str:
-    """Record the outcome of a try and give up the lease (or keep it until ``hold_until``)."""
+    """Record the outcome of a try, and the try itself, and give up the lease (or keep it until
+    ``hold_until``)."""
+    answer = (reply or error or "")[:2000] or None
     outcome = {"error": error[:2000] if error else None, "when": sent_at, "hold": hold_until}
-    uow.session.execute(_RECORD_OUTCOME, {"nid": notification_id, "new_status": status, **outcome})
+    uow.session.execute(
+        _RECORD_OUTCOME, {"nid": outgoing.id, "new_status": status, "reply": answer, **outcome}
+    )
+    attempt = "held" if status == "pending" else status
+    uow.session.execute(
+        _RECORD_ATTEMPT,
+        {"nid": outgoing.id, "number": outgoing.attempts, "at": utcnow(), "outcome": attempt,
+         "reply": answer, "hold": hold_until},
+    )  # fmt: skip
     uow.commit()
+    _log_attempt(outgoing, attempt, answer, hold_until)
     return status
 
 
+def _log_attempt(
+    outgoing: _Outgoing, outcome: str, answer: str | None, hold_until: datetime | None
+) -> None:
+    """One line per try, with the fields that trace it from its outbox event to the server."""
+    fields = {
+        "event": f"notification.{outcome}",
+        "notification_id": outgoing.id,
+        "outbox_id": outgoing.outbox_id,
+        "attempt": outgoing.attempts,
+        "smtp_reply": answer,
+    }
+    if hold_until is not None:
+        fields["hold_until"] = hold_until.isoformat(timespec="seconds")
+    level = logging.INFO if outcome in ("sent", "suppressed") else logging.WARNING
+    logger.log(
+        level,
+        "notification %s %s (try %s): %s",
+        outgoing.id,
+        _OUTCOME_WORDS[outcome],
+        outgoing.attempts,
+        answer or "-",
+        extra=fields,
+    )
+
+
+_OUTCOME_WORDS = {
+    "sent": "sent",
+    "held": "held for a retry",
+    "failed": "failed",
+    "suppressed": "suppressed",
+}
 _notifications = cast(Table, Notification.__table__)
-# Built once: it runs for every email, and building a statement costs more than sending it.
+_attempts = cast(Table, DeliveryAttempt.__table__)
+# Built once: they run for every email, and building a statement costs more than sending it.
 _RECORD_OUTCOME = (
     _notifications.update()
     .where(_notifications.c.id == bindparam("nid"))
     .values(
         status=bindparam("new_status"),
         last_error=bindparam("error"),
+        smtp_reply=bindparam("reply"),
         lease_until=bindparam("hold"),
         sent_at=bindparam("when"),
     )
+)
+_RECORD_ATTEMPT = _attempts.insert().values(
+    notification_id=bindparam("nid"),
+    number=bindparam("number"),
+    at=bindparam("at"),
+    outcome=bindparam("outcome"),
+    smtp_reply=bindparam("reply"),
+    hold_until=bindparam("hold"),
 )
