@@ -68,7 +68,12 @@ def relay_outbox(
             with uow.session.begin_nested():
                 created = fan_out(uow, message, links, now)
         except Exception as error:  # one bad event must not block the others
-            logger.exception("outbox %s (%s) could not be relayed", outbox_id, message.event_type)
+            logger.exception(
+                "outbox %s (%s) could not be relayed",
+                outbox_id,
+                message.event_type,
+                extra={"event": "outbox.failed", "outbox_id": outbox_id},
+            )
             to_send.extend(outbox.record_failure(uow, message, error, links, now))
             continue
         made = [n.id for n in created if n is not None]
