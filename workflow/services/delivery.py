@@ -23,10 +23,17 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, exists, or_, select, update
 
 from workflow.clock import utcnow
-from workflow.models import Contact, DeliveryAttempt, Notification, Suppression, Unsubscription
+from workflow.models import (
+    Contact,
+    DeliveryAttempt,
+    Notification,
+    Suppression,
+    Unsubscription,
+    UTCDateTime,
+)
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
@@ -250,15 +257,14 @@ def _finish(
     ``hold_until``)."""
     answer = (reply or error or "")[:2000] or None
     outcome = {"error": error[:2000] if error else None, "when": sent_at, "hold": hold_until}
-    uow.session.execute(
-        _RECORD_OUTCOME, {"nid": outgoing.id, "new_status": status, "reply": answer, **outcome}
-    )
     attempt = "held" if status == "pending" else status
-    uow.session.execute(
-        _RECORD_ATTEMPT,
-        {"nid": outgoing.id, "number": outgoing.attempts, "at": utcnow(), "outcome": attempt,
-         "reply": answer, "hold": hold_until},
-    )  # fmt: skip
+    values = {"nid": outgoing.id, "new_status": status, "reply": answer, **outcome,
+              "number": outgoing.attempts, "at": utcnow(), "outcome": attempt}  # fmt: skip
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(_RECORD_BOTH, values)  # one round trip and one commit, not two
+    else:
+        uow.session.execute(_RECORD_OUTCOME, values)
+        uow.session.execute(_RECORD_ATTEMPT, values)
     uow.commit()
     _log_attempt(outgoing, attempt, answer, hold_until)
     return status
@@ -308,6 +314,21 @@ _RECORD_OUTCOME = (
         lease_until=bindparam("hold"),
         sent_at=bindparam("when"),
     )
+)
+_ATTEMPT_COLUMNS = ["notification_id", "number", "at", "outcome", "smtp_reply", "hold_until"]
+_ATTEMPT_VALUES = [
+    bindparam("number", type_=Integer),
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("outcome", type_=String()),
+    bindparam("reply", type_=Text()),
+    bindparam("hold", type_=UTCDateTime()),
+]
+# PostgreSQL: the outcome and the try in one statement (an UPDATE in a WITH feeding the INSERT).
+_UPDATED = _RECORD_OUTCOME.returning(_notifications.c.id).cte("outcome")
+_RECORD_BOTH = (
+    _attempts.insert()
+    .from_select(_ATTEMPT_COLUMNS, select(_UPDATED.c.id, *_ATTEMPT_VALUES))
+    .add_cte(_UPDATED)
 )
 _RECORD_ATTEMPT = _attempts.insert().values(
     notification_id=bindparam("nid"),
