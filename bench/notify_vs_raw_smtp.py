@@ -48,14 +48,14 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import create_engine, delete, insert, select, text, update
 
 from tasks.batches import delivery_batches
 from tasks.celery_app import create_celery
 from tasks.delivery import enqueue_deliveries
 from workflow import migrate
 from workflow.db import Database
-from workflow.models import Contact, IdeaFollower, Notification
+from workflow.models import Contact, DeliveryAttempt, IdeaFollower, Notification
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import SmtpTransport
@@ -234,7 +234,8 @@ def reset(database: Database) -> None:
     """Every notification pending and untried again, for the next pipeline round."""
     with database.session_factory.begin() as session:
         untried = {"status": "pending", "attempts": 0, "sent_at": None, "lease_until": None}
-        session.execute(update(Notification).values(**untried, last_error=None))
+        session.execute(update(Notification).values(**untried, last_error=None, smtp_reply=None))
+        session.execute(delete(DeliveryAttempt))
 
 
 def time_pipeline(database: Database, sink: Sink, settings: Settings, ids: list[int]) -> float:

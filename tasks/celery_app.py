@@ -1,8 +1,9 @@
 """The Celery app: Redis as broker when IDEAFLOW_REDIS_URL is set, else a broker with no server.
 
-Tasks are thin: each builds a unit of work and calls a service in ``workflow``. Delivery is
-at-least-once (late acks, requeue when a worker process dies) and safe to repeat, because every
-task is keyed by a database row and the outbox in the database is the source of truth.
+Tasks are thin: each builds a unit of work and calls a service in ``workflow``. The database is
+the one queue and owns every retry (leases, holds after a 4xx, the sweep); Celery only wakes
+workers. Delivery is at-least-once (late acks, requeue when a worker process dies) and safe to
+repeat, because every task is keyed by a database row and takes that row's lease.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from workflow.settings import Settings
 
 TASK_MODULES = ["tasks.relay", "tasks.delivery", "tasks.schedule", "tasks.imports"]
 QUEUE = "ideaflow"
-# Redis hands an unacknowledged message to another worker after this long. It must outlast the
-# longest countdown a worker holds (the 5th try waits about 5 minutes), or retries get doubled.
-VISIBILITY_TIMEOUT_S = 3600
+# Redis hands an unacknowledged message to another worker after this long: longer than any task
+# runs (a delivery batch starts no message after 30 s; a scan's reading keeps its claim fresh), so
+# a second copy runs only when the first worker is gone, and then finds the row's lease.
+VISIBILITY_TIMEOUT_S = 900
 EMBEDDED_POLL_S = 0.5  # how often the embedded worker looks for new messages
 
 _apps: weakref.WeakSet[IdeaflowCelery] = weakref.WeakSet()

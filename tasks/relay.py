@@ -1,9 +1,10 @@
 """The outbox relay as tasks: right after a commit (kicked by the web app) and on the sweep.
 
 The relay claims outbox rows in the database (safely on PostgreSQL and SQLite), turns them into
-notifications and queues one delivery task each. The sweep runs the relay and re-queues
-notifications whose task went missing (a lost broker message, a killed worker), so a message the
-broker loses is still delivered.
+notifications and queues their delivery. The sweep is where every retry happens: it runs the
+relay and queues the notifications that are due (a 4xx whose hold has passed, a lease a dead
+worker left to run out, a first task the broker lost), so the database is the one queue and
+the broker only wakes workers.
 """
 
 from __future__ import annotations
@@ -30,16 +31,16 @@ def relay_outbox(self: Task) -> int:
 
 @shared_task(name=SWEEP, bind=True, ignore_result=True)
 def sweep(self: Task) -> int:
-    """The guarantee behind the kick: relay the outbox, then re-queue stranded notifications
-    (and the reading of uploaded scans whose task went missing)."""
+    """The guarantee behind the kick: relay the outbox, then queue the notifications that are
+    due again (and the reading of uploaded scans whose task went missing)."""
     app = ideaflow_app(self)
     queued = relay_all(app)
     requeue_readings(app)
     with app.database.unit_of_work() as uow:
-        stranded = notifications.due_for_sending(uow)
-    if stranded:
-        logger.info("sweep: re-queueing %s stranded notifications", len(stranded))
-    return queued + enqueue_deliveries(app, stranded)
+        due = notifications.due_for_sending(uow)
+    if due:
+        logger.info("sweep: queueing %s notifications due again", len(due))
+    return queued + enqueue_deliveries(app, due)
 
 
 def relay_all(app: IdeaflowCelery) -> int:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from celery import Task, shared_task
 from celery.schedules import crontab
 from celery.signals import beat_init
 
 from tasks.celery_app import IdeaflowCelery, ideaflow_app
-from tasks.delivery import enqueue_deliveries, last_notification_id, new_pending
+from tasks.delivery import enqueue_deliveries
 from tasks.names import (
     DIGESTS_DAILY,
     DIGESTS_WEEKLY,
@@ -33,6 +33,14 @@ from workflow.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
 FOLLOWUP_MINUTES = 15
+
+
+class SweepRun(Protocol):
+    """What a sweep service returns: at least the ids of the notifications it wrote."""
+
+    @property
+    def notification_ids(self) -> tuple[int, ...]:
+        """The notifications this run created, to be sent."""
 
 
 def beat_schedule(every: float = SWEEP_SECONDS) -> dict[str, dict[str, Any]]:
@@ -67,7 +75,7 @@ def _catch_up(sender: Any, **_: Any) -> None:
 def followups(self: Task) -> int:
     """Owner reminders and manager escalations that are due now."""
 
-    def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
+    def run(uow: UnitOfWork, app: IdeaflowCelery) -> SweepRun:
         from workflow.services.followups import run_followups
 
         return run_followups(uow, app.links, now=utcnow(), rules=app.settings.followup_rules)
@@ -91,7 +99,7 @@ def digests_weekly(self: Task) -> int:
 def weekly_summary(self: Task) -> int:
     """The managers' weekly summary."""
 
-    def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
+    def run(uow: UnitOfWork, app: IdeaflowCelery) -> SweepRun:
         from workflow.services.summaries import run_weekly_summary
 
         return run_weekly_summary(uow, app.links, now=utcnow())
@@ -103,7 +111,7 @@ def weekly_summary(self: Task) -> int:
 def meeting_reports(self: Task) -> int:
     """The follow-up reports to meeting participants that are due today."""
 
-    def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
+    def run(uow: UnitOfWork, app: IdeaflowCelery) -> SweepRun:
         from workflow.services.meeting_reports import run_reports
 
         return run_reports(uow, app.links, now=utcnow())
@@ -112,7 +120,7 @@ def meeting_reports(self: Task) -> int:
 
 
 def _digests(app: IdeaflowCelery, period: str) -> int:
-    def run(uow: UnitOfWork, app: IdeaflowCelery) -> object:
+    def run(uow: UnitOfWork, app: IdeaflowCelery) -> SweepRun:
         from workflow.services.digests import run_digests
 
         return run_digests(uow, app.links, now=utcnow(), period=period)
@@ -121,14 +129,11 @@ def _digests(app: IdeaflowCelery, period: str) -> int:
 
 
 def _run_and_send(
-    app: IdeaflowCelery, what: str, run: Callable[[UnitOfWork, IdeaflowCelery], object]
+    app: IdeaflowCelery, what: str, run: Callable[[UnitOfWork, IdeaflowCelery], SweepRun]
 ) -> int:
-    """Run a sweep service in its own unit of work, then queue the mail it created."""
-    with app.database.unit_of_work() as uow:
-        before = last_notification_id(uow)
+    """Run a sweep service in its own unit of work, then queue the mail it says it created."""
     with app.database.unit_of_work() as uow:
         result = run(uow, app)
-    with app.database.unit_of_work() as uow:
-        created = new_pending(uow, before)
+    created = result.notification_ids
     logger.info("%s: %s; queueing %s notifications", what, result, len(created))
     return enqueue_deliveries(app, created)

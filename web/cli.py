@@ -15,6 +15,7 @@ from web import create_app
 from web.cli_contacts import contacts_group
 from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
+from web.cli_notifications import notifications_group
 from web.cli_outbox import outbox_group
 from web.cli_reports import reports_group
 from web.cli_worker import beat_command, worker_command
@@ -79,6 +80,7 @@ cli.add_command(followups_group)
 cli.add_command(digests_group)
 cli.add_command(reports_group)
 cli.add_command(outbox_group)
+cli.add_command(notifications_group)
 cli.add_command(worker_command)
 cli.add_command(beat_command)
 

@@ -14,7 +14,7 @@ from tests.worker.stalling_sink import StallingSink
 from workflow.errors import VersionConflict
 from workflow.events import IdeaUpdated
 from workflow.models import OutboxMessage, Suppression
-from workflow.services import transitions, users
+from workflow.services import mail_trace, transitions, users
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 SWEEP_DONE = re.compile(r"Task ideaflow\.sweep\[[^]]+\] succeeded")
@@ -111,6 +111,7 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_suppresses(
     stack: Stack, sink: StallingSink
 ) -> None:
     stack.start_worker()
+    stack.start_beat()  # its sweep sends the held email once its hold has passed
     manager = stack.user("manager", "mette@randers.dk")
     idea_id = stack.idea(manager, "Natbus fra Langå")
     stack.follow(manager, idea_id, "anne@langaa.dk")
@@ -126,13 +127,19 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_suppresses(
     assert (refused.attempts, refused.last_error) == (1, "550 5.1.1 No such user")
     with stack.uow() as uow:
         assert uow.session.get(Suppression, "ukendt@langaa.dk") is not None
-    # The 4xx is retried by Celery after the backoff (30 s and up to 20 % jitter).
+    # The 4xx waits on its row for the backoff (30 s and up to 20 % jitter); the sweep sends it.
     (message,) = wait_until(lambda: sink.to("anne@langaa.dk"), "the retried email", timeout=90)
     wait_until(lambda: statuses(stack, "anne@langaa.dk") == ["sent"], "the retry recorded")
     (retried,) = stack.notifications(recipient_email="anne@langaa.dk")
     assert (retried.status, retried.attempts, retried.last_error) == ("sent", 2, None)
     assert message["Message-ID"] == retried.message_id
-    assert "; try 2 in " in stack.log("worker")  # the batch handed it to a task of its own
+    worker_log = stack.log("worker")
+    assert f"notification {retried.id} held for a retry (try 1)" in worker_log
+    assert "sweep: queueing 1 notifications due again" in worker_log  # not a Celery countdown
+    assert "countdown" not in worker_log and "Retry in" not in worker_log
+    with stack.uow() as uow:
+        path = mail_trace.trace(uow, retried.id)
+    assert [(a.number, a.outcome) for a in path.attempts] == [(1, "held"), (2, "sent")]
 
     with stack.uow() as uow:
         transitions.fire_trigger(uow, manager, idea_id, "reject", reason="Ingen midler")

@@ -21,8 +21,10 @@ from workflow.models.meetings import (
     Theme,
 )
 from workflow.models.notifications import (
+    DELIVERY_OUTCOMES,
     MAILING_LISTS,
     NOTIFICATION_STATUSES,
+    DeliveryAttempt,
     Notification,
     Reminder,
     Suppression,
@@ -41,6 +43,7 @@ from workflow.models.reports import SentReport
 
 __all__ = [
     "DEFAULT_REPORT_MONTHS",
+    "DELIVERY_OUTCOMES",
     "MAILING_LISTS",
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",
@@ -49,6 +52,7 @@ __all__ = [
     "Base",
     "Comment",
     "Contact",
+    "DeliveryAttempt",
     "Evaluation",
     "HistoryEntry",
     "Idea",

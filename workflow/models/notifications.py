@@ -54,6 +54,7 @@ class Notification(Base):
     # While a worker sends the message no other worker may; a crashed worker's lease runs out.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    smtp_reply: Mapped[str | None] = mapped_column(Text)  # the server's last answer, code and text
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -98,3 +99,24 @@ class Reminder(Base):
         ForeignKey("notifications.id", ondelete="SET NULL")
     )
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DELIVERY_OUTCOMES = ("sent", "held", "failed", "suppressed")
+
+
+class DeliveryAttempt(Base):
+    """One try at sending a notification: when, what came of it and what the server answered
+    (``held``: a temporary refusal, tried again after ``hold_until``)."""
+
+    __tablename__ = "delivery_attempts"
+    __table_args__ = (CheckConstraint(f"outcome IN ({sql_in(DELIVERY_OUTCOMES)})", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(20))
+    smtp_reply: Mapped[str | None] = mapped_column(Text)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from email.message import Message
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -28,14 +28,16 @@ class PermanentFailure(Exception):
     """The server refused the message for good (5xx); do not try this address again."""
 
 
-Send = Callable[[Message], None]
+# Hands a message over and returns what the other side answered (e.g. "250 2.0.0 Ok: queued").
+Send = Callable[[Message], str | None]
 
 
 class Transport(Protocol):
     """Something that hands messages over."""
 
-    def send(self, message: Message) -> None:
-        """Hand ``message`` over, or raise TemporaryFailure / PermanentFailure."""
+    def send(self, message: Message) -> str | None:
+        """Hand ``message`` over and return the answer, or raise TemporaryFailure /
+        PermanentFailure."""
 
     def session(self) -> AbstractContextManager[Send]:
         """A ``send`` for several messages in a row (over one connection where there is one)."""
@@ -57,16 +59,16 @@ class SmtpTransport:
         self.timeout = timeout
         self.tls = ssl.create_default_context()
 
-    def send(self, message: Message) -> None:
-        """Send over one short connection."""
+    def send(self, message: Message) -> str | None:
+        """Send over one short connection; the server's answer to the message."""
         with self.session() as send:
-            send(message)
+            return send(message)
 
     @contextmanager
     def session(self) -> Iterator[Send]:
         """Send messages over one connection: opened for the first, opened again after a
         failure, closed at the end."""
-        client: smtplib.SMTP | None = None
+        client: _Client | None = None
 
         def drop() -> None:
             """Close without a word to the server: it failed mid-conversation."""
@@ -75,17 +77,19 @@ class SmtpTransport:
                 client.close()
             client = None
 
-        def send(message: Message) -> None:
+        def send(message: Message) -> str | None:
             nonlocal client
             reused = client is not None
             try:
                 client = client or self._open()
                 client.send_message(message)
+                return client.last_reply
             except smtplib.SMTPServerDisconnected as error:
                 drop()
                 if not reused:  # a fresh connection that drops is the server's trouble
                     raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
-                send(message)  # the server closed an idle connection: once more on a new one
+                # the server closed an idle connection: once more on a new one
+                return send(message)
             except smtplib.SMTPRecipientsRefused as error:
                 code, reply = next(iter(error.recipients.values()))
                 raise _failure(code, reply) from error
@@ -104,7 +108,7 @@ class SmtpTransport:
                 except (smtplib.SMTPException, OSError):
                     client.close()
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> _Client:
         client = self._connect()
         try:
             if self.starttls:
@@ -116,15 +120,35 @@ class SmtpTransport:
             raise
         return client
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Client:
         if self.implicit_tls:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls)
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            return _ClientTls(self.host, self.port, timeout=self.timeout, context=self.tls)
+        return _Client(self.host, self.port, timeout=self.timeout)
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client, keeping the server's answer to the last message it took."""
+
+    last_reply: str | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        """Send the message data as smtplib does, and keep the answer (smtplib drops it)."""
+        code, reply = super().data(msg)
+        self.last_reply = _answer(code, reply)
+        return code, reply
+
+
+class _ClientTls(_Client, smtplib.SMTP_SSL):
+    """:class:`_Client` over implicit TLS."""
+
+
+def _answer(code: int, reply: bytes | str) -> str:
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {text}".strip()
 
 
 def _failure(code: int, reply: bytes | str) -> Exception:
-    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    answer = f"{code} {text}".strip()
+    answer = _answer(code, reply)
     return PermanentFailure(answer) if 500 <= code < 600 else TemporaryFailure(answer)
 
 
@@ -134,9 +158,10 @@ class FileTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: Message) -> None:
-        """Write ``message`` to ``<folder>/<date>-<message id>.eml``; a folder that cannot be
-        written (full, read-only, not a folder) is a temporary failure, tried again later."""
+    def send(self, message: Message) -> str | None:
+        """Write ``message`` to ``<folder>/<date>-<message id>.eml`` and name the file; a folder
+        that cannot be written (full, read-only, not a folder) is a temporary failure, tried
+        again later."""
         stamp = message["Date"] or ""
         name = "".join(ch for ch in str(message["Message-ID"]) if ch.isalnum())[:40]
         path = self.folder / f"{_sortable(stamp)}-{name}.eml"
@@ -150,6 +175,7 @@ class FileTransport:
                 partial.unlink(missing_ok=True)
             raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
         logger.info("wrote %s", path)
+        return f"written to {path.name}"
 
     @contextmanager
     def session(self) -> Iterator[Send]:

@@ -15,6 +15,7 @@ Message-ID.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterable
@@ -22,16 +23,24 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, exists, or_, select, update
 
 from workflow import tuning
 from workflow.clock import utcnow
-from workflow.models import Contact, Notification, Suppression, Unsubscription
+from workflow.models import (
+    Contact,
+    DeliveryAttempt,
+    Notification,
+    Suppression,
+    Unsubscription,
+    UTCDateTime,
+)
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
 from workflow.uow import UnitOfWork
 
+logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # The lease and the first retry's wait come from ``tuning`` (IDEAFLOW_LEASE_SECONDS and
 # IDEAFLOW_RETRY_FIRST_SECONDS, which tests and the quick soak shorten).
@@ -129,6 +138,7 @@ class _Outgoing:
     body_html: str
     message_id: str
     attempts: int
+    outbox_id: int | None
     held_back: bool
 
 
@@ -187,7 +197,7 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
     """Send a leased notification unless it is held back, and record the outcome (raises
     RetryLater as deliver does)."""
     if outgoing.held_back:
-        return _finish(uow, outgoing.id, "suppressed", "unsubscribed or suppressed address")
+        return _finish(uow, outgoing, "suppressed", "unsubscribed or suppressed address")
     unsubscribe_url = (
         sending.links.unsubscribe_url(outgoing.contact_id, outgoing.list_name)
         if outgoing.contact_id and outgoing.list_name
@@ -200,19 +210,19 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
         unsubscribe_url=unsubscribe_url,
     )
     try:
-        send(message)
+        reply = send(message)
     except PermanentFailure as error:
         _suppress_address(uow, outgoing.recipient_email, str(error), now)
-        return _finish(uow, outgoing.id, "failed", str(error))
+        return _finish(uow, outgoing, "failed", str(error))
     except TemporaryFailure as error:
         if outgoing.attempts >= MAX_ATTEMPTS:
-            return _finish(uow, outgoing.id, "failed", str(error))
+            return _finish(uow, outgoing, "failed", str(error))
         jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
         retry_at = now + timedelta(seconds=backoff_seconds(outgoing.attempts, jitter))
         # Held until then, so neither the sweep nor a copy of the task tries it early.
-        _finish(uow, outgoing.id, "pending", str(error), hold_until=retry_at)
+        _finish(uow, outgoing, "pending", str(error), hold_until=retry_at)
         raise RetryLater(outgoing.attempts, str(error), retry_at) from error
-    return _finish(uow, outgoing.id, "sent", None, sent_at=utcnow())
+    return _finish(uow, outgoing, "sent", None, reply=reply, sent_at=utcnow())
 
 
 def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: datetime) -> None:
@@ -233,29 +243,96 @@ def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -
 
 def _finish(
     uow: UnitOfWork,
-    notification_id: int,
+    outgoing: _Outgoing,
     status: str,
     error: str | None,
     *,
+    reply: str | None = None,
     sent_at: datetime | None = None,
     hold_until: datetime | None = None,
 ) -> str:
-    """Record the outcome of a try and give up the lease (or keep it until ``hold_until``)."""
+    """Record the outcome of a try, and the try itself, and give up the lease (or keep it until
+    ``hold_until``)."""
+    answer = (reply or error or "")[:2000] or None
     outcome = {"error": error[:2000] if error else None, "when": sent_at, "hold": hold_until}
-    uow.session.execute(_RECORD_OUTCOME, {"nid": notification_id, "new_status": status, **outcome})
+    attempt = "held" if status == "pending" else status
+    values = {"nid": outgoing.id, "new_status": status, "reply": answer, **outcome,
+              "number": outgoing.attempts, "at": utcnow(), "outcome": attempt}  # fmt: skip
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(_RECORD_BOTH, values)  # one round trip and one commit, not two
+    else:
+        uow.session.execute(_RECORD_OUTCOME, values)
+        uow.session.execute(_RECORD_ATTEMPT, values)
     uow.commit()
+    _log_attempt(outgoing, attempt, answer, hold_until)
     return status
 
 
+def _log_attempt(
+    outgoing: _Outgoing, outcome: str, answer: str | None, hold_until: datetime | None
+) -> None:
+    """One line per try, with the fields that trace it from its outbox event to the server."""
+    fields = {
+        "event": f"notification.{outcome}",
+        "notification_id": outgoing.id,
+        "outbox_id": outgoing.outbox_id,
+        "attempt": outgoing.attempts,
+        "smtp_reply": answer,
+    }
+    if hold_until is not None:
+        fields["hold_until"] = hold_until.isoformat(timespec="seconds")
+    level = logging.INFO if outcome in ("sent", "suppressed") else logging.WARNING
+    logger.log(
+        level,
+        "notification %s %s (try %s): %s",
+        outgoing.id,
+        _OUTCOME_WORDS[outcome],
+        outgoing.attempts,
+        answer or "-",
+        extra=fields,
+    )
+
+
+_OUTCOME_WORDS = {
+    "sent": "sent",
+    "held": "held for a retry",
+    "failed": "failed",
+    "suppressed": "suppressed",
+}
 _notifications = cast(Table, Notification.__table__)
-# Built once: it runs for every email, and building a statement costs more than sending it.
+_attempts = cast(Table, DeliveryAttempt.__table__)
+# Built once: they run for every email, and building a statement costs more than sending it.
 _RECORD_OUTCOME = (
     _notifications.update()
     .where(_notifications.c.id == bindparam("nid"))
     .values(
         status=bindparam("new_status"),
         last_error=bindparam("error"),
+        smtp_reply=bindparam("reply"),
         lease_until=bindparam("hold"),
         sent_at=bindparam("when"),
     )
+)
+_ATTEMPT_COLUMNS = ["notification_id", "number", "at", "outcome", "smtp_reply", "hold_until"]
+_ATTEMPT_VALUES = [
+    bindparam("number", type_=Integer),
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("outcome", type_=String()),
+    bindparam("reply", type_=Text()),
+    bindparam("hold", type_=UTCDateTime()),
+]
+# PostgreSQL: the outcome and the try in one statement (an UPDATE in a WITH feeding the INSERT).
+_UPDATED = _RECORD_OUTCOME.returning(_notifications.c.id).cte("outcome")
+_RECORD_BOTH = (
+    _attempts.insert()
+    .from_select(_ATTEMPT_COLUMNS, select(_UPDATED.c.id, *_ATTEMPT_VALUES))
+    .add_cte(_UPDATED)
+)
+_RECORD_ATTEMPT = _attempts.insert().values(
+    notification_id=bindparam("nid"),
+    number=bindparam("number"),
+    at=bindparam("at"),
+    outcome=bindparam("outcome"),
+    smtp_reply=bindparam("reply"),
+    hold_until=bindparam("hold"),
 )

@@ -65,9 +65,22 @@ def relay_outbox(
             with uow.session.begin_nested():
                 created = fan_out(uow, message, links, now)
         except Exception as error:  # one bad event must not block the others
-            logger.exception("outbox %s (%s) could not be relayed", outbox_id, message.event_type)
+            logger.exception(
+                "outbox %s (%s) could not be relayed",
+                outbox_id,
+                message.event_type,
+                extra={"event": "outbox.failed", "outbox_id": outbox_id},
+            )
             to_send.extend(outbox.record_failure(uow, message, error, links, now))
             continue
+        made = [n.id for n in created if n is not None]
+        logger.info(
+            "outbox %s (%s) relayed: %s notifications",
+            outbox_id,
+            message.event_type,
+            len(made),
+            extra={"event": "outbox.relayed", "outbox_id": outbox_id},
+        )
         to_send.extend(n.id for n in created if n is not None and n.status == "pending")
     uow.commit()
     return to_send
@@ -83,17 +96,17 @@ def has_due_events(uow: UnitOfWork, now: datetime | None = None) -> bool:
 
 
 def due_for_sending(uow: UnitOfWork, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Pending notifications nobody is sending and that waited too long: send them again.
-
-    Too long is ``requeue_after`` (its first task may still be on its way; the quick soak
-    shortens it with IDEAFLOW_REQUEUE_AFTER_SECONDS)."""
+    """Pending notifications that are due and nobody holds: tried before and their hold (the
+    backoff after a 4xx) or lease (a worker that died) has passed, or never tried and older
+    than ``requeue_after`` (their first task went missing). The sweep sends them."""
     now = now or utcnow()
+    requeue_before = now - tuning.current().requeue_after
     query = (
         select(Notification.id)
         .where(
             Notification.status == "pending",
-            Notification.created_at < now - tuning.current().requeue_after,
             or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+            or_(Notification.attempts > 0, Notification.created_at < requeue_before),
         )
         .order_by(Notification.id)
         .limit(limit)
@@ -218,6 +231,14 @@ def add_notification(
     )
     uow.session.add(notification)
     uow.session.flush()
+    logger.info(
+        "notification %s (%s) created for outbox %s",
+        notification.id,
+        kind,
+        notification.outbox_id,
+        extra={"event": "notification.created", "notification_id": notification.id,
+               "outbox_id": notification.outbox_id},
+    )  # fmt: skip
     return notification
 
 

@@ -65,6 +65,15 @@ def record_failure(
     message.failed_at = now
     jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
     message.next_attempt_at = now + retry_wait(message.attempts, jitter)
+    logger.warning(
+        "outbox %s waits for try %s at %s: %s",
+        message.id,
+        message.attempts + 1,
+        message.next_attempt_at.isoformat(timespec="seconds"),
+        message.error,
+        extra={"event": "outbox.held", "outbox_id": message.id, "attempt": message.attempts,
+               "hold_until": message.next_attempt_at.isoformat(timespec="seconds")},
+    )  # fmt: skip
     if message.attempts < ALERT_AFTER or message.alerted_at is not None:
         return []
     try:

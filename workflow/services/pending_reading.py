@@ -26,6 +26,8 @@ from workflow.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=3)
 """A reading not heard of for this long is taken to have died (a page takes at most 1.5)."""
+GIVE_UP_AFTER = timedelta(minutes=15)
+"""A reading that still meets faults of ours this long after the upload is ended as failed."""
 FAULT = "The scan could not be read because of a fault on the server; try again."
 Units = Callable[[], UnitOfWork]
 Reader = Callable[..., ParsedDocument]
@@ -50,16 +52,6 @@ def claim_reading(uow: UnitOfWork, pending_id: int, now: datetime | None = None)
     )
     uow.commit()
     return bool(claimed.rowcount)
-
-
-def release_reading(uow: UnitOfWork, pending_id: int) -> None:
-    """Give a claim back (the reading is tried again later)."""
-    uow.session.execute(
-        update(PendingImport)
-        .where(PendingImport.id == pending_id, PendingImport.status == "reading")
-        .values(updated_at=None)
-    )
-    uow.commit()
 
 
 def record_progress(uow: UnitOfWork, pending_id: int, done: int, total: int) -> None:
@@ -93,8 +85,9 @@ def read_pending(units: Units, pending_id: int, reader: Reader = read_bounded) -
     """Read waiting upload ``pending_id`` (a scan) and record the outcome; returns what happened:
     "ready", "failed", or "skipped" when it is not waiting or is being read elsewhere.
 
-    Errors other than a refusal (the database away, ...) propagate with the claim given back,
-    for the caller to try again; ``give_up`` records them as a failure instead.
+    Errors other than a refusal (the database away, ...) propagate and leave the claim as it
+    was: it goes stale after ``STALE_AFTER`` and the sweep queues the reading again (the row is
+    the queue); ``give_up_when_overdue`` ends it as failed once the fault has lasted too long.
     """
     with units() as uow:
         if not claim_reading(uow, pending_id):
@@ -111,16 +104,12 @@ def read_pending(units: Units, pending_id: int, reader: Reader = read_bounded) -
         except Exception as error:  # progress is a courtesy; the reading goes on
             logger.warning("progress of upload %s not recorded: %s", pending_id, error)
 
-    try:
+    try:  # any other error leaves the claim to go stale: the sweep's next try waits that long
         parsed = reader(filename, content, ocr=True, progress=progress)
     except MinutesRejected as error:
         with units() as uow:
             record_outcome(uow, pending_id, None, error.message)
         return "failed"
-    except Exception:
-        with units() as uow:
-            release_reading(uow, pending_id)
-        raise
     with units() as uow:
         record_outcome(uow, pending_id, parsed, None)
     return "ready"
@@ -130,6 +119,20 @@ def give_up(units: Units, pending_id: int) -> None:
     """Record that reading ``pending_id`` failed for a fault of ours (retries exhausted)."""
     with units() as uow:
         record_outcome(uow, pending_id, None, FAULT)
+
+
+def give_up_when_overdue(units: Units, pending_id: int, now: datetime | None = None) -> bool:
+    """After a fault: end the reading as failed if the upload waits longer than ``GIVE_UP_AFTER``
+    (its uploader then sees the sentence and a button to try again); True if it was ended."""
+    now = now or utcnow()
+    with units() as uow:
+        created_at = uow.session.scalar(
+            select(PendingImport.created_at).where(PendingImport.id == pending_id)
+        )
+    if created_at is None or created_at >= now - GIVE_UP_AFTER:
+        return False
+    give_up(units, pending_id)
+    return True
 
 
 def read_again(uow: UnitOfWork, pending: PendingImport) -> int | None:
