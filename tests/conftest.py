@@ -44,6 +44,7 @@ FOLDER_MARKERS = ("unit", "importer", "integration", "web", "api", "e2e", "worke
 FOLDER_ORDER = {"worker": 0, "soak": 0, "browser": 1, "e2e": 2}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with its folder; under pytest-xdist (``--dist loadgroup``) the tests that
     start whole installations run in one worker, one after another, while the rest share the

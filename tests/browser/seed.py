@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Deployment
+from workflow.contracts.ideas import IdeaDetail as IdeaOut
 from workflow.db import Database
 from workflow.permissions import Actor
 from workflow.services import ideas, imports, participants, transitions, users
@@ -149,7 +150,7 @@ class Services(Walker):
     def create(self, **fields: Any) -> dict[str, Any]:
         """Record an idea (POST /ideas)."""
         with self.database.unit_of_work() as uow:
-            return dict(ideas.create_idea(uow, self.actor, fields).to_json())
+            return IdeaOut.of(ideas.create_idea(uow, self.actor, fields)).dump()
 
     def update(self, idea_id: int, **fields: Any) -> None:
         """Edit an idea's fields (PATCH /ideas/<id>)."""
@@ -162,7 +163,7 @@ class Services(Walker):
             moved = transitions.fire_trigger(
                 uow, self.actor, idea_id, trigger, reason=reason, data=data or {}
             )
-            return moved.to_json()
+            return IdeaOut.of(moved).dump()
 
     def import_minutes(self, path: Path) -> imports.ImportResult:
         """Import minutes as this user (``ideaflow import-minutes --as``)."""
