@@ -66,6 +66,7 @@ def test_a_folder_with_good_duplicate_and_bad_files(deployment: Deployment, tmp_
         ("prose.txt", "Mødet gik godt.\nVi talte længe.\n".encode(), "No ideas were found"),
         ("huge.txt", b"\xe2\x80\xa2 idea\n" * (21 * 1024 * 1024 // 9), "larger than 20 MB"),
     ],
+    ids=["binary", "empty", "prose", "huge"],
 )
 def test_a_file_that_is_not_minutes_is_refused_in_one_sentence(
     deployment: Deployment, tmp_path: Path, name: str, content: bytes, reason: str

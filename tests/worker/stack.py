@@ -29,6 +29,7 @@ from workflow.uow import UnitOfWork
 
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 BASE_URL = "https://ideer.randers.test"
+SECRET_KEY = "worker-test-secret"
 MAIL_FROM = "Randers Kommune <ideer@randers.test>"
 REPLY_TO = "ideer-svar@randers.test"
 PASSWORD = "correct horse battery"
@@ -74,7 +75,7 @@ class Stack:
             "IDEAFLOW_ENV": "production",
             "IDEAFLOW_DATABASE_URL": self.database_url,
             "IDEAFLOW_INSTANCE_PATH": str(self.folder / "instance"),
-            "IDEAFLOW_SECRET_KEY": "worker-test-secret",
+            "IDEAFLOW_SECRET_KEY": SECRET_KEY,
             "IDEAFLOW_BASE_URL": BASE_URL,
             "IDEAFLOW_SMTP_URL": self.smtp_url,
             "IDEAFLOW_MAIL_FROM": MAIL_FROM,

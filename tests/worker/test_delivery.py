@@ -9,11 +9,20 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.worker.stack import ASSESS, BASE_URL, MAIL_FROM, REPLY_TO, Stack, wait_until
+from tests.worker.stack import (
+    ASSESS,
+    BASE_URL,
+    MAIL_FROM,
+    REPLY_TO,
+    SECRET_KEY,
+    Stack,
+    wait_until,
+)
 from tests.worker.stalling_sink import StallingSink
 from workflow.errors import VersionConflict
 from workflow.events import IdeaUpdated
 from workflow.models import OutboxMessage, Suppression
+from workflow.notifications.tokens import read_unsubscribe_token
 from workflow.services import mail_trace, transitions, users
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -75,7 +84,10 @@ def test_a_change_reaches_each_follower_exactly_once_with_the_right_headers(
     head = sink.raw_headers(stored.message_id)
     unsubscribe = re.search(r"^List-Unsubscribe: <([^>\r\n]+)>\r?$", head, re.MULTILINE)
     assert unsubscribe, head
-    assert unsubscribe.group(1).startswith(f"{BASE_URL}/unsubscribe/{anne}-")
+    prefix = f"{BASE_URL}/unsubscribe/"
+    assert unsubscribe.group(1).startswith(prefix)
+    token = unsubscribe.group(1).removeprefix(prefix)
+    assert read_unsubscribe_token(SECRET_KEY, token) == (anne, "idea_updates")
     assert re.search(r"^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$", head, re.M)
 
 

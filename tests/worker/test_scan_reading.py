@@ -4,7 +4,6 @@ the recognised text."""
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import io
 import time
@@ -25,7 +24,7 @@ def test_an_uploaded_scan_is_read_by_the_worker_page_by_page(stack: Stack) -> No
     owner = stack.user("owner", "ole@randers.dk", "Ole Berg")
     stack.start_worker()
     # The web app on the same database and broker, as a test client (plain http, test cookies).
-    settings = dataclasses.replace(stack.settings(), env="test", base_url="http://ideaflow.test")
+    settings = stack.settings().with_overrides(env="test", base_url="http://ideaflow.test")
     app = create_app(settings)
     try:
         web = Web(app.test_client())
