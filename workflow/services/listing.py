@@ -67,16 +67,12 @@ def export_ideas(
 
 
 def board(uow: UnitOfWork, actor: Actor, cards: int = BOARD_CARDS) -> list[BoardColumn]:
-    """Every state with its count and its first cards; one small query per column."""
+    """Every state with its count and its first cards: one query for the counts, one for the
+    cards of every column, and one per relation the cards show."""
     counts = uow.ideas.count_by_state()
+    found = uow.ideas.board_cards([state for state in STATES if counts.get(state)], cards)
     return [
-        BoardColumn(
-            state,
-            counts.get(state, 0),
-            [idea_view(idea) for idea in uow.ideas.top_of_state(state, cards)]
-            if counts.get(state)
-            else [],
-        )
+        BoardColumn(state, counts.get(state, 0), [idea_view(idea) for idea in found.get(state, [])])
         for state in STATES
     ]
 
