@@ -27,6 +27,7 @@ PAGES = (
     "/ideas?state=proposed&sort=follow_up",
     "/ideas?theme={theme_id}&meeting={meeting_id}&q=Idé",
     "/ideas?owner={owner_email}&overdue=1&sort=title",
+    "/ideas?meeting_title=borgermøde&state=assessed",
     "/my",
     "/dashboard",
     "/meetings",
@@ -141,3 +142,24 @@ def test_api_lists_run_as_many_statements_for_many_ideas_as_for_few(
     seeded.add(LARGE - SMALL)
     many = counts(app, web, paths, headers)
     assert many == few
+
+
+def test_the_meeting_filter_searches_titles_instead_of_listing_every_meeting(
+    web: Web, seeded: Seeder
+) -> None:
+    seeded.add(LARGE - SMALL)
+    web.login(seeded.manager)
+    page = web.text("/ideas")
+    assert "Borgermøde 35</option>" not in page  # no option per meeting
+    assert 'name="meeting_title"' in page
+
+    found = web.text("/ideas?meeting_title=MØDE 35")
+    assert "Idé 35" in found and "Idé 39" in found and "Idé 34" not in found
+
+    named = web.text(seeded.url("/ideas?meeting={meeting_id}"))
+    assert "Only ideas from the meeting “Borgermøde 0”." in named
+    assert 'type="hidden" name="meeting"' in named
+    assert "Idé 0" in named and "Idé 5<" not in named
+
+    too_long = web.get("/ideas?meeting_title=" + "x" * 301)
+    assert too_long.status_code == 422

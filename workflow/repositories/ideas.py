@@ -15,6 +15,7 @@ from workflow.models import (
     Evaluation,
     HistoryEntry,
     Idea,
+    Meeting,
     PilotPlan,
     Theme,
     User,
@@ -43,6 +44,7 @@ class IdeaFilter:
     text: str | None = None
     theme_id: int | None = None
     meeting_id: int | None = None
+    meeting_title: str | None = None  # part of the title of the meeting the idea came from
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
@@ -160,6 +162,11 @@ class IdeaRepository:
             )
         if where.meeting_id is not None:
             query = query.where(Idea.meeting_id == where.meeting_id)
+        if where.meeting_title:
+            titled = select(Meeting.id).where(
+                func.lower(Meeting.title).like(like_pattern(where.meeting_title), escape="\\")
+            )
+            query = query.where(Idea.meeting_id.in_(titled))
         if where.overdue_on is not None:
             query = query.where(Idea.follow_up_on < where.overdue_on, Idea.state.in_(OPEN_STATES))
         if where.unowned:
