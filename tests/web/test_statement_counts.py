@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from sqlalchemy import event, update
 from tests.web.conftest import Web
 from workflow.models import Idea, Meeting
 from workflow.permissions import Actor
-from workflow.services import collaboration, ideas, users
+from workflow.services import collaboration, ideas, listing, users
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
@@ -163,3 +163,28 @@ def test_the_meeting_filter_searches_titles_instead_of_listing_every_meeting(
 
     too_long = web.get("/ideas?meeting_title=" + "x" * 301)
     assert too_long.status_code == 422
+
+
+def test_board_cards_come_due_follow_ups_first_then_the_latest_to_arrive(
+    uow: Callable[[], UnitOfWork], make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    follow_ups = [None, "2025-03-01", "2025-01-01", None, "2025-02-01"]
+    with uow() as unit:
+        for number, follow_up in enumerate(follow_ups):
+            fields = {"title": f"Idé {number}", "follow_up_on": follow_up}
+            ideas.create_idea(unit, manager, {k: v for k, v in fields.items() if v})
+            unit.session.flush()
+            unit.session.execute(
+                update(Idea)
+                .where(Idea.title == f"Idé {number}")
+                .values(state_changed_at=datetime(2025, 1, 1, 12, number, tzinfo=UTC))
+                .execution_options(synchronize_session=False)
+            )
+        unit.commit()
+    with uow() as unit:
+        columns = {column.state: column for column in listing.board(unit, manager, cards=4)}
+    proposed = columns[STATES[0]]
+    assert proposed.count == 5
+    assert [card.title for card in proposed.cards] == ["Idé 2", "Idé 4", "Idé 1", "Idé 3"]
+    assert all(not column.cards for state, column in columns.items() if state != STATES[0])
