@@ -26,6 +26,7 @@ from web.forms import expected_version, field_errors, idea_fields
 from web.i18n import STATE_NAMES
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed, VersionConflict
+from workflow.gates import MAX_ID
 from workflow.permissions import (
     may_assign_owner,
     may_comment,
@@ -38,7 +39,7 @@ from workflow.services import collaboration, ideas, listing, transitions, users
 from workflow.states import STATES, TRIGGERS_BY_NAME
 
 bp = Blueprint("ideas", __name__)
-FILTERS = ("state", "owner", "q", "theme", "meeting", "overdue", "sort")
+FILTERS = ("state", "owner", "q", "theme", "meeting", "meeting_title", "overdue", "sort")
 PER_PAGE = 25
 
 
@@ -59,11 +60,12 @@ def idea_list() -> str | tuple[str, int]:
         except ValidationFailed as error:
             errors = error.fields
             page = listing.list_ideas(uow, current_actor(), {}, 1, PER_PAGE)
-        choices = _filter_choices(uow)
+        choices = _filter_choices(uow, filters.get("meeting"))
     return render_template(
         "ideas/list.html",
         page=page,
         filters=filters,
+        filters_without_meeting={k: v for k, v in filters.items() if k != "meeting"},
         errors=errors,
         states=STATES,
         orders=list(IDEA_ORDERS),
@@ -72,17 +74,21 @@ def idea_list() -> str | tuple[str, int]:
     ), 422 if errors else 200
 
 
-def _filter_choices(uow: Any) -> dict[str, Any]:
+def _filter_choices(uow: Any, meeting: str | None) -> dict[str, Any]:
+    """The owners and themes to choose from, and the title of the meeting the URL names (the
+    meetings themselves are too many to list: the filter searches their titles)."""
     from sqlalchemy import select
 
     from workflow.models import Meeting, Theme
+    from workflow.paging import parse_whole
 
+    meeting_id = parse_whole(meeting) if meeting else None
     return {
         "owners": [u for u in users.list_users(uow) if u.role in ("owner", "manager")],
         "themes": uow.session.execute(select(Theme.id, Theme.name).order_by(Theme.name)).all(),
-        "meetings": uow.session.execute(
-            select(Meeting.id, Meeting.title, Meeting.held_on).order_by(Meeting.held_on.desc())
-        ).all(),
+        "meeting_named": uow.session.scalar(select(Meeting.title).where(Meeting.id == meeting_id))
+        if meeting_id is not None and 1 <= meeting_id <= MAX_ID
+        else None,
     }
 
 

@@ -47,6 +47,8 @@ class Idea(Base):
         # The follow-up sweep asks for open ideas by due date and by last change.
         Index("ix_ideas_state_follow_up", "state", "follow_up_on"),
         Index("ix_ideas_state_updated", "state", "updated_at"),
+        # The board's cards per column: by follow-up date, then by arrival (migration 0009).
+        Index("ix_ideas_state_follow_up_changed", "state", "follow_up_on", "state_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.models import (
@@ -15,6 +15,7 @@ from workflow.models import (
     Evaluation,
     HistoryEntry,
     Idea,
+    Meeting,
     PilotPlan,
     Theme,
     User,
@@ -43,6 +44,7 @@ class IdeaFilter:
     text: str | None = None
     theme_id: int | None = None
     meeting_id: int | None = None
+    meeting_title: str | None = None  # part of the title of the meeting the idea came from
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
@@ -114,16 +116,37 @@ class IdeaRepository:
         rows = self.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state))
         return dict(rows.all())
 
-    def top_of_state(self, state: State, limit: int) -> Sequence[Idea]:
-        """The ideas a board column shows first: due follow-ups, then the latest to arrive."""
-        query = (
+    def board_cards(self, states: Sequence[State], limit: int) -> dict[State, list[Idea]]:
+        """Each state's first cards in one statement, whatever the number of ideas: due
+        follow-ups first (earliest first), then the latest to arrive. Each state asks twice,
+        for ideas with a follow-up date and for those without, so both halves read
+        ix_ideas_state_follow_up_changed in order instead of sorting the state's ideas (SQLite
+        cannot serve NULLS LAST from an index)."""
+        halves = []
+        for state in states:
+            in_state = select(Idea.id).where(Idea.state == state)
+            halves += [
+                in_state.where(Idea.follow_up_on.is_not(None))
+                .order_by(Idea.follow_up_on.asc(), Idea.state_changed_at.desc())
+                .limit(limit),
+                in_state.where(Idea.follow_up_on.is_(None))
+                .order_by(Idea.state_changed_at.desc())
+                .limit(limit),
+            ]
+        if not halves:
+            return {}
+        ids = union_all(*(select(half.subquery().c.id) for half in halves)).subquery()
+        rows = self.session.scalars(
             select(Idea)
-            .where(Idea.state == state)
-            .options(selectinload(Idea.owner))
-            .order_by(Idea.follow_up_on.asc().nulls_last(), Idea.state_changed_at.desc())
-            .limit(limit)
-        )
-        return self.session.scalars(query).all()
+            .where(Idea.id.in_(select(ids.c.id)))
+            .options(
+                selectinload(Idea.owner), selectinload(Idea.themes), selectinload(Idea.meeting)
+            )
+        ).all()
+        cards: dict[State, list[Idea]] = {state: [] for state in states}
+        for idea in sorted(rows, key=_board_order):
+            cards[idea.state].append(idea)
+        return {state: found[:limit] for state, found in cards.items()}
 
     @staticmethod
     def _filtered(query: _Q, where: IdeaFilter) -> _Q:
@@ -139,6 +162,11 @@ class IdeaRepository:
             )
         if where.meeting_id is not None:
             query = query.where(Idea.meeting_id == where.meeting_id)
+        if where.meeting_title:
+            titled = select(Meeting.id).where(
+                func.lower(Meeting.title).like(like_pattern(where.meeting_title), escape="\\")
+            )
+            query = query.where(Idea.meeting_id.in_(titled))
         if where.overdue_on is not None:
             query = query.where(Idea.follow_up_on < where.overdue_on, Idea.state.in_(OPEN_STATES))
         if where.unowned:
@@ -186,6 +214,15 @@ class IdeaRepository:
             .order_by(Idea.source_position, Idea.id)
         )
         return self.session.scalars(query).all()
+
+
+def _board_order(idea: Idea) -> tuple[bool, date, float]:
+    """Follow-ups due first (earliest first), then the latest to arrive in their state."""
+    return (
+        idea.follow_up_on is None,
+        idea.follow_up_on or date.min,
+        -idea.state_changed_at.timestamp(),
+    )
 
 
 class ThemeRepository:

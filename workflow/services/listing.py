@@ -18,6 +18,7 @@ from workflow.uow import UnitOfWork
 from workflow.views import IdeaView, idea_view
 
 PER_PAGE_MAX = 100
+MEETING_TITLE_MAX = 300  # as long as a meeting's title can be
 BOARD_CARDS = 8
 
 
@@ -67,16 +68,12 @@ def export_ideas(
 
 
 def board(uow: UnitOfWork, actor: Actor, cards: int = BOARD_CARDS) -> list[BoardColumn]:
-    """Every state with its count and its first cards; one small query per column."""
+    """Every state with its count and its first cards: one query for the counts, one for the
+    cards of every column, and one per relation the cards show."""
     counts = uow.ideas.count_by_state()
+    found = uow.ideas.board_cards([state for state in STATES if counts.get(state)], cards)
     return [
-        BoardColumn(
-            state,
-            counts.get(state, 0),
-            [idea_view(idea) for idea in uow.ideas.top_of_state(state, cards)]
-            if counts.get(state)
-            else [],
-        )
+        BoardColumn(state, counts.get(state, 0), [idea_view(idea) for idea in found.get(state, [])])
         for state in STATES
     ]
 
@@ -84,8 +81,8 @@ def board(uow: UnitOfWork, actor: Actor, cards: int = BOARD_CARDS) -> list[Board
 def _filter_and_order(
     actor: Actor, params: Mapping[str, Any], errors: dict[str, str], now: datetime | None
 ) -> tuple[IdeaFilter, str]:
-    """Read list filters: state, owner (email, ``none`` or ``me``), q, theme, meeting, overdue
-    and sort (one of IDEA_ORDERS)."""
+    """Read list filters: state, owner (email, ``none`` or ``me``), q, theme, meeting (an id),
+    meeting_title (part of a meeting's title), overdue and sort (one of IDEA_ORDERS)."""
     asked = params.get("state")  # "" is no state either (pages leave out empty filters)
     state = State(asked) if asked in STATES else None
     if asked is not None and state is None:
@@ -96,6 +93,10 @@ def _filter_and_order(
     owner = (params.get("owner") or "").strip() or None
     theme_id = _optional_id(params.get("theme"), "theme", errors)
     meeting_id = _optional_id(params.get("meeting"), "meeting", errors)
+    meeting_title = str(params.get("meeting_title") or "").strip() or None
+    if meeting_title is not None and len(meeting_title) > MEETING_TITLE_MAX:
+        errors["meeting_title"] = N_("Must be at most 300 characters.")
+        meeting_title = None
     overdue = str(params.get("overdue") or "").lower() in {"1", "true", "yes", "on"}
     where = IdeaFilter(
         state=state,
@@ -105,6 +106,7 @@ def _filter_and_order(
         text=(params.get("q") or "").strip() or None,
         theme_id=theme_id,
         meeting_id=meeting_id,
+        meeting_title=meeting_title,
         overdue_on=local_today(now) if overdue else None,
     )
     return where, order

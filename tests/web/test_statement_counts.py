@@ -1,0 +1,190 @@
+"""Every page runs a fixed number of SQL statements, whatever the number of ideas: each page is
+counted with a few ideas and again with many more (themes, meetings, owners, followers and
+history on each), and the two counts must be equal. A count that grows is an N+1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, update
+
+from tests.web.conftest import Web
+from workflow.models import Idea, Meeting
+from workflow.permissions import Actor
+from workflow.services import collaboration, ideas, listing, users
+from workflow.states import STATES
+from workflow.uow import UnitOfWork
+
+SMALL, LARGE = 5, 40
+PAGES = (
+    "/board",
+    "/ideas",
+    "/ideas?state=proposed&sort=follow_up",
+    "/ideas?theme={theme_id}&meeting={meeting_id}&q=Idé",
+    "/ideas?owner={owner_email}&overdue=1&sort=title",
+    "/ideas?meeting_title=borgermøde&state=assessed",
+    "/my",
+    "/dashboard",
+    "/meetings",
+    "/meetings/{meeting_id}",
+    "/ideas/{idea_id}",
+)
+API = ("/api/v1/ideas", "/api/v1/ideas?state=proposed", "/api/v1/meetings")
+
+
+class Seeder:
+    """Adds ideas spread over every state, each with themes, a meeting, an owner, a follower,
+    a follow-up date and history."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], manager: Actor, owner: Actor) -> None:
+        self.uow, self.manager, self.owner = uow, manager, owner
+        self.made = 0
+        self.first: dict[str, int] = {}
+
+    def add(self, count: int) -> None:
+        """Add ``count`` more ideas (and a meeting for every five)."""
+        for _ in range(count):
+            number, self.made = self.made, self.made + 1
+            with self.uow() as unit:
+                if number % 5 == 0:
+                    meeting = Meeting(title=f"Borgermøde {number}", held_on=date(2025, 1, 1))
+                    unit.session.add(meeting)
+                    unit.session.flush()
+                    self.meeting_id = meeting.id
+                fields = {
+                    "title": f"Idé {number}",
+                    "description": "Flere bænke langs åen.",
+                    "themes": [f"Tema {number % 7}", f"Tema {(number + 3) % 7}"],
+                    "owner": self.owner.email,
+                    "follow_up_on": (date(2025, 1, 1) + timedelta(days=number)).isoformat(),
+                }
+                idea_id = ideas.create_idea(unit, self.manager, fields).id
+                unit.session.execute(
+                    update(Idea)
+                    .where(Idea.id == idea_id)
+                    .values(state=STATES[number % len(STATES)], meeting_id=self.meeting_id)
+                    .execution_options(synchronize_session=False)
+                )
+                unit.commit()
+            with self.uow() as unit:
+                collaboration.add_follower(
+                    unit, self.manager, idea_id, name=f"Følger {number}",
+                    email=f"foelger{number}@example.dk",
+                )  # fmt: skip
+            self.first.setdefault("idea_id", idea_id)
+            self.first.setdefault("meeting_id", self.meeting_id)
+
+    def url(self, template: str) -> str:
+        """``template`` with the first idea, its meeting, a theme and the owner filled in."""
+        return template.format(theme_id=1, owner_email=self.owner.email, **self.first)
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    """The statements the app's engine runs inside the block."""
+    engine = app.extensions["ideaflow.database"].engine
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def counts(app: Flask, web: Web, paths: list[str], headers: dict[str, str]) -> dict[str, int]:
+    """How many statements each path runs (each must answer 200)."""
+    found = {}
+    web.get(paths[0], headers=headers)  # warm up: first-request work is not the page's
+    for path in paths:
+        with counting(app) as statements:
+            response = web.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code)
+        found[path] = len(statements)
+    return found
+
+
+@pytest.fixture
+def seeded(uow: Callable[[], UnitOfWork], make_user: Callable[..., Actor]) -> Seeder:
+    """A manager, an owner and the first few ideas."""
+    seeder = Seeder(uow, make_user("manager"), make_user("owner"))
+    seeder.add(SMALL)
+    return seeder
+
+
+def test_pages_run_as_many_statements_for_many_ideas_as_for_few(
+    app: Flask, web: Web, seeded: Seeder
+) -> None:
+    web.login(seeded.manager)
+    paths = [seeded.url(page) for page in PAGES]
+    few = counts(app, web, paths, {})
+    seeded.add(LARGE - SMALL)
+    many = counts(app, web, paths, {})
+    assert many == few
+
+
+def test_api_lists_run_as_many_statements_for_many_ideas_as_for_few(
+    app: Flask, web: Web, seeded: Seeder, uow: Callable[[], UnitOfWork]
+) -> None:
+    with uow() as unit:
+        token = users.issue_token(unit, seeded.manager.email).secret
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = [seeded.url(page) for page in API]
+    few = counts(app, web, paths, headers)
+    seeded.add(LARGE - SMALL)
+    many = counts(app, web, paths, headers)
+    assert many == few
+
+
+def test_the_meeting_filter_searches_titles_instead_of_listing_every_meeting(
+    web: Web, seeded: Seeder
+) -> None:
+    seeded.add(LARGE - SMALL)
+    web.login(seeded.manager)
+    page = web.text("/ideas")
+    assert "Borgermøde 35</option>" not in page  # no option per meeting
+    assert 'name="meeting_title"' in page
+
+    found = web.text("/ideas?meeting_title=MØDE 35")
+    assert "Idé 35" in found and "Idé 39" in found and "Idé 34" not in found
+
+    named = web.text(seeded.url("/ideas?meeting={meeting_id}"))
+    assert "Only ideas from the meeting “Borgermøde 0”." in named
+    assert 'type="hidden" name="meeting"' in named
+    assert "Idé 0" in named and "Idé 5<" not in named
+
+    too_long = web.get("/ideas?meeting_title=" + "x" * 301)
+    assert too_long.status_code == 422
+
+
+def test_board_cards_come_due_follow_ups_first_then_the_latest_to_arrive(
+    uow: Callable[[], UnitOfWork], make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    follow_ups = [None, "2025-03-01", "2025-01-01", None, "2025-02-01"]
+    with uow() as unit:
+        for number, follow_up in enumerate(follow_ups):
+            fields = {"title": f"Idé {number}", "follow_up_on": follow_up}
+            ideas.create_idea(unit, manager, {k: v for k, v in fields.items() if v})
+            unit.session.flush()
+            unit.session.execute(
+                update(Idea)
+                .where(Idea.title == f"Idé {number}")
+                .values(state_changed_at=datetime(2025, 1, 1, 12, number, tzinfo=UTC))
+                .execution_options(synchronize_session=False)
+            )
+        unit.commit()
+    with uow() as unit:
+        columns = {column.state: column for column in listing.board(unit, manager, cards=4)}
+    proposed = columns[STATES[0]]
+    assert proposed.count == 5
+    assert [card.title for card in proposed.cards] == ["Idé 2", "Idé 4", "Idé 1", "Idé 3"]
+    assert all(not column.cards for state, column in columns.items() if state != STATES[0])
