@@ -262,6 +262,12 @@ def seed(
     return counts
 
 
+def _moment(value: str) -> datetime:
+    """An ISO 8601 date or moment, in UTC when it names no zone."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: seed the database ``IDEAFLOW_DATABASE_URL`` names."""
     parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__)
@@ -269,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--meetings", type=int, default=40)
     parser.add_argument("--aged", action="store_true", help="three years of use and reminders")
     parser.add_argument("--seed", type=int, default=13, dest="seed_value")
+    parser.add_argument(
+        "--now", type=_moment, help="when the data ends, ISO 8601 (default: this hour, UTC)"
+    )
     parser.add_argument("--password", default=os.environ.get("IDEAFLOW_SEED_PASSWORD", PASSWORD))
     args = parser.parse_args(argv)
     if args.ideas < 0 or args.meetings < 1:
@@ -284,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         aged=args.aged,
         seed_value=args.seed_value,
         password=args.password,
+        now=args.now,
     )
     return 0
 

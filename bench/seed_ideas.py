@@ -172,6 +172,10 @@ def make_idea(
         if idea["follow_up_on"] is not None:
             due = datetime.combine(idea["follow_up_on"], time(6), UTC)
             _remind(ids, rows, idea, f"follow_up:{idea['follow_up_on']}", due, world.now)
+        if state == State.PILOTED:  # the plan just written is this idea's latest
+            plan = rows.tables["pilot_plans"][-1]
+            ended = datetime.combine(plan["ends_on"], time(6), UTC) + timedelta(days=1)
+            _remind(ids, rows, idea, f"pilot_ended:{plan['id']}", ended, world.now)
     return idea
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
-from bench.seed import seed
+from bench.seed import main, seed
 from workflow.db import Database
 from workflow.models import (
     Assessment,
@@ -29,6 +32,7 @@ from workflow.services.ideas import create_idea
 from workflow.states import OPEN_STATES, State, replay
 from workflow.uow import UnitOfWork
 
+NOW = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 RECORDS = {"assess": Assessment, "start_pilot": PilotPlan, "scale": Evaluation}
 
 
@@ -45,7 +49,8 @@ def _follow_up(steps: list[HistoryEntry]) -> Any:
 
 
 def test_seeded_ideas_are_consistent(database: Database, uow: Callable[[], UnitOfWork]) -> None:
-    counts = seed(database.engine.url.render_as_string(hide_password=False), 300, 12, aged=True)
+    url = database.engine.url.render_as_string(hide_password=False)
+    counts = seed(url, 300, 12, aged=True, now=NOW)
     assert sum(counts.values()) == 300
     assert set(counts) == {state.value for state in State} and all(counts.values()), counts
 
@@ -96,17 +101,41 @@ def test_seeded_ideas_are_consistent(database: Database, uow: Callable[[], UnitO
         notified = set(session.scalars(select(Notification.id)))
         assert all(reminder.notification_id in notified for reminder in reminders)
         kinds = {reminder.occasion.split(":")[0] for reminder in reminders}
-        assert kinds >= {"untouched", "unassessed"}
+        assert kinds == {"untouched", "unassessed", "follow_up", "pilot_ended"}
         assert any(ideas[r.idea_id].state in OPEN_STATES for r in reminders)
         roles = set(session.scalars(select(User.role)))
         assert roles == {"admin", "manager", "owner", "viewer"}
         manager = session.scalars(select(User).where(User.role == "manager").limit(1)).one()
 
     # A second run adds to what is there, and the app writes after it (ids and sequences moved).
-    seed(database.engine.url.render_as_string(hide_password=False), 20, 2)
+    seed(url, 20, 2)
     with uow() as work:
         actor = Actor(manager.id, manager.email, manager.name, Role(manager.role))
         created = create_idea(work, actor, {"title": "Flere bænke langs åen"})
     with database.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Idea)) == 321
         assert created.id == session.scalar(select(func.max(Idea.id)))
+
+
+def _rows(url: str) -> list[Any]:
+    database = Database(url)
+    try:
+        with database.session_factory() as session:
+            ideas = session.execute(select(Idea.title, Idea.state, Idea.owner_id, Idea.created_at))
+            steps = session.execute(
+                select(HistoryEntry.trigger, HistoryEntry.at, HistoryEntry.data)
+            )
+            return [*ideas.all(), *steps.all()]
+    finally:
+        database.dispose()
+
+
+def test_the_same_seed_gives_the_same_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("first", "second", "other")]
+    for url, number in zip(urls, (7, 7, 8), strict=True):
+        monkeypatch.setenv("IDEAFLOW_DATABASE_URL", url)
+        argv = ["--ideas", "60", "--meetings", "3", "--aged", "--seed", str(number)]
+        assert main([*argv, "--now", "2026-11-30T11:00"]) == 0
+    first, second, other = (_rows(url) for url in urls)
+    assert first == second
+    assert first != other
