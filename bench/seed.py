@@ -18,8 +18,10 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, func, insert, select
 
 from bench.seed_ideas import Ids, Rows, World, make_idea
@@ -65,7 +67,24 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return Jsonb(value)
+    return value.value if isinstance(value, StrEnum) else value
+
+
 def _write(connection: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys): COPY on PostgreSQL, executemany elsewhere."""
+    if rows and connection.dialect.name == "postgresql":
+        columns = list(rows[0])
+        # The rows are written as the model's types would bind them: aware UTC datetimes,
+        # states by name, JSON documents as JSONB.
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([_copy_value(row[column]) for column in columns])
+        return
     for start in range(0, len(rows), CHUNK):
         connection.execute(insert(Base.metadata.tables[table]), rows[start : start + CHUNK])
 
