@@ -70,8 +70,7 @@ def occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[Any
     evaluated = exists().where(
         Evaluation.idea_id == Idea.id, Evaluation.created_at >= PilotPlan.created_at
     )
-    ended_plan = and_(PilotPlan.id == latest_plan, PilotPlan.ends_on < today, ~evaluated)
-    pilot_ended_holds = and_(Idea.state == State.PILOTED, exists().where(ended_plan))
+    pilot_ended_holds = and_(Idea.state == State.PILOTED, _pilot_ended(today))
     due = _NextStepDue(today, rules)
 
     follow_up_key = literal(f"{FOLLOW_UP}:") + cast(Idea.follow_up_on, String)
@@ -109,6 +108,25 @@ def occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[Any
         (pilot_ended, lambda plan_id, ends_on: Occasion(PILOT_ENDED, ends_on, plan_id)),
         (untouched, lambda since: Occasion(UNTOUCHED, local_date(since))),
     ]
+
+
+def _pilot_ended(today: date) -> ColumnElement[bool]:
+    """The idea's latest pilot plan has ended without an evaluation since it was made, as a
+    condition on ``Idea`` alone (correlated by hand: nested subqueries do not find it)."""
+    plan, latest = aliased(PilotPlan), aliased(PilotPlan)
+    latest_plan = (
+        select(func.max(latest.id)).where(latest.idea_id == Idea.id).correlate(Idea)
+    ).scalar_subquery()
+    evaluated = (
+        exists()
+        .where(Evaluation.idea_id == Idea.id, Evaluation.created_at >= plan.created_at)
+        .correlate(Idea, plan)
+    )
+    return (
+        exists()
+        .where(plan.idea_id == Idea.id, plan.id == latest_plan, plan.ends_on < today, ~evaluated)
+        .correlate(Idea)
+    )
 
 
 def _with_active_owner(*facts: Any) -> Select[Any]:
