@@ -157,14 +157,19 @@ class _NextStepDue:
         )
 
     def _due(self, of_occasion: Any) -> ColumnElement[bool]:
-        def sent(number: int, before: Any = None) -> ColumnElement[bool]:
-            query = exists().where(
-                Reminder.idea_id == Idea.id, of_occasion(), Reminder.number == number
+        # Scalar subqueries, not EXISTS: under OR, PostgreSQL hashes an EXISTS over the whole
+        # table, where a scalar subquery probes the unique index for the one idea.
+        def sent(number: int) -> Any:
+            return (
+                select(func.max(Reminder.sent_at))
+                .where(Reminder.idea_id == Idea.id, of_occasion(), Reminder.number == number)
+                .correlate(Idea)
+                .scalar_subquery()
             )
-            return query.where(Reminder.sent_at < before) if before is not None else query
 
+        first, second, escalation = sent(1), sent(2), sent(ESCALATION)
         return or_(
-            ~sent(1),
-            and_(~sent(2), sent(1, self.repeat_bound)),
-            and_(sent(2, self.escalate_bound), ~sent(ESCALATION)),
+            first.is_(None),
+            and_(second.is_(None), first < self.repeat_bound),
+            and_(second < self.escalate_bound, escalation.is_(None)),
         )
