@@ -163,7 +163,7 @@ class _NextStepDue:
             return (
                 select(func.max(Reminder.sent_at))
                 .where(Reminder.idea_id == Idea.id, of_occasion(), Reminder.number == number)
-                .correlate(Idea)
+                .correlate_except(Reminder)
                 .scalar_subquery()
             )
 
