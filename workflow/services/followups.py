@@ -15,6 +15,10 @@ an index, so the sweep reads open ideas that may be due and never the archive of
   index led by ``state``. ``state_changed_at`` needs no condition of its own: every change that
   sets it sets ``updated_at`` too, so ``state_changed_at <= updated_at`` always.
 
+Each query also leaves out, in SQL, the ideas whose next step is not due (reminded recently, or
+the managers told already), so an aged database costs what is due rather than what holds; the
+queries and why that is safe are in ``workflow.services.followup_queries``.
+
 Each reminder is written in its own transaction: the ``reminders`` row (unique per idea, occasion
 and number) and its email together. When two sweeps run at once, the unique index lets one of
 them write and the other roll back, so every reminder goes out exactly once.
@@ -29,32 +33,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from workflow.clock import local_today, utcnow
 from workflow.followups.decisions import (
     ESCALATION,
-    FOLLOW_UP,
-    PILOT_ENDED,
-    UNASSESSED,
-    UNTOUCHED,
     Occasion,
     local_date,
     most_pressing,
     next_number,
     next_step_on,
-    waited_since_before,
 )
 from workflow.followups.rules import FollowupRules
-from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
-from workflow.models.base import UTCDateTime
+from workflow.models import Reminder, User
 from workflow.notifications.compose import render
 from workflow.notifications.links import Links
 from workflow.permissions import Role
+from workflow.services.followup_queries import occasion_queries
 from workflow.services.notifications import add_notification
-from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
 
 __all__ = [
@@ -182,7 +179,7 @@ def plan_followups(uow: UnitOfWork, now: datetime, rules: FollowupRules | None =
     today = local_today(now)
     holding: dict[int, list[Occasion]] = defaultdict(list)
     ideas: dict[int, tuple[User, str, str]] = {}
-    for query, occasion_of in _occasion_queries(today, rules):
+    for query, occasion_of in occasion_queries(today, rules):
         for owner, idea_id, title, state, *facts in uow.session.execute(query):
             ideas[idea_id] = (owner, title, state)
             holding[idea_id].append(occasion_of(*facts))
@@ -211,49 +208,7 @@ def active_managers(uow: UnitOfWork) -> list[User]:
     return list(uow.session.scalars(query))
 
 
-# -- finding the occasions ------------------------------------------------------------------------
-
-
-def _with_active_owner(*facts: Any) -> Select[Any]:
-    return (
-        select(User, Idea.id, Idea.title, Idea.state, *facts)
-        .select_from(Idea)
-        .join(User, and_(User.id == Idea.owner_id, User.active.is_(True)))
-    )
-
-
-def _occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[Any], Any]]:
-    """One query per kind of occasion, each with how its extra columns become an ``Occasion``."""
-    follow_up = _with_active_owner(Idea.follow_up_on).where(
-        Idea.follow_up_on <= today, Idea.state.in_(OPEN_STATES)
-    )
-    unassessed = _with_active_owner(Idea.state_changed_at).where(
-        Idea.state == State.PROPOSED,
-        Idea.state_changed_at < waited_since_before(today, rules.unassessed_days),
-    )
-    latest = aliased(PilotPlan)
-    latest_plan = select(func.max(latest.id)).where(latest.idea_id == Idea.id).scalar_subquery()
-    evaluated = exists().where(
-        Evaluation.idea_id == Idea.id, Evaluation.created_at >= PilotPlan.created_at
-    )
-    pilot_ended = (
-        _with_active_owner(PilotPlan.id, PilotPlan.ends_on)
-        .join(PilotPlan, PilotPlan.id == latest_plan)
-        .where(Idea.state == State.PILOTED, PilotPlan.ends_on < today, ~evaluated)
-    )
-    # The bound as a one-value subquery, so PostgreSQL plans without knowing it; see the docstring.
-    untouched_bound = select(
-        literal(waited_since_before(today, rules.untouched_days), UTCDateTime)
-    ).scalar_subquery()
-    untouched = _with_active_owner(Idea.updated_at).where(
-        Idea.state.in_(OPEN_STATES), Idea.updated_at < untouched_bound
-    )
-    return [
-        (follow_up, lambda on: Occasion(FOLLOW_UP, on)),
-        (unassessed, lambda since: Occasion(UNASSESSED, local_date(since))),
-        (pilot_ended, lambda plan_id, ends_on: Occasion(PILOT_ENDED, ends_on, plan_id)),
-        (untouched, lambda since: Occasion(UNTOUCHED, local_date(since))),
-    ]
+# -- reading the reminders already sent --------------------------------------------------------
 
 
 def _reminders_sent(
