@@ -44,7 +44,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +52,8 @@ from sqlalchemy import delete, insert, text
 
 from bench import followup_aged
 from bench.machine_overhead import fresh_database
-from workflow.clock import local_today
 from workflow.db import Database
-from workflow.followups.rules import FollowupRules
 from workflow.models import Base, Notification, Reminder
-from workflow.notifications.links import Links
 from workflow.services.followups import SweepReport, run_followups
 
 SIZES = (10_000, 1_000_000)
@@ -64,14 +61,11 @@ DUE_PER_KIND = 250
 DUE = 4 * DUE_PER_KIND
 ACTIVE = 2_000  # open ideas that are not due
 CHANGED_SINCE_EVERY = 20  # beyond the first 10,000: one idea in 20 is open, changed since
-OWNERS = 200
 DECISION_ROUNDS, SWEEP_ROUNDS = 15, 3
-CHUNK = 20_000
-LIMIT = 1.5
-NOW = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
-TODAY = local_today(NOW)
-LINKS = Links("https://ideer.example.dk", "bench-secret")
-RULES = FollowupRules()
+# The same owners, moment, links and rules as the aged-database measurement.
+OWNERS, CHUNK, LIMIT = followup_aged.OWNERS, followup_aged.CHUNK, followup_aged.LIMIT
+NOW, TODAY = followup_aged.NOW, followup_aged.TODAY
+LINKS, RULES = followup_aged.LINKS, followup_aged.RULES
 RESULT = Path(__file__).resolve().parent / "results" / "followup_scaling.json"
 ARCHIVED = ("scaled", "rejected", "merged")
 
