@@ -52,12 +52,13 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "(unit or importer or integration) and not postgres and not slow" \
 		tests/unit tests/importer tests/integration
 
+# Ratios measured within one run against floors measured in the same run; bench/results.json
+# holds every metric. PostgreSQL: IDEAFLOW_BENCH_DATABASE_URL (the bench creates and drops its own
+# databases on that server). QUICK=1: small data, the same gates, under three minutes.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 bench: $(STAMP)
-	$(BIN)/python -m bench.machine_overhead
-	$(BIN)/python -m bench.import_scaling
-	$(BIN)/python -m bench.pages_scaling
-	$(BIN)/python -m bench.followup_scaling
-	$(BIN)/python -m bench.notify_vs_raw_smtp
+	IDEAFLOW_BENCH_DATABASE_URL=$${IDEAFLOW_BENCH_DATABASE_URL:-$(BENCH_DATABASE_URL)} \
+		$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick)
 
 # The reliability soak: real processes (server, workers, beat, SMTP sink) against the PostgreSQL
 # and Redis named by IDEAFLOW_TEST_DATABASE_URL and IDEAFLOW_TEST_REDIS_URL, under faults. Writes
