@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from bench.machine_overhead import fresh_database
+from bench.databases import fresh_database
 from workflow.clock import local_today
 from workflow.db import Database
 from workflow.followups.decisions import local_date

@@ -51,7 +51,7 @@ from typing import Any
 from sqlalchemy import delete, insert, text
 
 from bench import followup_aged
-from bench.machine_overhead import fresh_database
+from bench.databases import fresh_database
 from workflow.db import Database
 from workflow.models import Base, Notification, Reminder
 from workflow.services.followups import SweepReport, run_followups

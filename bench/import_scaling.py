@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.machine_overhead import fresh_database
+from bench.databases import fresh_database
 from tests.importer.idea_texts import idea_corpus, minutes, near_duplicate
 from workflow.db import Database
 from workflow.importer.document import parse_document

@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -35,14 +31,13 @@ from typing import Any
 
 import sqlalchemy
 import transitions
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 from transitions import Machine
 
-from workflow import migrate
+from bench.databases import fresh_database
 from workflow.db import Database
 from workflow.models import Base, Idea
-from workflow.settings import normalise_database_url
 from workflow.states import MACHINE, STATES
 from workflow.views import idea_view
 
@@ -66,30 +61,6 @@ TABLE = [  # the anti-pattern copies the shared MACHINE: its states, transitions
 PER_ROW_MACHINE = partial(
     Machine, states=list(MACHINE.states), transitions=TABLE, auto_transitions=False, send_event=True
 )
-
-
-@contextmanager
-def fresh_database() -> Iterator[tuple[str, str]]:
-    """Yield ``(backend, url)`` of a new, migrated database; deleted or dropped afterwards."""
-    server = os.environ.get("IDEAFLOW_BENCH_DATABASE_URL")
-    if not server:
-        with tempfile.TemporaryDirectory(prefix="ideaflow-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
-            migrate.upgrade(url)
-            yield "sqlite", url
-        return
-    admin = create_engine(normalise_database_url(server), isolation_level="AUTOCOMMIT")
-    name = f"ideaflow_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        yield "postgresql", url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def idea_row(n: int) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from bench.machine_overhead import fresh_database, idea_row
+from bench.databases import fresh_database
+from bench.machine_overhead import idea_row
 from workflow.db import Database
 from workflow.models import Base, Idea
 from workflow.permissions import Actor, Role

@@ -1,4 +1,4 @@
-"""Every benchmark's figures in one file: ``bench/results.json``, metric → ratio, goal, pass, detail.
+"""Every benchmark's figures in one file: ``bench/results.json``, metric → ratio, goal, pass.
 
 Each figure is a ratio measured within one run against a floor measured in the same run (the
 raw driver, a bare WSGI app, a plain smtplib loop, parsing alone, the small database), so a busy
@@ -68,7 +68,9 @@ def record(
     _write(metrics)
     sign = "<=" if at_most else ">="
     verdict = "PASS" if passed else "FAIL"
-    print(f"  {metric}: {ratio:.2f} (goal {sign} {goal}) {verdict}; baseline: {baseline}", flush=True)
+    print(
+        f"  {metric}: {ratio:.2f} (goal {sign} {goal}) {verdict}; baseline: {baseline}", flush=True
+    )
     return passed
 
 
