@@ -36,12 +36,14 @@ SERIAL_FOLDERS = ("worker", "soak")  # they restart servers and count deliveries
 # Each test folder is a marker of the same name (registered in pyproject.toml), so `-m` picks a
 # layer: `make test-fast` runs unit, importer and the SQLite integration tests.
 POSTGRES_FIXTURES = {"postgres_server_url", "make_postgres_database", "migrated_postgres_url"}
-FOLDER_MARKERS = ("unit", "importer", "integration", "web", "api", "e2e", "worker", "browser")
+FOLDER_MARKERS = (
+    "unit", "importer", "integration", "web", "api", "e2e", "worker", "browser", "bench"
+)  # fmt: skip
 
 
 # Longest first: xdist hands out modules (and groups) in collection order, so the long serial
 # groups start at once instead of finishing alone at the end.
-FOLDER_ORDER = {"worker": 0, "soak": 0, "browser": 1, "e2e": 2}
+FOLDER_ORDER = {"worker": 0, "soak": 0, "bench": 1, "browser": 1, "e2e": 2}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
@@ -60,6 +62,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("processes"))
         elif folder == "browser":  # one worker starts Chromium and seeds its installation once
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif folder == "bench":  # the quick bench runs its benchmarks one after another
+            item.add_marker(pytest.mark.xdist_group("bench"))
 
 
 BACKENDS = ("sqlite", "postgres")
