@@ -5,7 +5,8 @@ untouched for months, a pilot ended without evaluation, proposed and never asses
 next step is not due: the managers were told long ago, or the owner was reminded this week.
 The sweep must leave them in the database. The test seeds such ideas, with their reminder
 history, beside a fixed set that is due, and counts the statements the sweep runs and the rows
-it reads, with 50 and with 500 ideas that are not due.
+it reads, with 50 and with 500 ideas that are not due. The ideas are written in bulk, so each
+starts marked for the next sweep; ``reschedule`` stores their moments, as the first sweep would.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from workflow.followups.rules import FollowupRules
 from workflow.models import Base, Reminder
 from workflow.notifications.links import Links
 from workflow.permissions import Actor
-from workflow.services.followups import run_followups
+from workflow.services.followups import reschedule, run_followups
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -148,6 +149,7 @@ class Seeder:
                 if rows:
                     unit.session.execute(insert(tables[name]), rows)
             unit.commit()
+            reschedule(unit, NOW, RULES)
         self.ideas, self.plans, self.reminders = [], [], []
 
 
@@ -175,9 +177,10 @@ def test_the_sweep_reads_what_is_due_however_many_ideas_are_not(
     assert decided == decided_large and len(decided) == KINDS_DUE * DUE_EACH
     assert sorted(number for _, _, number in decided) == [0, 0, 1, 1, 1, 1, 2, 2]
     assert large == small
-    # The due ideas, the one manager and the reminders already sent for the due occasions
-    # (one per untouched idea, two per unassessed one): nothing of the 500 that are not due.
-    assert small.rows == KINDS_DUE * DUE_EACH + 1 + 3 * DUE_EACH
+    # The due ideas (their ids, then the ideas), the latest pilot plan of each piloted one, the
+    # one manager and the reminders already sent for the due occasions (one per untouched idea,
+    # two per unassessed one): nothing of the 500 that are not due.
+    assert small.rows == 2 * KINDS_DUE * DUE_EACH + DUE_EACH + 1 + 3 * DUE_EACH
 
     with uow() as unit, counted(unit) as cost:
         report = run_followups(unit, LINKS, NOW, RULES)

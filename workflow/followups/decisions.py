@@ -91,6 +91,22 @@ def next_number(sent: Mapping[int, date], today: date, rules: FollowupRules) -> 
     return None
 
 
+def next_step(
+    sent: Mapping[int, date], holds_from: date, rules: FollowupRules
+) -> tuple[int, date] | None:
+    """The next step of an occasion that holds from ``holds_from`` and the day it falls due.
+
+    ``next_number`` says the same for one day: its number when that day is on or past it.
+    """
+    if 1 not in sent:
+        return 1, holds_from
+    if 2 not in sent:
+        return 2, sent[1] + timedelta(days=rules.repeat_days)
+    if ESCALATION not in sent:
+        return ESCALATION, sent[2] + timedelta(days=rules.escalate_days)
+    return None
+
+
 def next_step_on(number: int, today: date, rules: FollowupRules) -> date | None:
     """When the step after ``number`` comes if the occasion still holds; None after the last."""
     if number == 1:

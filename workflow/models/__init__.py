@@ -1,5 +1,7 @@
 """Typed SQLAlchemy models: people, meetings, ideas and the records they leave behind."""
 
+# The session hook that marks ideas for the reminder sweep on every write that concerns them.
+from workflow.models import followup_marks  # noqa: F401
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
 from workflow.models.ideas import (
     Assessment,

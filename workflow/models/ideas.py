@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.clock import utcnow
+from workflow.followups.schedule import MARK
 from workflow.gates import iso_day
 from workflow.models.base import Base, JsonDocument, StateColumn, UTCDateTime, sql_in
 from workflow.models.meetings import Meeting, Theme
@@ -71,6 +72,9 @@ class Idea(Base):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the reminder sweep must next look at the idea (workflow.followups.schedule); NULL:
+    # not until a write. Writes set MARK (workflow.models.followup_marks), the sweep the rest.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=MARK, index=True)
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

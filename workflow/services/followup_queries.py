@@ -1,175 +1,150 @@
-"""The four queries of the reminder sweep, each returning only the ideas that may be due now.
+"""What the reminder sweep reads and stores: the ideas whose moment has come, and the next one.
 
-An old installation holds many open ideas for which an occasion holds but nothing is due: the
-owner was reminded last week, or the managers were told long ago. Reading them into Python to
-find that out made the sweep cost what exists. Here each query leaves them out in SQL:
+Each idea keeps in ``next_check_at`` the moment the sweep must next look at it
+(``workflow.followups.schedule``), with an index, so the sweep reads what may be due and the
+ideas written since it last ran: never the ideas reminded this week, the occasions whose
+managers were told long ago, or the archive. It reads them in pages of ``PAGE`` ideas, each with
+three statements: the ideas with their owners, the latest pilot plan of those piloted, and the
+reminders sent for the occasion that counts for each.
 
-- An idea is read by the query of its most pressing occasion only (``KINDS`` order): each query
-  excludes the ideas for which a more pressing occasion holds, so dropping an idea whose
-  occasion is spent never lets a less pressing one through.
-- Of the reminders sent for that occasion (``reminders``, probed through its unique index on
-  idea, occasion and number), the query keeps the idea only when the next step is due: no
-  reminder 1 yet, reminder 1 sent ``repeat_days`` ago without a 2, or reminder 2 sent
-  ``escalate_days`` ago without an escalation.
-
-The reminders of the current occasion are matched by key for ``follow_up`` and ``pilot_ended``
-(``follow_up:<date>``, ``pilot_ended:<plan id>``). For ``unassessed`` and ``untouched`` the key
-holds a Danish date, which SQLite cannot compute; they are matched by kind and sent no earlier
-than the timestamp the occasion started from: while it holds, that timestamp does not change, so
-every reminder of that kind sent since is one of its own. The filter only narrows; the sweep
-still decides each idea it reads from its reminders (``decisions.next_number``).
+It stores each verdict only where ``version`` and ``next_check_at`` are what it read: a write in
+between marked the idea again (``workflow.models.followup_marks``), and the next sweep reads it.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    and_,
-    cast,
-    exists,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-)
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, exists, func, select, update
 
-from workflow.followups.decisions import (
-    ESCALATION,
-    FOLLOW_UP,
-    PILOT_ENDED,
-    UNASSESSED,
-    UNTOUCHED,
-    Occasion,
-    local_date,
-    start_of_local_day,
-    waited_since_before,
-)
-from workflow.followups.rules import FollowupRules
+from workflow.followups.decisions import local_date
+from workflow.followups.schedule import Facts
 from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
-from workflow.models.base import UTCDateTime
-from workflow.states import OPEN_STATES, State
+from workflow.states import State
+from workflow.uow import UnitOfWork
 
-__all__ = ["occasion_queries"]
+__all__ = ["PAGE", "Candidate", "Stored", "candidates", "reminders_sent", "store"]
+
+PAGE = 500  # ideas per page
 
 
-def occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[Any], Any]]:
-    """One query per kind of occasion, each with how its extra columns become an ``Occasion``."""
-    follow_up_holds = and_(Idea.follow_up_on <= today, Idea.state.in_(OPEN_STATES))
-    no_follow_up = or_(Idea.follow_up_on.is_(None), not_(follow_up_holds))  # NULL is not false
-    unassessed_bound = waited_since_before(today, rules.unassessed_days)
-    unassessed_holds = and_(Idea.state == State.PROPOSED, Idea.state_changed_at < unassessed_bound)
-    latest = aliased(PilotPlan)
-    latest_plan = select(func.max(latest.id)).where(latest.idea_id == Idea.id).scalar_subquery()
+@dataclass(frozen=True)
+class Candidate:
+    """An idea whose moment has come, as read: its facts and what a verdict is stored against."""
+
+    idea_id: int
+    title: str
+    owner: User | None
+    version: int
+    seen: datetime  # next_check_at as read
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A verdict to store: ``moment`` for the idea, if it is still as the candidate was read."""
+
+    candidate: Candidate
+    moment: datetime | None
+
+
+def candidates(uow: UnitOfWork, now: datetime) -> Iterator[list[Candidate]]:
+    """The ideas whose ``next_check_at`` is at or before ``now``, by id, a page at a time."""
+    ids = list(
+        uow.session.scalars(select(Idea.id).where(Idea.next_check_at <= now).order_by(Idea.id))
+    )
+    for page in _chunks(ids, PAGE):
+        yield _read(uow, page)
+
+
+def _read(uow: UnitOfWork, ids: Sequence[int]) -> list[Candidate]:
+    query = (
+        select(
+            Idea.id, Idea.title, Idea.state, Idea.version, Idea.next_check_at, Idea.follow_up_on,
+            Idea.state_changed_at, Idea.updated_at, User,
+        )
+        .outerjoin(User, User.id == Idea.owner_id)
+        .where(Idea.id.in_(ids))
+        .order_by(Idea.id)
+    )  # fmt: skip
+    rows = list(uow.session.execute(query))
+    pilots = _unevaluated_pilots(
+        uow, [row.id for row in rows if row.state == State.PILOTED and row.User is not None]
+    )
+    found = []
+    for idea_id, title, state, version, seen, follow_up_on, changed, updated, owner in rows:
+        if seen is None:  # settled between the two reads
+            continue
+        facts = Facts(
+            state=state,
+            owner_active=owner is not None and owner.active,
+            follow_up_on=follow_up_on,
+            state_changed_at=changed,
+            updated_at=updated,
+            pilot=pilots.get(idea_id),
+        )
+        found.append(Candidate(idea_id, title, owner, version, seen, facts))
+    return found
+
+
+def _unevaluated_pilots(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, tuple[int, date]]:
+    """Per idea: its latest pilot plan (id, last day), unless an evaluation was made after it."""
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(PilotPlan.id)).where(PilotPlan.idea_id.in_(ids)).group_by(PilotPlan.idea_id)
+    )
     evaluated = exists().where(
-        Evaluation.idea_id == Idea.id, Evaluation.created_at >= PilotPlan.created_at
+        Evaluation.idea_id == PilotPlan.idea_id, Evaluation.created_at >= PilotPlan.created_at
     )
-    pilot_ended_holds = and_(Idea.state == State.PILOTED, _pilot_ended(today))
-    due = _NextStepDue(today, rules)
-
-    follow_up_key = literal(f"{FOLLOW_UP}:") + cast(Idea.follow_up_on, String)
-    follow_up = _with_active_owner(Idea.follow_up_on).where(
-        follow_up_holds, due.exact(follow_up_key)
+    query = select(PilotPlan.idea_id, PilotPlan.id, PilotPlan.ends_on).where(
+        PilotPlan.id.in_(latest), ~evaluated
     )
-    plan_key = literal(f"{PILOT_ENDED}:") + cast(PilotPlan.id, String)
-    pilot_ended = (
-        _with_active_owner(PilotPlan.id, PilotPlan.ends_on)
-        .join(PilotPlan, PilotPlan.id == latest_plan)
-        .where(Idea.state == State.PILOTED, PilotPlan.ends_on < today, ~evaluated)
-        .where(no_follow_up, due.exact(plan_key))
+    return {idea_id: (plan_id, ends_on) for idea_id, plan_id, ends_on in uow.session.execute(query)}
+
+
+def reminders_sent(uow: UnitOfWork, keys: dict[int, str]) -> dict[int, dict[int, date]]:
+    """Per idea: the reminders sent for the occasion ``keys`` names (number → Danish date)."""
+    sent: dict[int, dict[int, date]] = defaultdict(dict)
+    if not keys:
+        return sent
+    query = select(Reminder.idea_id, Reminder.occasion, Reminder.number, Reminder.sent_at).where(
+        Reminder.idea_id.in_(keys), Reminder.occasion.in_(set(keys.values()))
     )
-    unassessed = _with_active_owner(Idea.state_changed_at).where(
-        unassessed_holds,
-        no_follow_up,
-        due.since(UNASSESSED, Idea.state_changed_at),
-    )
-    # The bound as a one-value subquery, so that PostgreSQL plans without knowing it: given the
-    # value, its statistics (which count the archive) say nearly every idea was updated before it.
-    untouched_bound = select(
-        literal(waited_since_before(today, rules.untouched_days), UTCDateTime)
-    ).scalar_subquery()
-    untouched = _with_active_owner(Idea.updated_at).where(
-        Idea.state.in_(OPEN_STATES),
-        Idea.updated_at < untouched_bound,
-        no_follow_up,
-        not_(pilot_ended_holds),
-        not_(unassessed_holds),
-        due.since(UNTOUCHED, Idea.updated_at),
-    )
-    return [
-        (follow_up, lambda on: Occasion(FOLLOW_UP, on)),
-        (unassessed, lambda since: Occasion(UNASSESSED, local_date(since))),
-        (pilot_ended, lambda plan_id, ends_on: Occasion(PILOT_ENDED, ends_on, plan_id)),
-        (untouched, lambda since: Occasion(UNTOUCHED, local_date(since))),
-    ]
+    for idea_id, occasion, number, sent_at in uow.session.execute(query):
+        if keys[idea_id] == occasion:
+            sent[idea_id][number] = local_date(sent_at)
+    return sent
 
 
-def _pilot_ended(today: date) -> ColumnElement[bool]:
-    """The idea's latest pilot plan has ended without an evaluation since it was made, as a
-    condition on ``Idea`` alone (correlated by hand: nested subqueries do not find it)."""
-    plan, latest = aliased(PilotPlan), aliased(PilotPlan)
-    latest_plan = (
-        select(func.max(latest.id)).where(latest.idea_id == Idea.id).correlate(Idea)
-    ).scalar_subquery()
-    evaluated = (
-        exists()
-        .where(Evaluation.idea_id == Idea.id, Evaluation.created_at >= plan.created_at)
-        .correlate(Idea, plan)
-    )
-    return (
-        exists()
-        .where(plan.idea_id == Idea.id, plan.id == latest_plan, plan.ends_on < today, ~evaluated)
-        .correlate(Idea)
-    )
-
-
-def _with_active_owner(*facts: Any) -> Select[Any]:
-    return (
-        select(User, Idea.id, Idea.title, Idea.state, *facts)
-        .select_from(Idea)
-        .join(User, and_(User.id == Idea.owner_id, User.active.is_(True)))
-    )
-
-
-class _NextStepDue:
-    """The condition "the next reminder of this occasion is due today", given how to find its
-    reminders (see the module docstring)."""
-
-    def __init__(self, today: date, rules: FollowupRules) -> None:
-        # sent on Danish day d, the next step is due on d + days: sent before the next midnight
-        self.repeat_bound = start_of_local_day(today - timedelta(days=rules.repeat_days - 1))
-        self.escalate_bound = start_of_local_day(today - timedelta(days=rules.escalate_days - 1))
-
-    def exact(self, key: ColumnElement[str]) -> ColumnElement[bool]:
-        """For reminders stored under ``key`` (a SQL expression of the idea's columns)."""
-        return self._due(lambda: Reminder.occasion == key)
-
-    def since(self, kind: str, started: Any) -> ColumnElement[bool]:
-        """For reminders of ``kind`` sent at or after ``started``."""
-        return self._due(
-            lambda: and_(Reminder.occasion.like(f"{kind}:%"), Reminder.sent_at >= started)
-        )
-
-    def _due(self, of_occasion: Any) -> ColumnElement[bool]:
-        # Scalar subqueries, not EXISTS: under OR, PostgreSQL hashes an EXISTS over the whole
-        # table, where a scalar subquery probes the unique index for the one idea.
-        def sent(number: int) -> Any:
-            return (
-                select(func.max(Reminder.sent_at))
-                .where(Reminder.idea_id == Idea.id, of_occasion(), Reminder.number == number)
-                .correlate_except(Reminder)
-                .scalar_subquery()
+def store(uow: UnitOfWork, verdicts: Iterable[Stored]) -> None:
+    """Store each verdict that changes the moment, where the idea is still as it was read."""
+    rows = [
+        {"idea": item.candidate.idea_id, "seen_version": item.candidate.version,
+         "seen": item.candidate.seen, "moment": item.moment}
+        for item in verdicts
+        if item.moment != item.candidate.seen
+    ]  # fmt: skip
+    if not rows:
+        return
+    table = Idea.metadata.tables["ideas"]
+    statement = (
+        update(table)
+        .where(
+            and_(
+                table.c.id == bindparam("idea"),
+                table.c.version == bindparam("seen_version"),
+                table.c.next_check_at == bindparam("seen"),
             )
-
-        first, second, escalation = sent(1), sent(2), sent(ESCALATION)
-        return or_(
-            first.is_(None),
-            and_(second.is_(None), first < self.repeat_bound),
-            and_(second < self.escalate_bound, escalation.is_(None)),
         )
+        .values(next_check_at=bindparam("moment"))
+    )
+    uow.session.connection().execute(statement, rows)
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

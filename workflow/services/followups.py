@@ -1,34 +1,22 @@
 """The reminder sweep: owners hear when an idea needs them, managers when owners do not respond.
 
-Each of the four occasions (see ``workflow.followups.decisions``) is found by one query driven by
-an index, so the sweep reads open ideas that may be due and never the archive of finished ones:
-
-- follow-up date arrived: ``state IN (open) AND follow_up_on <= today``
-  (``ix_ideas_state_follow_up``);
-- unassessed: ``state = 'proposed' AND state_changed_at < bound`` (``ix_ideas_state_changed``);
-- pilot ended: ``state = 'piloted'`` (an index led by ``state``) with its latest pilot plan;
-- untouched: ``state IN (open) AND updated_at < bound`` (``ix_ideas_state_updated``), which
-  skips open ideas that entered their state long ago but changed since. The bound goes in as a
-  one-value subquery, so that PostgreSQL plans without knowing it: given the value, its column
-  statistics say nearly every idea was updated before it (they count the archive and cannot
-  see that open ideas are mostly recent), and it would read every open idea through another
-  index led by ``state``. ``state_changed_at`` needs no condition of its own: every change that
-  sets it sets ``updated_at`` too, so ``state_changed_at <= updated_at`` always.
-
-Each query also leaves out, in SQL, the ideas whose next step is not due (reminded recently, or
-the managers told already), so an aged database costs what is due rather than what holds; the
-queries and why that is safe are in ``workflow.services.followup_queries``.
+The sweep reads only the ideas whose moment has come (``ideas.next_check_at``, indexed; see
+``workflow.followups.schedule`` for what the moment is and ``workflow.services.followup_queries``
+for the reading), so it costs what is due and what was written since it last ran, never what
+exists. For each idea it decides from the facts which occasion counts and, from the reminders
+sent for it, which step is due (``workflow.followups.decisions``); then it stores the moment to
+look again: when the next step falls due, or when a more pressing occasion begins to hold.
 
 Each reminder is written in its own transaction: the ``reminders`` row (unique per idea, occasion
-and number) and its email together. When two sweeps run at once, the unique index lets one of
-them write and the other roll back, so every reminder goes out exactly once.
+and number), its email and the idea's next moment together. When two sweeps run at once, the
+unique index lets one of them write and the other roll back, so every reminder goes out exactly
+once. The moments of the ideas for which nothing is due are stored a page at a time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,20 +25,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workflow.clock import local_today, utcnow
-from workflow.followups.decisions import (
-    ESCALATION,
-    Occasion,
-    local_date,
-    most_pressing,
-    next_number,
-    next_step_on,
-)
+from workflow.followups.decisions import ESCALATION, Occasion, next_number, next_step_on
 from workflow.followups.rules import FollowupRules
+from workflow.followups.schedule import counting, moment_of, next_check_on
 from workflow.models import Reminder, User
 from workflow.notifications.compose import render
 from workflow.notifications.links import Links
 from workflow.permissions import Role
-from workflow.services.followup_queries import occasion_queries
+from workflow.services.followup_queries import (
+    Candidate,
+    Stored,
+    candidates,
+    reminders_sent,
+    store,
+)
 from workflow.services.notifications import add_notification
 from workflow.uow import UnitOfWork
 
@@ -61,11 +49,11 @@ __all__ = [
     "SweepReport",
     "active_managers",
     "plan_followups",
+    "reschedule",
     "run_followups",
 ]
 
 logger = logging.getLogger(__name__)
-LOOKUP_CHUNK = 500  # ideas per query when reading the reminders already sent
 
 
 @dataclass(frozen=True)
@@ -121,6 +109,16 @@ class SweepReport:
         )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the sweep decided about one idea it read."""
+
+    candidate: Candidate
+    due: Due | None  # the step due now, if any
+    next_on: date | None  # the day to look again as things stand (on or before today: due)
+    after_sent: date | None  # the day to look again once ``due`` is sent
+
+
 def run_followups(
     uow: UnitOfWork,
     links: Links,
@@ -131,36 +129,47 @@ def run_followups(
 ) -> SweepReport:
     """Queue every reminder and escalation due at ``now``; each idea in its own transaction.
 
-    Without ``rules``, the defaults apply (the edges pass ``Settings.followup_rules``).
+    Without ``rules``, the defaults apply (the edges pass ``Settings.followup_rules``). A dry run
+    writes nothing, not even the moments to look again.
     """
     now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rules = rules or FollowupRules()
     today = local_today(now)
-    due = plan_followups(uow, now, rules)
     managers = active_managers(uow)
     queued: list[QueuedReminder] = []
     lost = unescalated = failed = 0
-    for item in due:
-        if item.number == ESCALATION and not managers:
-            unescalated += 1
-            continue
-        if dry_run:
-            queued.append(_queued(item, managers, ()))
-            continue
-        try:
-            notification_ids = _write(uow, links, item, managers, now, today, rules)
-        except IntegrityError:
-            uow.rollback()  # another sweep wrote this reminder first
-            lost += 1
-            continue
-        except Exception:  # one idea that cannot be reminded must not stop the others
-            logger.exception("reminder %s for idea %s failed", item.number, item.idea_id)
-            uow.rollback()
-            failed += 1
-            continue
-        queued.append(_queued(item, managers, notification_ids))
+    for page in _verdicts(uow, now, rules):
+        settled = []
+        for verdict in page:
+            item = verdict.due
+            if item is None:
+                settled.append(Stored(verdict.candidate, moment_of(verdict.next_on)))
+                continue
+            if item.number == ESCALATION and not managers:
+                unescalated += 1  # looked at again by every sweep until a manager is active
+                settled.append(Stored(verdict.candidate, moment_of(verdict.next_on)))
+                continue
+            if dry_run:
+                queued.append(_queued(item, managers, ()))
+                continue
+            after = Stored(verdict.candidate, moment_of(verdict.after_sent))
+            try:
+                notification_ids = _write(uow, links, item, managers, now, today, rules, after)
+            except IntegrityError:
+                uow.rollback()  # another sweep wrote this reminder first
+                lost += 1
+                continue
+            except Exception:  # one idea that cannot be reminded must not stop the others
+                logger.exception("reminder %s for idea %s failed", item.number, item.idea_id)
+                uow.rollback()
+                failed += 1
+                continue
+            queued.append(_queued(item, managers, notification_ids))
+        if not dry_run:
+            store(uow, settled)
+            uow.commit()
     return SweepReport(
         now=now,
         today=today,
@@ -176,60 +185,54 @@ def run_followups(
 def plan_followups(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = None) -> list[Due]:
     """Decide, without writing, which reminders and escalations are due at ``now``."""
     rules = rules or FollowupRules()
+    return [v.due for page in _verdicts(uow, now, rules) for v in page if v.due is not None]
+
+
+def reschedule(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = None) -> int:
+    """Store for every idea whose moment has come by ``now`` the moment the rules give, sending
+    nothing (an idea with a step due keeps a moment at or before ``now``); return how many.
+
+    For ideas written without the session's marks (bulk loads): mark them, then call this.
+    """
+    rules = rules or FollowupRules()
+    count = 0
+    for page in _verdicts(uow, now, rules):
+        store(uow, [Stored(v.candidate, moment_of(v.next_on)) for v in page])
+        uow.commit()
+        count += len(page)
+    return count
+
+
+def _verdicts(uow: UnitOfWork, now: datetime, rules: FollowupRules) -> Iterator[list[Verdict]]:
+    """The verdict on each idea whose moment has come, a page at a time (by idea id)."""
     today = local_today(now)
-    holding: dict[int, list[Occasion]] = defaultdict(list)
-    ideas: dict[int, tuple[User, str, str]] = {}
-    for query, occasion_of in occasion_queries(today, rules):
-        for owner, idea_id, title, state, *facts in uow.session.execute(query):
-            ideas[idea_id] = (owner, title, state)
-            holding[idea_id].append(occasion_of(*facts))
-    pressing = {
-        idea_id: occasion
-        for idea_id, occasions in holding.items()
-        if (occasion := most_pressing(occasions)) is not None
-    }
-    sent = _reminders_sent(uow, pressing)
-    due = []
-    for idea_id in sorted(pressing):
-        occasion = pressing[idea_id]
-        earlier = sent.get((idea_id, occasion.key), {})
-        number = next_number(earlier, today, rules)
-        if number is None:
-            continue
-        owner, title, state = ideas[idea_id]
-        reminded_on = tuple(earlier[n] for n in (1, 2) if n in earlier)
-        due.append(Due(idea_id, title, state, owner, occasion, number, reminded_on))
-    return due
+    for page in candidates(uow, now):
+        counts = {c.idea_id: found for c in page if (found := counting(c.facts, today, rules))}
+        sent = reminders_sent(uow, {idea_id: found[1].key for idea_id, found in counts.items()})
+        verdicts = []
+        for candidate in page:
+            earlier = sent.get(candidate.idea_id, {})
+            next_on = next_check_on(candidate.facts, earlier, today, rules)
+            found = counts.get(candidate.idea_id)
+            number = None if found is None else next_number(earlier, today, rules)
+            if found is None or number is None or candidate.owner is None:
+                verdicts.append(Verdict(candidate, None, next_on, next_on))
+                continue
+            occasion = found[1]
+            after_sent = next_check_on(candidate.facts, {**earlier, number: today}, today, rules)
+            reminded_on = tuple(earlier[n] for n in (1, 2) if n in earlier)
+            due = Due(
+                candidate.idea_id, candidate.title, candidate.facts.state, candidate.owner,
+                occasion, number, reminded_on,
+            )  # fmt: skip
+            verdicts.append(Verdict(candidate, due, next_on, after_sent))
+        yield verdicts
 
 
 def active_managers(uow: UnitOfWork) -> list[User]:
     """The managers who hear about escalations and get the weekly summary."""
     query = select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.id)
     return list(uow.session.scalars(query))
-
-
-# -- reading the reminders already sent --------------------------------------------------------
-
-
-def _reminders_sent(
-    uow: UnitOfWork, pressing: dict[int, Occasion]
-) -> dict[tuple[int, str], dict[int, date]]:
-    """For each (idea, occasion key): the reminder numbers sent and the Danish date of each."""
-    sent: dict[tuple[int, str], dict[int, date]] = defaultdict(dict)
-    for chunk in _chunks(sorted(pressing), LOOKUP_CHUNK):
-        keys = {pressing[idea_id].key for idea_id in chunk}
-        query = select(
-            Reminder.idea_id, Reminder.occasion, Reminder.number, Reminder.sent_at
-        ).where(Reminder.idea_id.in_(chunk), Reminder.occasion.in_(keys))
-        for idea_id, occasion, number, sent_at in uow.session.execute(query):
-            if pressing[idea_id].key == occasion:
-                sent[(idea_id, occasion)][number] = local_date(sent_at)
-    return sent
-
-
-def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 # -- writing the reminders ------------------------------------------------------------------------
@@ -243,8 +246,10 @@ def _write(
     now: datetime,
     today: date,
     rules: FollowupRules,
+    after: Stored,
 ) -> tuple[int, ...]:
-    """Record the reminder and stage its email(s) in one transaction; return the email ids."""
+    """Record the reminder, stage its email(s) and store the idea's next moment in one
+    transaction; return the email ids."""
     reminder = Reminder(
         idea_id=item.idea_id,
         occasion=item.occasion.key,
@@ -284,6 +289,7 @@ def _write(
         )  # fmt: skip
     ids = tuple(notification.id for notification in created if notification is not None)
     reminder.notification_id = ids[0] if ids else None
+    store(uow, [after])
     uow.commit()
     return ids
 

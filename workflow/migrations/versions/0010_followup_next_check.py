@@ -1,0 +1,52 @@
+"""Follow-up sweep: each idea keeps the moment the sweep must next look at it.
+
+``ideas.next_check_at`` (indexed; NULL: not until a write changes the idea) lets the reminder
+sweep read only the ideas whose moment has come instead of every idea an occasion holds for.
+The backfill marks every open idea with an owner with the epoch, the value a write leaves
+(``workflow.followups.schedule.MARK``): the first sweep reads them, as every sweep did before,
+and stores for each the exact moment. Finished and unowned ideas stay NULL, as no reminder can
+be due for them until a write (which marks them) changes that. One UPDATE on either database.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+MARK = datetime(1970, 1, 1, tzinfo=UTC)
+OPEN_STATES = ("proposed", "assessed", "piloted", "parked")  # as workflow.states had them here
+
+
+def upgrade() -> None:
+    """Add the column and its index; mark the open ideas with an owner for the next sweep."""
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index("ix_ideas_next_check_at", ["next_check_at"])
+    ideas = sa.table(
+        "ideas",
+        sa.column("state", sa.String()),
+        sa.column("owner_id", sa.Integer()),
+        sa.column("next_check_at", sa.DateTime(timezone=True)),
+    )
+    op.execute(
+        ideas.update()
+        .where(ideas.c.state.in_(OPEN_STATES), ideas.c.owner_id.is_not(None))
+        .values(next_check_at=MARK)
+    )
+
+
+def downgrade() -> None:
+    """Drop the index and the column."""
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_next_check_at")
+        batch_op.drop_column("next_check_at")
