@@ -6,7 +6,8 @@ Writes through the project's models (their tables, in bulk) into the database na
 state, each with the history its path implies (``workflow.states.replay`` gives its state back),
 the records its triggers leave (assessments, pilot plans, evaluations), themes, followers and an
 owner. ``--aged`` spreads the meetings over three years and adds the reminder history (with its
-notifications) the follow-up sweep would have left. The same ``--seed`` gives the same data.
+notifications) the follow-up sweep would have left, and every idea the moment the sweep must
+next look at it (``ideas.next_check_at``). The same ``--seed`` gives the same data.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from sqlalchemy import Connection, func, insert, select
 from bench.seed_ideas import Ids, Rows, World, make_idea
 from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
 from workflow import migrate, security
-from workflow.db import make_engine
+from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
+from workflow.services.followup_queries import mark_open_ideas
+from workflow.services.followups import reschedule
 from workflow.settings import normalise_database_url
 from workflow.states import State
 from workflow.text import casefold_key
+from workflow.uow import UnitOfWork
 
 CHUNK = 5_000
 # Parents before children: the order rows of one chunk are written in.
@@ -275,6 +279,13 @@ def seed(
                 done += len(rows.tables["ideas"])
                 _progress(f"seed: {done}/{ideas} ideas ({time.perf_counter() - started:.1f} s)")
             _reset_sequences(connection)
+        # When the reminder sweep must next look at each idea, as the sweep itself works it out.
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            mark_open_ideas(uow)
+            uow.commit()
+            checked = reschedule(uow, now)
+        _progress(f"seed: the next follow-up check of {checked} open ideas "
+                  f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
     finally:
         engine.dispose()
     _progress(f"seed: done in {time.perf_counter() - started:.1f} s: {counts}")

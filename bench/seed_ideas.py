@@ -118,6 +118,7 @@ def make_idea(
         "state_changed_at": created,
         "created_at": created,
         "updated_at": created,
+        "next_check_at": None,  # bench.seed has the sweep work it out once every idea is written
     }
     for theme_id in rng.sample(themes, k=min(len(themes), rng.randint(1, 3))):
         rows.add("idea_themes", {"idea_id": idea_id, "theme_id": theme_id})

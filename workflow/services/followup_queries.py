@@ -21,12 +21,20 @@ from datetime import date, datetime
 from sqlalchemy import and_, bindparam, exists, func, select, update
 
 from workflow.followups.decisions import local_date
-from workflow.followups.schedule import Facts
+from workflow.followups.schedule import MARK, Facts
 from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
-from workflow.states import State
+from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
 
-__all__ = ["PAGE", "Candidate", "Stored", "candidates", "reminders_sent", "store"]
+__all__ = [
+    "PAGE",
+    "Candidate",
+    "Stored",
+    "candidates",
+    "mark_open_ideas",
+    "reminders_sent",
+    "store",
+]
 
 PAGE = 500  # ideas per page
 
@@ -143,6 +151,18 @@ def store(uow: UnitOfWork, verdicts: Iterable[Stored]) -> None:
         .values(next_check_at=bindparam("moment"))
     )
     uow.session.connection().execute(statement, rows)
+
+
+def mark_open_ideas(uow: UnitOfWork) -> int:
+    """Mark every open idea with an owner for the next sweep (data loaded in bulk, which the
+    session's marks never saw); return how many. ``version`` stays: nothing else is running."""
+    table = Idea.metadata.tables["ideas"]
+    statement = (
+        update(table)
+        .where(table.c.state.in_(OPEN_STATES), table.c.owner_id.is_not(None))
+        .values(next_check_at=MARK)
+    )
+    return int(uow.session.connection().execute(statement).rowcount)
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:

@@ -192,7 +192,7 @@ def reschedule(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = Non
     """Store for every idea whose moment has come by ``now`` the moment the rules give, sending
     nothing (an idea with a step due keeps a moment at or before ``now``); return how many.
 
-    For ideas written without the session's marks (bulk loads): mark them, then call this.
+    For ideas written in bulk, without the session's marks: ``mark_open_ideas`` first.
     """
     rules = rules or FollowupRules()
     count = 0

@@ -1,28 +1,16 @@
-"""The four queries of the reminder sweep, each returning only the ideas that may be due now.
+"""References for the reminder sweep, written apart from the code it runs.
 
-An old installation holds many open ideas for which an occasion holds but nothing is due: the
-owner was reminded last week, or the managers were told long ago. Reading them into Python to
-find that out made the sweep cost what exists. Here each query leaves them out in SQL:
-
-- An idea is read by the query of its most pressing occasion only (``KINDS`` order): each query
-  excludes the ideas for which a more pressing occasion holds, so dropping an idea whose
-  occasion is spent never lets a less pressing one through.
-- Of the reminders sent for that occasion (``reminders``, probed through its unique index on
-  idea, occasion and number), the query keeps the idea only when the next step is due: no
-  reminder 1 yet, reminder 1 sent ``repeat_days`` ago without a 2, or reminder 2 sent
-  ``escalate_days`` ago without an escalation.
-
-The reminders of the current occasion are matched by key for ``follow_up`` and ``pilot_ended``
-(``follow_up:<date>``, ``pilot_ended:<plan id>``). For ``unassessed`` and ``untouched`` the key
-holds a Danish date, which SQLite cannot compute; they are matched by kind and sent no earlier
-than the timestamp the occasion started from: while it holds, that timestamp does not change, so
-every reminder of that kind sent since is one of its own. The filter only narrows; the sweep
-still decides each idea it reads from its reminders (``decisions.next_number``).
+- ``full_scan_plan``: the decision as it was made before each idea kept its next moment: four
+  queries, one per kind of occasion, over every open idea an occasion holds for, then the
+  reminders sent for each. The sweep must decide exactly the same.
+- ``fresh_moments``: the moment each idea should hold now, worked out from its rows one idea at
+  a time (whatever ``next_check_at`` holds).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -40,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from workflow.clock import local_today
 from workflow.followups.decisions import (
     ESCALATION,
     FOLLOW_UP,
@@ -48,15 +37,79 @@ from workflow.followups.decisions import (
     UNTOUCHED,
     Occasion,
     local_date,
+    most_pressing,
+    next_number,
     start_of_local_day,
     waited_since_before,
 )
 from workflow.followups.rules import FollowupRules
+from workflow.followups.schedule import Facts, counting, moment_of, next_check_on
 from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
 from workflow.models.base import UTCDateTime
 from workflow.states import OPEN_STATES, State
+from workflow.uow import UnitOfWork
 
-__all__ = ["occasion_queries"]
+
+def fresh_moments(uow: UnitOfWork, today: date, rules: FollowupRules) -> dict[int, datetime | None]:
+    """Per idea: the ``next_check_at`` the facts and reminders give on ``today``."""
+    moments = {}
+    for idea in uow.session.scalars(select(Idea).order_by(Idea.id)):
+        owner = uow.session.get(User, idea.owner_id) if idea.owner_id else None
+        plan = uow.session.scalars(
+            select(PilotPlan).where(PilotPlan.idea_id == idea.id).order_by(PilotPlan.id.desc())
+        ).first()
+        pilot = None
+        if plan is not None:
+            evaluations = select(func.count()).where(
+                Evaluation.idea_id == idea.id, Evaluation.created_at >= plan.created_at
+            )
+            pilot = None if uow.session.scalar(evaluations) else (plan.id, plan.ends_on)
+        facts = Facts(
+            idea.state, owner is not None and owner.active, idea.follow_up_on,
+            idea.state_changed_at, idea.updated_at, pilot,
+        )  # fmt: skip
+        found = counting(facts, today, rules)
+        sent: dict[int, date] = {}
+        if found is not None:
+            rows = uow.session.execute(
+                select(Reminder.number, Reminder.sent_at).where(
+                    Reminder.idea_id == idea.id, Reminder.occasion == found[1].key
+                )
+            )
+            sent = {number: local_date(sent_at) for number, sent_at in rows}
+        moments[idea.id] = moment_of(next_check_on(facts, sent, today, rules))
+    return moments
+
+
+def stored_moments(uow: UnitOfWork) -> dict[int, datetime | None]:
+    """Per idea: what ``next_check_at`` holds."""
+    rows = uow.session.execute(select(Idea.id, Idea.next_check_at))
+    return {row.id: row.next_check_at for row in rows}
+
+
+def full_scan_plan(
+    uow: UnitOfWork, now: datetime, rules: FollowupRules
+) -> list[tuple[int, str, int]]:
+    """(idea, occasion key, number) of every step due at ``now``, by idea."""
+    today = local_today(now)
+    holding: dict[int, list[Occasion]] = defaultdict(list)
+    for query, occasion_of in occasion_queries(today, rules):
+        for _owner, idea_id, _title, _state, *facts in uow.session.execute(query):
+            holding[idea_id].append(occasion_of(*facts))
+    due = []
+    for idea_id in sorted(holding):
+        occasion = most_pressing(holding[idea_id])
+        assert occasion is not None
+        rows = uow.session.execute(
+            select(Reminder.number, Reminder.sent_at).where(
+                Reminder.idea_id == idea_id, Reminder.occasion == occasion.key
+            )
+        )
+        sent = {number: local_date(sent_at) for number, sent_at in rows}
+        number = next_number(sent, today, rules)
+        if number is not None:
+            due.append((idea_id, occasion.key, number))
+    return due
 
 
 def occasion_queries(today: date, rules: FollowupRules) -> list[tuple[Select[Any], Any]]:
