@@ -20,7 +20,7 @@ from bench import results
 BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.import_scaling": ("import_scaling",),
     "bench.pages_scaling": ("pages_scaling",),
-    "bench.followup_scaling": ("followup_scaling",),
+    "bench.followup_scaling": ("followup_sweep_sqlite", "followup_sweep_postgres"),
     "bench.machine_overhead": ("machine_overhead",),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
 }

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import Integer, bindparam, cast, column, exists, func, select, update, values
 
 from workflow.followups.decisions import local_date
 from workflow.followups.schedule import MARK, Facts
-from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User
+from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User, UTCDateTime
 from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
 
@@ -61,9 +61,8 @@ class Stored:
 
 def candidates(uow: UnitOfWork, now: datetime) -> Iterator[list[Candidate]]:
     """The ideas whose ``next_check_at`` is at or before ``now``, by id, a page at a time."""
-    ids = list(
-        uow.session.scalars(select(Idea.id).where(Idea.next_check_at <= now).order_by(Idea.id))
-    )
+    # Sorted here: asked to sort by id, SQLite walks the whole table in id order instead.
+    ids = sorted(uow.session.scalars(select(Idea.id).where(Idea.next_check_at <= now)))
     for page in _chunks(ids, PAGE):
         yield _read(uow, page)
 
@@ -131,26 +130,41 @@ def reminders_sent(uow: UnitOfWork, keys: dict[int, str]) -> dict[int, dict[int,
 def store(uow: UnitOfWork, verdicts: Iterable[Stored]) -> None:
     """Store each verdict that changes the moment, where the idea is still as it was read."""
     rows = [
-        {"idea": item.candidate.idea_id, "seen_version": item.candidate.version,
-         "seen": item.candidate.seen, "moment": item.moment}
+        (item.candidate.idea_id, item.candidate.version, item.candidate.seen, item.moment)
         for item in verdicts
         if item.moment != item.candidate.seen
-    ]  # fmt: skip
+    ]
     if not rows:
         return
     table = Idea.metadata.tables["ideas"]
+    connection = uow.session.connection()
+    if connection.dialect.name == "postgresql":  # one statement, not a round trip per idea
+        given = values(
+            column("idea", Integer), column("seen_version", Integer),
+            column("seen", UTCDateTime), column("moment", UTCDateTime), name="verdicts",
+        ).data(rows)  # fmt: skip
+        connection.execute(
+            update(table)
+            .where(
+                table.c.id == given.c.idea,
+                table.c.version == given.c.seen_version,
+                table.c.next_check_at == given.c.seen,
+            )
+            # A NULL alone in its column of VALUES is text to PostgreSQL.
+            .values(next_check_at=cast(given.c.moment, UTCDateTime))
+        )
+        return
     statement = (
         update(table)
         .where(
-            and_(
-                table.c.id == bindparam("idea"),
-                table.c.version == bindparam("seen_version"),
-                table.c.next_check_at == bindparam("seen"),
-            )
+            table.c.id == bindparam("idea"),
+            table.c.version == bindparam("seen_version"),
+            table.c.next_check_at == bindparam("seen"),
         )
         .values(next_check_at=bindparam("moment"))
     )
-    uow.session.connection().execute(statement, rows)
+    keys = ("idea", "seen_version", "seen", "moment")
+    connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
 
 
 def mark_open_ideas(uow: UnitOfWork) -> int:
