@@ -185,6 +185,31 @@ def test_a_sweep_keeps_a_mark_made_while_it_was_deciding(
     settled(uow, TODAY)
 
 
+def test_a_sweep_with_other_rules_looks_at_every_open_idea_again(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager", MANAGER)
+    make_user("owner", OWNERS[0])
+    with uow() as unit:
+        idea_id = ideas.create_idea(unit, manager, {"title": "Natbus", "owner": OWNERS[0]}).id
+    with uow() as unit:
+        transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
+    sweep_at = noon(RULES.untouched_days - 1)
+    with uow() as unit:
+        assert run_followups(unit, LINKS, sweep_at, RULES).queued == ()
+    sooner = FollowupRules(untouched_days=RULES.untouched_days - 2)
+    expected = [(idea_id, f"untouched:{TODAY}", 1)]
+    assert scanned(uow, sweep_at, sooner) == expected
+    with uow() as unit:  # a dry run reads every open idea, and writes nothing
+        assert [
+            (d.idea_id, d.occasion.key, d.number) for d in plan_followups(unit, sweep_at, sooner)
+        ] == expected
+    with uow() as unit:
+        report = run_followups(unit, LINKS, sweep_at, sooner)
+    assert [(q.idea_id, q.occasion, q.number) for q in report.queued] == expected
+    settled(uow, local_today(sweep_at), sooner)
+
+
 # -- random writes and sweeps -------------------------------------------------------------------
 
 

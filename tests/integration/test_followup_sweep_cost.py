@@ -177,10 +177,11 @@ def test_the_sweep_reads_what_is_due_however_many_ideas_are_not(
     assert decided == decided_large and len(decided) == KINDS_DUE * DUE_EACH
     assert sorted(number for _, _, number in decided) == [0, 0, 1, 1, 1, 1, 2, 2]
     assert large == small
-    # The due ideas (their ids, then the ideas), the latest pilot plan of each piloted one, the
-    # one manager and the reminders already sent for the due occasions (one per untouched idea,
-    # two per unassessed one): nothing of the 500 that are not due.
-    assert small.rows == 2 * KINDS_DUE * DUE_EACH + DUE_EACH + 1 + 3 * DUE_EACH
+    # The rules the moments were worked out with, the due ideas (their ids, then the ideas), the
+    # latest pilot plan of each piloted one, the one manager and the reminders already sent for
+    # the due occasions (one per untouched idea, two per unassessed one): nothing of the 500
+    # that are not due.
+    assert small.rows == 1 + 2 * KINDS_DUE * DUE_EACH + DUE_EACH + 1 + 3 * DUE_EACH
 
     with uow() as unit, counted(unit) as cost:
         report = run_followups(unit, LINKS, NOW, RULES)

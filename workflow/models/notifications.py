@@ -101,6 +101,16 @@ class Reminder(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class FollowupSchedule(Base):
+    """The reminder rules the ideas' stored moments (``ideas.next_check_at``) were worked out
+    with: a sweep with other rules marks every open idea again first. One row."""
+
+    __tablename__ = "followup_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rules: Mapped[str] = mapped_column(String(200))
+
+
 DELIVERY_OUTCOMES = ("sent", "held", "failed", "suppressed")
 
 

@@ -9,20 +9,46 @@ reminders sent for the occasion that counts for each.
 
 It stores each verdict only where ``version`` and ``next_check_at`` are what it read: a write in
 between marked the idea again (``workflow.models.followup_marks``), and the next sweep reads it.
+
+The moments depend on the reminder rules (``IDEAFLOW_REMINDER_*``): ``followup_schedule`` keeps
+those they were worked out with, and a sweep with other rules first marks every open idea again
+(a dry run, which writes nothing, reads every open idea instead).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Integer, bindparam, cast, column, exists, func, select, update, values
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+    values,
+)
+from sqlalchemy.exc import IntegrityError
 
 from workflow.followups.decisions import local_date
+from workflow.followups.rules import FollowupRules
 from workflow.followups.schedule import MARK, Facts
-from workflow.models import Evaluation, Idea, PilotPlan, Reminder, User, UTCDateTime
+from workflow.models import (
+    Evaluation,
+    FollowupSchedule,
+    Idea,
+    PilotPlan,
+    Reminder,
+    User,
+    UTCDateTime,
+)
 from workflow.states import OPEN_STATES, State
 from workflow.uow import UnitOfWork
 
@@ -30,9 +56,11 @@ __all__ = [
     "PAGE",
     "Candidate",
     "Stored",
+    "adopt_rules",
     "candidates",
     "mark_open_ideas",
     "reminders_sent",
+    "rules_changed",
     "store",
 ]
 
@@ -47,7 +75,7 @@ class Candidate:
     title: str
     owner: User | None
     version: int
-    seen: datetime  # next_check_at as read
+    seen: datetime | None  # next_check_at as read
     facts: Facts
 
 
@@ -59,10 +87,16 @@ class Stored:
     moment: datetime | None
 
 
-def candidates(uow: UnitOfWork, now: datetime) -> Iterator[list[Candidate]]:
-    """The ideas whose ``next_check_at`` is at or before ``now``, by id, a page at a time."""
+def candidates(
+    uow: UnitOfWork, now: datetime, *, everything: bool = False
+) -> Iterator[list[Candidate]]:
+    """The ideas whose ``next_check_at`` is at or before ``now`` (with ``everything``: and every
+    open idea with an owner), by id, a page at a time."""
+    chosen = Idea.next_check_at <= now
+    if everything:
+        chosen = or_(chosen, and_(Idea.state.in_(OPEN_STATES), Idea.owner_id.is_not(None)))
     # Sorted here: asked to sort by id, SQLite walks the whole table in id order instead.
-    ids = sorted(uow.session.scalars(select(Idea.id).where(Idea.next_check_at <= now)))
+    ids = sorted(uow.session.scalars(select(Idea.id).where(chosen)))
     for page in _chunks(ids, PAGE):
         yield _read(uow, page)
 
@@ -83,8 +117,6 @@ def _read(uow: UnitOfWork, ids: Sequence[int]) -> list[Candidate]:
     )
     found = []
     for idea_id, title, state, version, seen, follow_up_on, changed, updated, owner in rows:
-        if seen is None:  # settled between the two reads
-            continue
         facts = Facts(
             state=state,
             owner_active=owner is not None and owner.active,
@@ -132,7 +164,7 @@ def store(uow: UnitOfWork, verdicts: Iterable[Stored]) -> None:
     rows = [
         (item.candidate.idea_id, item.candidate.version, item.candidate.seen, item.moment)
         for item in verdicts
-        if item.moment != item.candidate.seen
+        if item.moment != item.candidate.seen and item.candidate.seen is not None
     ]
     if not rows:
         return
@@ -165,6 +197,31 @@ def store(uow: UnitOfWork, verdicts: Iterable[Stored]) -> None:
     )
     keys = ("idea", "seen_version", "seen", "moment")
     connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+def rules_changed(uow: UnitOfWork, rules: FollowupRules) -> bool:
+    """Whether the stored moments were worked out with other rules than ``rules`` (or none)."""
+    recorded = uow.session.get(FollowupSchedule, 1)
+    return recorded is None or recorded.rules != _fingerprint(rules)
+
+
+def adopt_rules(uow: UnitOfWork, rules: FollowupRules) -> None:
+    """Mark every open idea with an owner and record ``rules`` as those of the moments, in one
+    transaction (committed; another sweep doing the same at once makes this one a no-op)."""
+    mark_open_ideas(uow)
+    recorded = uow.session.get(FollowupSchedule, 1)
+    if recorded is None:
+        uow.session.add(FollowupSchedule(id=1, rules=_fingerprint(rules)))
+    else:
+        recorded.rules = _fingerprint(rules)
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+
+
+def _fingerprint(rules: FollowupRules) -> str:
+    return ",".join(f"{spec.name}={getattr(rules, spec.name)}" for spec in fields(rules))
 
 
 def mark_open_ideas(uow: UnitOfWork) -> int:

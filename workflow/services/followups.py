@@ -35,8 +35,10 @@ from workflow.permissions import Role
 from workflow.services.followup_queries import (
     Candidate,
     Stored,
+    adopt_rules,
     candidates,
     reminders_sent,
+    rules_changed,
     store,
 )
 from workflow.services.notifications import add_notification
@@ -140,7 +142,7 @@ def run_followups(
     managers = active_managers(uow)
     queued: list[QueuedReminder] = []
     lost = unescalated = failed = 0
-    for page in _verdicts(uow, now, rules):
+    for page in _verdicts(uow, now, rules, write=not dry_run):
         settled = []
         for verdict in page:
             item = verdict.due
@@ -185,7 +187,8 @@ def run_followups(
 def plan_followups(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = None) -> list[Due]:
     """Decide, without writing, which reminders and escalations are due at ``now``."""
     rules = rules or FollowupRules()
-    return [v.due for page in _verdicts(uow, now, rules) for v in page if v.due is not None]
+    pages = _verdicts(uow, now, rules, write=False)
+    return [v.due for page in pages for v in page if v.due is not None]
 
 
 def reschedule(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = None) -> int:
@@ -196,17 +199,25 @@ def reschedule(uow: UnitOfWork, now: datetime, rules: FollowupRules | None = Non
     """
     rules = rules or FollowupRules()
     count = 0
-    for page in _verdicts(uow, now, rules):
+    for page in _verdicts(uow, now, rules, write=True):
         store(uow, [Stored(v.candidate, moment_of(v.next_on)) for v in page])
         uow.commit()
         count += len(page)
     return count
 
 
-def _verdicts(uow: UnitOfWork, now: datetime, rules: FollowupRules) -> Iterator[list[Verdict]]:
-    """The verdict on each idea whose moment has come, a page at a time (by idea id)."""
+def _verdicts(
+    uow: UnitOfWork, now: datetime, rules: FollowupRules, *, write: bool
+) -> Iterator[list[Verdict]]:
+    """The verdict on each idea whose moment has come, a page at a time (by idea id). When the
+    moments were worked out with other rules: with ``write``, every open idea is marked first;
+    without, every open idea is read."""
     today = local_today(now)
-    for page in candidates(uow, now):
+    everything = rules_changed(uow, rules)
+    if everything and write:
+        adopt_rules(uow, rules)
+        everything = False
+    for page in candidates(uow, now, everything=everything):
         counts = {c.idea_id: found for c in page if (found := counting(c.facts, today, rules))}
         sent = reminders_sent(uow, {idea_id: found[1].key for idea_id, found in counts.items()})
         verdicts = []

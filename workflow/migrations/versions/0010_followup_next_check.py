@@ -6,6 +6,8 @@ The backfill marks every open idea with an owner with the epoch, the value a wri
 (``workflow.followups.schedule.MARK``): the first sweep reads them, as every sweep did before,
 and stores for each the exact moment. Finished and unowned ideas stay NULL, as no reminder can
 be due for them until a write (which marks them) changes that. One UPDATE on either database.
+``followup_schedule`` keeps the reminder rules the moments were worked out with (empty until
+the first sweep: a sweep with other rules marks every open idea again).
 
 Revision ID: 0010
 Revises: 0009
@@ -28,7 +30,14 @@ OPEN_STATES = ("proposed", "assessed", "piloted", "parked")  # as workflow.state
 
 
 def upgrade() -> None:
-    """Add the column and its index; mark the open ideas with an owner for the next sweep."""
+    """Add the column and its index, mark the open ideas with an owner for the next sweep, and
+    add the table of the rules."""
+    op.create_table(
+        "followup_schedule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rules", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_followup_schedule")),
+    )
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_ideas_next_check_at", ["next_check_at"])
@@ -46,7 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the index and the column."""
+    """Drop the index, the column and the table of the rules."""
+    op.drop_table("followup_schedule")
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.drop_index("ix_ideas_next_check_at")
         batch_op.drop_column("next_check_at")
