@@ -19,7 +19,11 @@ from bench import results
 # module → the metrics it must record
 BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.import_scaling": ("import_scaling",),
-    "bench.pages_scaling": ("pages_scaling",),
+    "bench.pages_scaling": tuple(
+        f"{metric}_{backend}"
+        for backend in ("sqlite", "postgres")
+        for metric in ("pages_p95_scaling", "pages_p50_100k", "pages_vs_bare_wsgi")
+    ),
     "bench.followup_scaling": ("followup_scaling",),
     "bench.machine_overhead": ("machine_overhead",),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),

@@ -29,7 +29,7 @@ import psycopg
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import event, make_url
 
-from bench.http_pages import CSRF, SECRET, Landmarks, Page, Server, free_port, server_environment
+from bench.http_pages import CSRF, Landmarks, Page, Server, free_port, server_environment
 from bench.seed import PASSWORD
 from workflow.db import SQLITE_BUSY_TIMEOUT_S
 from workflow.settings import Settings

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -158,35 +159,46 @@ def server_environment(url: str, instance: Path) -> dict[str, str]:
 
 
 class Server:
-    """A server started as a child process on ``port``; stopped (by its pid) on ``stop``."""
+    """A server started as a child process on ``port``; stopped (by its pid) on ``stop``.
+
+    Its output goes to a temporary file, shown when it fails to start.
+    """
 
     def __init__(self, command: Sequence[str], environment: Mapping[str, str], port: int) -> None:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(  # noqa: S603 (our own server)
-            list(command), env=dict(environment), stdout=subprocess.DEVNULL
+            list(command), env=dict(environment), stdout=self.output, stderr=self.output
         )
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{command[:3]} exited with {self.process.returncode}")
+                break
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.2)
+        written = self.log()
         self.stop()
-        raise RuntimeError(f"{command[:3]} did not listen on {port}")
+        raise RuntimeError(f"{' '.join(command[:3])} did not serve on {port}:\n{written}")
+
+    def log(self) -> str:
+        """The end of what the server wrote."""
+        self.output.seek(0)
+        return self.output.read()[-4000:].decode(errors="replace")
 
     def stop(self) -> None:
-        """Stop the server warmly (gunicorn finishes its requests), forcefully after a while."""
+        """Stop the server at once (SIGINT: gunicorn's quick shutdown), killing it if need be."""
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.output.close()
 
 
 @contextmanager

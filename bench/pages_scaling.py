@@ -67,7 +67,7 @@ def run_backend(
     sized: dict[str, tuple[int, int]],
     rounds: int,
     deep_page: int = DEEP_PAGE,
-    warmup: int = 2,
+    warmup: int = 1,
 ) -> dict[str, dict[str, Samples]]:
     """Seed, serve and measure one backend; page → server (app/bare × small/large) → samples."""
     with ExitStack() as stack:
@@ -113,13 +113,17 @@ def report(backend: str, table: dict[str, dict[str, float]], samples: int) -> li
             f" {row['app_large_p50_ms']:7.1f}/{row['app_large_p95_ms']:<8.1f}"
             f" {row['bare_large_p50_ms']:9.1f} {row['app_large_bytes']:.0f}"
         )
-    scaling = {page: row["app_large_p95_ms"] / row["app_small_p95_ms"] for page, row in table.items()}
+    scaling = {
+        page: row["app_large_p95_ms"] / row["app_small_p95_ms"] for page, row in table.items()
+    }
     slowest = {page: row["app_large_p50_ms"] for page, row in table.items()}
-    floor = {page: row["bare_large_p50_ms"] / row["app_large_p50_ms"] for page, row in table.items()}
+    floor = {
+        page: row["bare_large_p50_ms"] / row["app_large_p50_ms"] for page, row in table.items()
+    }
     worst_scaling = max(scaling, key=scaling.__getitem__)
     worst_p50 = max(slowest, key=slowest.__getitem__)
     detail: dict[str, Any] = {"samples_per_page": samples, "pages": table}
-    verdicts = [
+    return [
         results.record(
             f"pages_p95_scaling_{suffix}",
             scaling[worst_scaling],
@@ -145,12 +149,11 @@ def report(backend: str, table: dict[str, dict[str, float]], samples: int) -> li
             detail={"ratios": {k: round(v, 3) for k, v in floor.items()}},
         ),
     ]
-    return verdicts
 
 
 def main() -> int:
     """Measure every backend; exit 1 when a gate fails."""
-    rounds = results.sized(30, 8)
+    rounds = results.sized(30, 6)
     verdicts: list[bool] = []
     for backend in backends():
         print(f"Pages over HTTP on {backend}, {rounds} samples per page and server:", flush=True)
