@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ SECRET = "bench-secret-key-of-some-length-0123456789"  # noqa: S105 (a throw-awa
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 WORD = re.compile(r"[a-zæøå]{5,}")
 START_SECONDS = 60
+STOP_SECONDS = 15
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,11 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(  # noqa: S603 (our own server)
-            list(command), env=dict(environment), stdout=self.output, stderr=self.output
+            list(command),
+            env=dict(environment),
+            stdout=self.output,
+            stderr=self.output,
+            start_new_session=True,  # a group of its own: stop ends its workers too
         )
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
@@ -190,14 +195,15 @@ class Server:
         return self.output.read()[-4000:].decode(errors="replace")
 
     def stop(self) -> None:
-        """Stop the server at once (SIGINT: gunicorn's quick shutdown), killing it if need be."""
+        """Stop the server at once (SIGINT: gunicorn's quick shutdown), then kill what is left
+        of its process group (a worker stuck on its way out would otherwise outlive it)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=STOP_SECONDS)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
         self.output.close()
 
 
