@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow.models import (
     Assessment,
@@ -31,6 +31,16 @@ _Q = TypeVar("_Q", bound=Select[Any])
 
 
 _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
+
+
+@dataclass(frozen=True)
+class IdeaWithRecords:
+    """An idea (owner, themes and meeting loaded) with the latest record of each gate."""
+
+    idea: Idea
+    assessment: Assessment | None
+    pilot_plan: PilotPlan | None
+    evaluation: Evaluation | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,30 @@ class IdeaRepository:
     def get(self, idea_id: int) -> Idea | None:
         """The idea with this id, or None."""
         return self.session.get(Idea, idea_id)
+
+    def with_records(self, idea_id: int) -> IdeaWithRecords | None:
+        """The idea, its owner, themes and meeting and its latest records, in one statement
+        (an idea page and a transition's answer need all of them)."""
+
+        def latest(model: type[_R]) -> Any:
+            newest = select(func.max(model.id)).where(model.idea_id == idea_id).scalar_subquery()
+            return (model.idea_id == Idea.id) & (model.id == newest)
+
+        query = (
+            select(Idea, Assessment, PilotPlan, Evaluation)
+            .outerjoin(Assessment, latest(Assessment))
+            .outerjoin(PilotPlan, latest(PilotPlan))
+            .outerjoin(Evaluation, latest(Evaluation))
+            .where(Idea.id == idea_id)
+            .options(
+                joinedload(Idea.owner),
+                joinedload(Idea.meeting),
+                joinedload(Idea.themes),
+                joinedload(PilotPlan.owner),
+            )
+        )
+        row = self.session.execute(query).unique().first()
+        return None if row is None else IdeaWithRecords(*row)
 
     def count(self) -> int:
         """How many ideas there are."""
@@ -258,6 +292,16 @@ class HistoryRepository:
     def add(self, entry: HistoryEntry) -> None:
         """Stage a history row."""
         self.session.add(entry)
+
+    def latest_park_data(self, idea_id: int) -> dict[str, Any] | None:
+        """The data of the idea's latest ``park`` (None when it was never parked)."""
+        query = (
+            select(HistoryEntry.data)
+            .where(HistoryEntry.idea_id == idea_id, HistoryEntry.trigger == "park")
+            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
 
     def for_idea(self, idea_id: int) -> Sequence[HistoryEntry]:
         """An idea's history, oldest first."""
