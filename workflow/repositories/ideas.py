@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow.models import (
@@ -58,6 +58,28 @@ class IdeaFilter:
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
+def _latest_of_idea(model: type[_R]) -> Any:
+    newest = select(func.max(model.id)).where(model.idea_id == bindparam("idea_id"))
+    return (model.idea_id == Idea.id) & (model.id == newest.scalar_subquery())
+
+
+# Built once: composing this statement costs more than running it.
+_WITH_RECORDS = (
+    select(Idea, Assessment, PilotPlan, Evaluation)
+    .outerjoin(Assessment, _latest_of_idea(Assessment))
+    .outerjoin(PilotPlan, _latest_of_idea(PilotPlan))
+    .outerjoin(Evaluation, _latest_of_idea(Evaluation))
+    .where(Idea.id == bindparam("idea_id"))
+    .options(
+        joinedload(Idea.owner),
+        joinedload(Idea.meeting),
+        # Themes by their own indexed query: SQLite would scan a joined many-to-many whole.
+        selectinload(Idea.themes),
+        joinedload(PilotPlan.owner),
+    )
+)
+
+
 IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
     "newest": (Idea.id.desc(),),
     "oldest": (Idea.id.asc(),),
@@ -83,27 +105,9 @@ class IdeaRepository:
         return self.session.get(Idea, idea_id)
 
     def with_records(self, idea_id: int) -> IdeaWithRecords | None:
-        """The idea, its owner, themes and meeting and its latest records, in one statement
-        (an idea page and a transition's answer need all of them)."""
-
-        def latest(model: type[_R]) -> Any:
-            newest = select(func.max(model.id)).where(model.idea_id == idea_id).scalar_subquery()
-            return (model.idea_id == Idea.id) & (model.id == newest)
-
-        query = (
-            select(Idea, Assessment, PilotPlan, Evaluation)
-            .outerjoin(Assessment, latest(Assessment))
-            .outerjoin(PilotPlan, latest(PilotPlan))
-            .outerjoin(Evaluation, latest(Evaluation))
-            .where(Idea.id == idea_id)
-            .options(
-                joinedload(Idea.owner),
-                joinedload(Idea.meeting),
-                joinedload(Idea.themes),
-                joinedload(PilotPlan.owner),
-            )
-        )
-        row = self.session.execute(query).unique().first()
+        """The idea, its owner, meeting and latest records in one statement, and its themes
+        in a second (an idea page and a transition's answer need all of them)."""
+        row = self.session.execute(_WITH_RECORDS, {"idea_id": idea_id}).unique().first()
         return None if row is None else IdeaWithRecords(*row)
 
     def count(self) -> int:

@@ -122,7 +122,7 @@ def check_expected_version(idea: Idea, expected_version: Any) -> None:
 
 
 def load_with_records(uow: UnitOfWork, idea_id: int) -> IdeaWithRecords:
-    """The idea with this id and its latest records, in one statement; NotFound without it."""
+    """The idea with this id and its latest records (two statements); NotFound without it."""
     found = uow.ideas.with_records(idea_id) if 1 <= idea_id <= MAX_ID else None
     if found is None:
         raise NotFound(f"There is no idea {idea_id}.")
