@@ -15,6 +15,12 @@ from workflow.gates import MAX_ID, Kind, iso_day, whole
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan, User
 from workflow.permissions import Actor, may_assign_owner, may_fire
 from workflow.services.ideas import check_expected_version, load_idea, load_with_records
+from workflow.services.transition_writes import (
+    Record,
+    compare_and_set,
+    insert_history,
+    insert_record,
+)
 from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, idea_detail, jsonable
@@ -86,18 +92,17 @@ def fire_trigger(
     check_expected_version(idea, expected_version)
     _refuse_merged_references(idea, trigger, referenced)
     now = now or utcnow()
-    context = _Context(uow, idea, local_today(now))
-    outcome = fire(idea.state, trigger, reason, data, context)
-    _check_owner_change(actor, idea, outcome)
-    record = EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](context, outcome, actor)
-    idea.state = outcome.to_state
-    idea.state_changed_at = now
-    idea.updated_at = now
-    for other in referenced.values():
-        # The idea pointed at changes too (a merge's survivor carries this one on): its version
-        # moves, so a merge racing the other way, or an edit that did not see this, loses its
-        # compare-and-set.
-        other.updated_at = now
+    with uow.session.no_autoflush:  # written below, statement by statement
+        outcome, record = _apply(uow, actor, idea, trigger, reason, data, now)
+        for other in referenced.values():
+            # The idea pointed at changes too (a merge's survivor carries this one on): its
+            # version moves, so a merge racing the other way, or an edit that did not see this,
+            # loses its compare-and-set.
+            other.updated_at = now
+        # In id order, as they were locked.
+        compare_and_set(uow, sorted([idea, *referenced.values()], key=lambda row: row.id))
+    if record is not None:
+        insert_record(uow, record)
     entry = HistoryEntry(
         idea_id=idea.id,
         trigger=outcome.trigger,
@@ -108,12 +113,10 @@ def fire_trigger(
         reason=outcome.reason,
         data=jsonable(outcome.data),
     )
-    uow.history.add(entry)
-    uow.flush()  # one round of writes: the record, the history row, the compare-and-set
     uow.publish(
         IdeaTransitioned(
             idea.id,
-            history_id=entry.id,
+            history_id=insert_history(uow, entry),
             trigger=entry.trigger,
             from_state=entry.from_state,
             to_state=entry.to_state,
@@ -133,6 +136,20 @@ def fire_trigger(
     )
     uow.commit()
     return moved
+
+
+def _apply(
+    uow: UnitOfWork, actor: Actor, idea: Idea, trigger: Any, reason: Any, data: Any, now: datetime
+) -> tuple[Outcome, Record | None]:
+    """Check the gate, apply the trigger's effect and the new state to the idea (unwritten)."""
+    context = _Context(uow, idea, local_today(now))
+    outcome = fire(idea.state, trigger, reason, data, context)
+    _check_owner_change(actor, idea, outcome)
+    record = EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](context, outcome, actor)
+    idea.state = outcome.to_state
+    idea.state_changed_at = now
+    idea.updated_at = now
+    return outcome, record
 
 
 def _lock_referenced_ideas(uow: UnitOfWork, idea: Idea, trigger: Any, data: Any) -> dict[str, Idea]:
@@ -189,7 +206,6 @@ def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryVie
     return history_views(uow.history.for_idea(idea.id))
 
 
-Record = Assessment | PilotPlan | Evaluation
 Apply = Callable[[_Context, Outcome, Actor], Record | None]
 """An effect changes the idea and returns the record it wrote, if any."""
 
@@ -200,16 +216,15 @@ def _no_effect(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
 
 def _record_assessment(ctx: _Context, outcome: Outcome, actor: Actor) -> Assessment:
     data = outcome.data
-    record = Assessment(
+    return Assessment(
         idea_id=ctx.idea.id,
+        created_at=utcnow(),
         impact=data["impact"],
         feasibility=data["feasibility"],
         cost=data["cost"],
         summary=data["summary"],
         assessed_by_id=actor.id,
     )
-    ctx.uow.ideas.add_record(record)
-    return record
 
 
 def _record_pilot_plan(ctx: _Context, outcome: Outcome, actor: Actor) -> PilotPlan:
@@ -217,10 +232,12 @@ def _record_pilot_plan(ctx: _Context, outcome: Outcome, actor: Actor) -> PilotPl
     pilot_owner = ctx.user(data["owner"])
     assert pilot_owner is not None  # the gate checked it
     # Whoever runs the pilot owns the idea from here on: reminders and follow-ups go to them.
-    ctx.idea.owner = pilot_owner
-    record = PilotPlan(
+    ctx.idea.owner, ctx.idea.owner_id = pilot_owner, pilot_owner.id
+    return PilotPlan(
         idea_id=ctx.idea.id,
+        created_at=utcnow(),
         owner=pilot_owner,
+        owner_id=pilot_owner.id,
         starts_on=data["starts_on"],
         ends_on=data["ends_on"],
         success_criteria=data["success_criteria"],
@@ -228,21 +245,18 @@ def _record_pilot_plan(ctx: _Context, outcome: Outcome, actor: Actor) -> PilotPl
         site=data.get("site"),
         created_by_id=actor.id,
     )
-    ctx.uow.ideas.add_record(record)
-    return record
 
 
 def _record_evaluation(ctx: _Context, outcome: Outcome, actor: Actor) -> Evaluation:
     data = outcome.data
-    record = Evaluation(
+    return Evaluation(
         idea_id=ctx.idea.id,
+        created_at=utcnow(),
         outcome=data["outcome"],
         evaluation=data["evaluation"],
         scale_to=data["scale_to"],
         created_by_id=actor.id,
     )
-    ctx.uow.ideas.add_record(record)
-    return record
 
 
 def _schedule_revisit(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
