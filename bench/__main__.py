@@ -21,7 +21,11 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.import_scaling": ("import_scaling",),
     "bench.pages_scaling": ("pages_scaling",),
     "bench.followup_scaling": ("followup_scaling",),
-    "bench.machine_overhead": ("machine_overhead",),
+    "bench.transitions_vs_raw": tuple(
+        f"transition_vs_raw_{backend}_{clients}"
+        for backend in ("sqlite", "postgres")
+        for clients in (1, 8)
+    ),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
 }
 
