@@ -7,10 +7,11 @@ writes. The ideas written are then detached from the session, so nothing is writ
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect, update
+from sqlalchemy import Table, Update, bindparam, insert, inspect, update
 
 from workflow.errors import VersionConflict
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
@@ -36,22 +37,30 @@ def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
     session = uow.session
     for idea in ideas:
         state = inspect(idea)
-        changes: dict[str, Any] = {}
-        for key in _COLUMNS:
-            added = state.attrs[key].history.added
-            if added:
-                changes[key] = added[0]
+        # committed_state holds the loaded value of each attribute set since: what changed.
+        changes = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
         version = state.committed_state.get("version", idea.version)
-        changes["version"] = version + 1
-        statement = (
-            update(_IDEAS)
-            .where(_IDEAS.c.id == idea.id, _IDEAS.c.version == version)
-            .values(changes)
-        )
-        if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+        changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
+        if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict()
         idea.version = changes["version"]
         session.expunge(idea)  # written: the flush must not write it again
+
+
+@functools.cache
+def _update(keys: frozenset[str]) -> Update:
+    """``UPDATE ideas SET <keys> WHERE id = :_id AND version = :_version``, built once per
+    set of columns (composing a statement costs more than running it)."""
+    columns: dict[str, Any] = {
+        key: bindparam(key, type_=_IDEAS.c[key].type)
+        for key in sorted(keys)
+        if not key.startswith("_")
+    }
+    return (
+        update(_IDEAS)
+        .where(_IDEAS.c.id == bindparam("_id"), _IDEAS.c.version == bindparam("_version"))
+        .values(columns)
+    )
 
 
 def insert_record(uow: UnitOfWork, record: Record) -> None:
