@@ -35,9 +35,10 @@ _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
 
 @dataclass(frozen=True)
 class IdeaWithRecords:
-    """An idea (owner, themes and meeting loaded) with the latest record of each gate."""
+    """An idea (owner and meeting loaded), its themes' names and its latest records."""
 
     idea: Idea
+    themes: tuple[str, ...]  # their names
     assessment: Assessment | None
     pilot_plan: PilotPlan | None
     evaluation: Evaluation | None
@@ -73,10 +74,16 @@ _WITH_RECORDS = (
     .options(
         joinedload(Idea.owner),
         joinedload(Idea.meeting),
-        # Themes by their own indexed query: SQLite would scan a joined many-to-many whole.
-        selectinload(Idea.themes),
         joinedload(PilotPlan.owner),
     )
+)
+# The names are all an answer shows of the themes: read as plain rows by their own indexed
+# query (loading Theme objects costs more than the rest of the read, and SQLite would scan a
+# joined many-to-many whole).
+_THEME_NAMES = (
+    select(Theme.__table__.c.name)
+    .join(idea_themes, idea_themes.c.theme_id == Theme.__table__.c.id)
+    .where(idea_themes.c.idea_id == bindparam("idea_id"))
 )
 
 
@@ -108,7 +115,10 @@ class IdeaRepository:
         """The idea, its owner, meeting and latest records in one statement, and its themes
         in a second (an idea page and a transition's answer need all of them)."""
         row = self.session.execute(_WITH_RECORDS, {"idea_id": idea_id}).unique().first()
-        return None if row is None else IdeaWithRecords(*row)
+        if row is None:
+            return None
+        themes = self.session.scalars(_THEME_NAMES, {"idea_id": idea_id})
+        return IdeaWithRecords(row[0], tuple(themes), *row[1:])
 
     def count(self) -> int:
         """How many ideas there are."""

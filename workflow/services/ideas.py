@@ -107,7 +107,9 @@ def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dic
 def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
     """One idea with its latest assessment, pilot plan and evaluation."""
     found = load_with_records(uow, idea_id)
-    return idea_detail(found.idea, found.assessment, found.pilot_plan, found.evaluation)
+    return idea_detail(
+        found.idea, found.assessment, found.pilot_plan, found.evaluation, found.themes
+    )
 
 
 def check_expected_version(idea: Idea, expected_version: Any) -> None:

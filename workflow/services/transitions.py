@@ -133,6 +133,7 @@ def fire_trigger(
         record if isinstance(record, Assessment) else found.assessment,
         record if isinstance(record, PilotPlan) else found.pilot_plan,
         record if isinstance(record, Evaluation) else found.evaluation,
+        found.themes,
     )
     uow.commit()
     return moved
