@@ -25,7 +25,11 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         for metric in ("pages_p95_scaling", "pages_p50_100k", "pages_vs_bare_wsgi")
     ),
     "bench.followup_scaling": ("followup_scaling",),
-    "bench.machine_overhead": ("machine_overhead",),
+    "bench.transitions_vs_raw": tuple(
+        f"transition_vs_raw_{backend}_{clients}"
+        for backend in ("sqlite", "postgres")
+        for clients in (1, 8)
+    ),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
 }
 
