@@ -49,6 +49,9 @@ class Idea(Base):
         Index("ix_ideas_state_updated", "state", "updated_at"),
         # The board's cards per column: by follow-up date, then by arrival (migration 0009).
         Index("ix_ideas_state_follow_up_changed", "state", "follow_up_on", "state_changed_at"),
+        # The dashboard's load per owner and the list by latest change (migration 0012).
+        Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
+        Index("ix_ideas_updated", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +149,8 @@ class HistoryEntry(Base):
     """One fired trigger. Replaying an idea's entries in order yields its state."""
 
     __tablename__ = "idea_history"
+    # The funnel's "ever reached" counts, from the index only (migration 0012).
+    __table_args__ = (Index("ix_idea_history_to_state_idea", "to_state", "idea_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)

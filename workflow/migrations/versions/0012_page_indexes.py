@@ -1,0 +1,36 @@
+"""Page indexes: the dashboard's counts and the idea list's sort orders read indexes, not rows.
+
+- ``idea_history (to_state, idea_id)``: the funnel's "ever reached" counts, from the index only;
+- ``ideas (owner_id, state, follow_up_on, state_changed_at)``: the load per owner (open, overdue
+  and stuck ideas of each owner) from the index only;
+- ``ideas (updated_at)``: the list sorted by the latest change without sorting every idea.
+
+Revision ID: 0012
+Revises: 0009
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Add the pages' indexes."""
+    op.create_index("ix_idea_history_to_state_idea", "idea_history", ["to_state", "idea_id"])
+    op.create_index(
+        "ix_ideas_owner_load", "ideas", ["owner_id", "state", "follow_up_on", "state_changed_at"]
+    )
+    op.create_index("ix_ideas_updated", "ideas", ["updated_at"])
+
+
+def downgrade() -> None:
+    """Drop the pages' indexes."""
+    op.drop_index("ix_ideas_updated", table_name="ideas")
+    op.drop_index("ix_ideas_owner_load", table_name="ideas")
+    op.drop_index("ix_idea_history_to_state_idea", table_name="idea_history")
