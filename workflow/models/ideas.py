@@ -52,6 +52,7 @@ class Idea(Base):
         # The dashboard's load per owner and the list by latest change (migration 0012).
         Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
         Index("ix_ideas_updated", "updated_at"),
+        Index("ix_ideas_meeting_state", "meeting_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,9 @@
 - ``idea_history (to_state, idea_id)``: the funnel's "ever reached" counts, from the index only;
 - ``ideas (owner_id, state, follow_up_on, state_changed_at)``: the load per owner (open, overdue
   and stuck ideas of each owner) from the index only;
-- ``ideas (updated_at)``: the list sorted by the latest change without sorting every idea.
+- ``ideas (updated_at)``: the list sorted by the latest change without sorting every idea;
+- ``ideas (meeting_id, state)``: a meeting's ideas by state (the dashboard, the meeting filter
+  with a state), without intersecting the meeting's index with a whole state's.
 
 Revision ID: 0012
 Revises: 0009
@@ -27,10 +29,12 @@ def upgrade() -> None:
         "ix_ideas_owner_load", "ideas", ["owner_id", "state", "follow_up_on", "state_changed_at"]
     )
     op.create_index("ix_ideas_updated", "ideas", ["updated_at"])
+    op.create_index("ix_ideas_meeting_state", "ideas", ["meeting_id", "state"])
 
 
 def downgrade() -> None:
     """Drop the pages' indexes."""
+    op.drop_index("ix_ideas_meeting_state", table_name="ideas")
     op.drop_index("ix_ideas_updated", table_name="ideas")
     op.drop_index("ix_ideas_owner_load", table_name="ideas")
     op.drop_index("ix_idea_history_to_state_idea", table_name="idea_history")
