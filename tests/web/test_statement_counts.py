@@ -14,16 +14,19 @@ from flask import Flask
 from sqlalchemy import event, update
 
 from tests.web.conftest import Web
-from workflow.models import Idea, Meeting
+from workflow.models import HistoryEntry, Idea, Meeting
 from workflow.permissions import Actor
 from workflow.services import collaboration, ideas, listing, users
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
-SMALL, LARGE = 5, 40
+SMALL, LARGE = 5, 45
 PAGES = (
     "/board",
     "/ideas",
+    "/ideas?sort=title",
+    "/ideas?sort=updated",
+    "/ideas?sort=waiting&state=assessed",
     "/ideas?state=proposed&sort=follow_up",
     "/ideas?theme={theme_id}&meeting={meeting_id}&q=Idé",
     "/ideas?owner={owner_email}&overdue=1&sort=title",
@@ -34,12 +37,24 @@ PAGES = (
     "/meetings/{meeting_id}",
     "/ideas/{idea_id}",
 )
-API = ("/api/v1/ideas", "/api/v1/ideas?state=proposed", "/api/v1/meetings")
+API = (
+    "/api/v1/ideas",
+    "/api/v1/ideas?state=proposed",
+    "/api/v1/ideas?owner={owner_email}&q=Idé",
+    "/api/v1/ideas/{idea_id}",
+    "/api/v1/ideas/{idea_id}/history",
+    "/api/v1/pipeline",
+    "/api/v1/meetings",
+    "/api/v1/meetings/{meeting_id}",
+)
+
+
+HISTORY = (("assess", "proposed", "assessed"), ("park", "assessed", "parked"))
 
 
 class Seeder:
-    """Adds ideas spread over every state, each with themes, a meeting, an owner, a follower,
-    a follow-up date and history."""
+    """Adds ideas spread over every state, each with three themes, a meeting, an owner, two
+    followers, a follow-up date and history; the first idea's history grows with every idea."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], manager: Actor, owner: Actor) -> None:
         self.uow, self.manager, self.owner = uow, manager, owner
@@ -59,7 +74,11 @@ class Seeder:
                 fields = {
                     "title": f"Idé {number}",
                     "description": "Flere bænke langs åen.",
-                    "themes": [f"Tema {number % 7}", f"Tema {(number + 3) % 7}"],
+                    "themes": [
+                        f"Tema {number % 11}",
+                        f"Tema {(number + 3) % 11}",
+                        f"Tema {(number + 7) % 11}",
+                    ],
                     "owner": self.owner.email,
                     "follow_up_on": (date(2025, 1, 1) + timedelta(days=number)).isoformat(),
                 }
@@ -70,12 +89,19 @@ class Seeder:
                     .values(state=STATES[number % len(STATES)], meeting_id=self.meeting_id)
                     .execution_options(synchronize_session=False)
                 )
+                for target in {idea_id, self.first.get("idea_id", idea_id)}:
+                    unit.session.add_all(
+                        HistoryEntry(idea_id=target, trigger=trigger, from_state=source,
+                                     to_state=dest, actor_id=self.manager.id, data={})
+                        for trigger, source, dest in HISTORY
+                    )  # fmt: skip
                 unit.commit()
-            with self.uow() as unit:
-                collaboration.add_follower(
-                    unit, self.manager, idea_id, name=f"Følger {number}",
-                    email=f"foelger{number}@example.dk",
-                )  # fmt: skip
+            for follower in (f"foelger{number}", f"nabo{number}"):
+                with self.uow() as unit:
+                    collaboration.add_follower(
+                        unit, self.manager, idea_id, name=f"Følger {number}",
+                        email=f"{follower}@example.dk",
+                    )  # fmt: skip
             self.first.setdefault("idea_id", idea_id)
             self.first.setdefault("meeting_id", self.meeting_id)
 
@@ -150,7 +176,7 @@ def test_the_meeting_filter_searches_titles_instead_of_listing_every_meeting(
     seeded.add(LARGE - SMALL)
     web.login(seeded.manager)
     page = web.text("/ideas")
-    assert "Borgermøde 35</option>" not in page  # no option per meeting
+    assert "Borgermøde 40</option>" not in page  # no option per meeting
     assert 'name="meeting_title"' in page
 
     found = web.text("/ideas?meeting_title=MØDE 35")
