@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.models import (
+    FOLLOW_UP_ORDER,
     Assessment,
     Evaluation,
     HistoryEntry,
@@ -53,7 +54,7 @@ IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
     "oldest": (Idea.id.asc(),),
     "title": (Idea.title.asc(), Idea.id.desc()),
     "updated": (Idea.updated_at.desc(), Idea.id.desc()),
-    "follow_up": (Idea.follow_up_on.asc().nulls_last(), Idea.id.desc()),
+    "follow_up": FOLLOW_UP_ORDER,
     "waiting": (Idea.state_changed_at.asc(), Idea.id.asc()),
 }
 
