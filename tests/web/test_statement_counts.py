@@ -16,7 +16,7 @@ from sqlalchemy import event, update
 from tests.web.conftest import Web
 from workflow.models import HistoryEntry, Idea, Meeting
 from workflow.permissions import Actor
-from workflow.services import collaboration, ideas, listing, users
+from workflow.services import collaboration, ideas, listing, meetings, users
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
@@ -214,3 +214,15 @@ def test_board_cards_come_due_follow_ups_first_then_the_latest_to_arrive(
     assert proposed.count == 5
     assert [card.title for card in proposed.cards] == ["Idé 2", "Idé 4", "Idé 1", "Idé 3"]
     assert all(not column.cards for state, column in columns.items() if state != STATES[0])
+
+
+def test_a_meeting_page_lists_its_first_ideas_and_counts_them_all(
+    web: Web, seeded: Seeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(meetings, "IDEAS_SHOWN", 2)
+    web.login(seeded.manager)
+    page = web.text(seeded.url("/meetings/{meeting_id}"))
+    assert "5 ideas came from this meeting." in page
+    assert "The first 2 of 5 ideas, in the order of the minutes." in page
+    assert "Idé 1<" in page and "Idé 2<" not in page
+    assert seeded.url('href="/ideas?meeting={meeting_id}"') in page
