@@ -54,7 +54,8 @@ HISTORY = (("assess", "proposed", "assessed"), ("park", "assessed", "parked"))
 
 class Seeder:
     """Adds ideas spread over every state, each with three themes, a meeting, an owner, two
-    followers, a follow-up date and history; the first idea's history grows with every idea."""
+    followers, a follow-up date and history; the first idea's history, followers and comments
+    grow with every idea."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], manager: Actor, owner: Actor) -> None:
         self.uow, self.manager, self.owner = uow, manager, owner
@@ -96,12 +97,18 @@ class Seeder:
                         for trigger, source, dest in HISTORY
                     )  # fmt: skip
                 unit.commit()
-            for follower in (f"foelger{number}", f"nabo{number}"):
+            first = self.first.get("idea_id", idea_id)
+            for target, follower in (
+                (idea_id, f"foelger{number}"), (idea_id, f"nabo{number}"), (first, f"ven{number}")
+            ):  # fmt: skip
                 with self.uow() as unit:
                     collaboration.add_follower(
-                        unit, self.manager, idea_id, name=f"Følger {number}",
+                        unit, self.manager, target, name=f"Følger {number}",
                         email=f"{follower}@example.dk",
                     )  # fmt: skip
+            with self.uow() as unit:
+                author = (self.manager, self.owner)[number % 2]
+                collaboration.add_comment(unit, author, first, f"Kommentar {number}")
             self.first.setdefault("idea_id", idea_id)
             self.first.setdefault("meeting_id", self.meeting_id)
 
