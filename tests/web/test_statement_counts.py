@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import event, update
 
 from tests.web.conftest import Web
+from web.views import ideas as idea_views
 from workflow.models import HistoryEntry, Idea, Meeting
 from workflow.permissions import Actor
 from workflow.services import collaboration, ideas, listing, meetings, users
@@ -233,3 +234,17 @@ def test_a_meeting_page_lists_its_first_ideas_and_counts_them_all(
     assert "The first 2 of 5 ideas, in the order of the minutes." in page
     assert "Idé 1<" in page and "Idé 2<" not in page
     assert seeded.url('href="/ideas?meeting={meeting_id}"') in page
+
+
+def test_an_idea_page_lists_its_latest_steps_and_comments_and_counts_them_all(
+    web: Web, seeded: Seeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(idea_views, "SHOWN", 3)
+    web.login(seeded.manager)
+    page = web.text(seeded.url("/ideas/{idea_id}"))
+    # The first idea: 2 steps for each of the 5 ideas; 3 followers of its own
+    # and one for each idea; a comment for each idea.
+    assert "The latest 3 of 10 steps." in page
+    assert "The first 3 of 7 followers." in page
+    assert "The latest 3 of 5 comments." in page
+    assert "Kommentar 4" in page and "Kommentar 1<" not in page

@@ -41,6 +41,7 @@ from workflow.states import STATES, TRIGGERS_BY_NAME
 bp = Blueprint("ideas", __name__)
 FILTERS = ("state", "owner", "q", "theme", "meeting", "meeting_title", "overdue", "sort")
 PER_PAGE = 25
+SHOWN = 100  # history entries, comments and followers an idea's page lists (all are counted)
 THEME_CHOICES = 100  # themes listed in the filter; more are reached from an idea's themes
 
 
@@ -172,9 +173,10 @@ def idea_detail(idea_id: int) -> str:
         context = {
             "idea": idea,
             "source": _source(stored),
-            "history": transitions.idea_history(uow, actor, idea_id),
-            "comments": collaboration.comments(uow, actor, idea_id),
-            "followers": collaboration.followers(uow, actor, idea_id),
+            "history": transitions.idea_history(uow, actor, idea_id, latest=SHOWN),
+            "comments": collaboration.comments(uow, actor, idea_id, latest=SHOWN),
+            "followers": collaboration.followers(uow, actor, idea_id, first=SHOWN),
+            "counts": collaboration.counts(uow, idea_id),
             "actions": [
                 TRIGGERS_BY_NAME[name]
                 for name in idea.allowed_triggers

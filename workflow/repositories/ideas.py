@@ -260,12 +260,13 @@ class HistoryRepository:
         """Stage a history row."""
         self.session.add(entry)
 
-    def for_idea(self, idea_id: int) -> Sequence[HistoryEntry]:
-        """An idea's history, oldest first."""
+    def for_idea(self, idea_id: int, latest: int | None = None) -> Sequence[HistoryEntry]:
+        """An idea's history (its ``latest`` entries when given), oldest first."""
         query = (
             select(HistoryEntry)
             .where(HistoryEntry.idea_id == idea_id)
             .options(selectinload(HistoryEntry.actor))
-            .order_by(HistoryEntry.at, HistoryEntry.id)
+            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+            .limit(latest)
         )
-        return self.session.scalars(query).all()
+        return list(reversed(self.session.scalars(query).all()))
