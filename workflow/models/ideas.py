@@ -49,7 +49,8 @@ class Idea(Base):
         Index("ix_ideas_state_updated", "state", "updated_at"),
         # The board's cards per column: by follow-up date, then by arrival (migration 0009).
         Index("ix_ideas_state_follow_up_changed", "state", "follow_up_on", "state_changed_at"),
-        # The dashboard's load per owner and the list by latest change (migration 0012).
+        # The dashboard's load per owner and the list by latest change (migration 0012). The
+        # owner's and the meeting's indexes lead with the id, so they serve the foreign keys too.
         Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
         Index("ix_ideas_updated", "updated_at"),
         Index("ix_ideas_meeting_state", "meeting_id", "state"),
@@ -59,9 +60,9 @@ class Idea(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[State] = mapped_column(StateColumn, default=INITIAL_STATE)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     source_exercise: Mapped[str | None] = mapped_column(String(500))
     source_section: Mapped[str | None] = mapped_column(String(500))
     source_position: Mapped[int | None] = mapped_column(Integer)

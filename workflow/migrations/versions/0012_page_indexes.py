@@ -10,6 +10,10 @@
 - ``ideas (meeting_id, state)``: a meeting's ideas by state (the dashboard, the meeting filter
   with a state), without intersecting the meeting's index with a whole state's.
 
+The owner's and the meeting's new indexes lead with the id, so they replace ``ix_ideas_owner_id``
+and ``ix_ideas_meeting_id``: every index on ``ideas`` is written on each transition (a change
+of an indexed column updates them all on PostgreSQL), so none is kept twice.
+
 Revision ID: 0012
 Revises: 0009
 Create Date: 2026-12-02
@@ -42,10 +46,14 @@ def upgrade() -> None:
     op.create_index("ix_ideas_meeting_state", "ideas", ["meeting_id", "state"])
     op.create_index("ix_ideas_follow_up_order", "ideas", FOLLOW_UP_ORDER)
     op.create_index("ix_ideas_state_follow_up_order", "ideas", ["state", *FOLLOW_UP_ORDER])
+    op.drop_index("ix_ideas_owner_id", table_name="ideas")
+    op.drop_index("ix_ideas_meeting_id", table_name="ideas")
 
 
 def downgrade() -> None:
     """Drop the pages' indexes."""
+    op.create_index("ix_ideas_meeting_id", "ideas", ["meeting_id"])
+    op.create_index("ix_ideas_owner_id", "ideas", ["owner_id"])
     op.drop_index("ix_ideas_state_follow_up_order", table_name="ideas")
     op.drop_index("ix_ideas_follow_up_order", table_name="ideas")
     op.drop_index("ix_ideas_meeting_state", table_name="ideas")
