@@ -47,6 +47,8 @@ API = (
     "/api/v1/pipeline",
     "/api/v1/meetings",
     "/api/v1/meetings/{meeting_id}",
+    "/api/v1/meetings/{meeting_id}/report",
+    "/api/v1/notifications",
 )
 
 
