@@ -250,3 +250,11 @@ def test_an_idea_page_lists_its_latest_steps_and_comments_and_counts_them_all(
     assert "The first 3 of 7 followers." in page
     assert "The latest 3 of 5 comments." in page
     assert "Kommentar 4" in page and "Kommentar 1<" not in page
+
+
+def test_the_idea_list_pages_through_the_first_ten_thousand_ideas(web: Web, seeded: Seeder) -> None:
+    web.login(seeded.manager)
+    assert web.get(f"/ideas?page={10_000 // 25 + 1}").status_code == 200
+    deeper = web.get(f"/ideas?page={10_000 // 25 + 2}&sort=title")
+    assert deeper.status_code == 422
+    assert "Only the first 10,000 ideas are paged through" in deeper.get_data(as_text=True)

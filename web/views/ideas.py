@@ -57,7 +57,12 @@ def idea_list() -> str | tuple[str, int]:
     with unit_of_work() as uow:
         try:
             page = listing.list_ideas(
-                uow, current_actor(), filters, request.args.get("page", 1), PER_PAGE
+                uow,
+                current_actor(),
+                filters,
+                request.args.get("page", 1),
+                PER_PAGE,
+                max_offset=listing.PAGED_IDEAS,
             )
         except ValidationFailed as error:
             errors = error.fields
