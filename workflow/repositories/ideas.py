@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow.models import (
+    FOLLOW_UP_ORDER,
     Assessment,
     Evaluation,
     HistoryEntry,
@@ -92,7 +93,7 @@ IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
     "oldest": (Idea.id.asc(),),
     "title": (Idea.title.asc(), Idea.id.desc()),
     "updated": (Idea.updated_at.desc(), Idea.id.desc()),
-    "follow_up": (Idea.follow_up_on.asc().nulls_last(), Idea.id.desc()),
+    "follow_up": FOLLOW_UP_ORDER,
     "waiting": (Idea.state_changed_at.asc(), Idea.id.asc()),
 }
 
@@ -317,12 +318,13 @@ class HistoryRepository:
         )
         return self.session.scalars(query).first()
 
-    def for_idea(self, idea_id: int) -> Sequence[HistoryEntry]:
-        """An idea's history, oldest first."""
+    def for_idea(self, idea_id: int, latest: int | None = None) -> Sequence[HistoryEntry]:
+        """An idea's history (its ``latest`` entries when given), oldest first."""
         query = (
             select(HistoryEntry)
             .where(HistoryEntry.idea_id == idea_id)
             .options(selectinload(HistoryEntry.actor))
-            .order_by(HistoryEntry.at, HistoryEntry.id)
+            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+            .limit(latest)
         )
-        return self.session.scalars(query).all()
+        return list(reversed(self.session.scalars(query).all()))

@@ -201,10 +201,12 @@ def _check_owner_change(actor: Actor, idea: Idea, outcome: Outcome) -> None:
             raise Forbidden("Only managers hand an idea to someone else.")
 
 
-def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryView]:
-    """An idea's fired triggers, oldest first."""
+def idea_history(
+    uow: UnitOfWork, actor: Actor, idea_id: int, latest: int | None = None
+) -> list[HistoryView]:
+    """An idea's fired triggers (the ``latest`` ones when given), oldest first."""
     idea = load_idea(uow, idea_id)
-    return history_views(uow.history.for_idea(idea.id))
+    return history_views(uow.history.for_idea(idea.id, latest))
 
 
 Apply = Callable[[_Context, Outcome, Actor], Record | None]
