@@ -19,9 +19,17 @@ from bench import results
 # module → the metrics it must record
 BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.import_scaling": ("import_scaling",),
-    "bench.pages_scaling": ("pages_scaling",),
+    "bench.pages_scaling": tuple(
+        f"{metric}_{backend}"
+        for backend in ("sqlite", "postgres")
+        for metric in ("pages_p95_scaling", "pages_p50_100k", "pages_vs_bare_wsgi")
+    ),
     "bench.followup_scaling": ("followup_sweep_sqlite", "followup_sweep_postgres"),
-    "bench.machine_overhead": ("machine_overhead",),
+    "bench.transitions_vs_raw": tuple(
+        f"transition_vs_raw_{backend}_{clients}"
+        for backend in ("sqlite", "postgres")
+        for clients in (1, 8)
+    ),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
 }
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,6 +24,7 @@ from workflow.repositories import (
 )
 
 logger = logging.getLogger(__name__)
+_OUTBOX_INSERT = insert(OutboxMessage.__table__)  # type: ignore[arg-type]
 
 
 class UnitOfWork:
@@ -70,13 +72,16 @@ class UnitOfWork:
 
     def publish(self, event: Event) -> None:
         """Queue ``event`` in the outbox, inside this transaction."""
-        self.session.add(
-            OutboxMessage(
-                event_type=event.event_type,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                payload=event.payload(),
-            )
+        # One INSERT at once, without RETURNING and outside the unit of work's flush: nothing
+        # here needs the row's id, and the row is visible to this transaction's later queries.
+        self.session.execute(
+            _OUTBOX_INSERT,
+            {
+                "event_type": event.event_type,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
+                "payload": event.payload(),
+            },
         )
         self._published = True
 

@@ -65,18 +65,22 @@ def idea_detail(
     assessment: Assessment | None,
     pilot_plan: PilotPlan | None,
     evaluation: Evaluation | None,
+    themes: Sequence[str] | None = None,
 ) -> IdeaDetail:
-    """Snapshot an idea with its latest gate records."""
+    """Snapshot an idea with its latest gate records (``themes``: their names, when read
+    without loading ``idea.themes``)."""
     return IdeaDetail(
-        **_idea_fields(idea),
+        **_idea_fields(idea, themes),
         assessment=_assessment(assessment),
         pilot_plan=_pilot_plan(pilot_plan),
         evaluation=_evaluation(evaluation),
     )
 
 
-def _idea_fields(idea: Idea) -> dict[str, Any]:
+def _idea_fields(idea: Idea, themes: Sequence[str] | None = None) -> dict[str, Any]:
     meeting = idea.meeting
+    if themes is None:
+        themes = [theme.name for theme in idea.themes]
     return {
         "id": idea.id,
         "title": idea.title,
@@ -85,7 +89,7 @@ def _idea_fields(idea: Idea) -> dict[str, Any]:
         "version": idea.version,
         "owner": idea.owner.email if idea.owner else None,
         "owner_name": idea.owner.name if idea.owner else None,
-        "themes": tuple(sorted((theme.name for theme in idea.themes), key=str.casefold)),
+        "themes": tuple(sorted(themes, key=str.casefold)),
         "meeting": (
             None
             if meeting is None

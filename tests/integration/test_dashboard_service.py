@@ -25,6 +25,7 @@ from tests.integration.dashboard_story import (
 )
 from workflow.errors import Forbidden
 from workflow.models import Meeting
+from workflow.services import dashboard as dashboard_service
 from workflow.services import ideas, imports
 from workflow.services.dashboard import (
     Conversion,
@@ -309,3 +310,19 @@ def test_meetings_themes_and_json(uow: UowFactory, story: Story) -> None:
     assert document["owners"][0]["open_by_state"]["proposed"] == 3
     assert [m["held_on"] for m in document["meetings"]] == ["2025-09-01", "2025-06-12", None]
     assert document["themes"][0]["name"] == "Unge"
+
+
+def test_owners_meetings_and_themes_are_the_first_few_with_every_one_counted(
+    uow: UowFactory, story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with uow() as unit:
+        unit.meetings.add(Meeting(title="Dialogmøde", held_on=date(2025, 9, 1)))
+        unit.commit()
+    monkeypatch.setattr(dashboard_service, "SHOWN", 1)
+    board = read(uow, story.manager)
+    assert [(m.title, m.total) for m in board.meetings] == [("Dialogmøde", 0)]
+    assert board.meeting_total == 2
+    assert [(t.name, t.total) for t in board.themes] == [("Unge", 3)]
+    assert board.theme_total == 3
+    assert [o.email for o in board.owners] == ["bo@randers.dk"]
+    assert board.owner_total == 3  # bo, anna and dorte; carl is deactivated

@@ -14,16 +14,20 @@ from flask import Flask
 from sqlalchemy import event, update
 
 from tests.web.conftest import Web
-from workflow.models import Idea, Meeting
+from web.views import ideas as idea_views
+from workflow.models import HistoryEntry, Idea, Meeting
 from workflow.permissions import Actor
-from workflow.services import collaboration, ideas, listing, users
+from workflow.services import collaboration, ideas, listing, meetings, users
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
 
-SMALL, LARGE = 5, 40
+SMALL, LARGE = 5, 45
 PAGES = (
     "/board",
     "/ideas",
+    "/ideas?sort=title",
+    "/ideas?sort=updated",
+    "/ideas?sort=waiting&state=assessed",
     "/ideas?state=proposed&sort=follow_up",
     "/ideas?theme={theme_id}&meeting={meeting_id}&q=Idé",
     "/ideas?owner={owner_email}&overdue=1&sort=title",
@@ -34,12 +38,27 @@ PAGES = (
     "/meetings/{meeting_id}",
     "/ideas/{idea_id}",
 )
-API = ("/api/v1/ideas", "/api/v1/ideas?state=proposed", "/api/v1/meetings")
+API = (
+    "/api/v1/ideas",
+    "/api/v1/ideas?state=proposed",
+    "/api/v1/ideas?owner={owner_email}&q=Idé",
+    "/api/v1/ideas/{idea_id}",
+    "/api/v1/ideas/{idea_id}/history",
+    "/api/v1/pipeline",
+    "/api/v1/meetings",
+    "/api/v1/meetings/{meeting_id}",
+    "/api/v1/meetings/{meeting_id}/report",
+    "/api/v1/notifications",
+)
+
+
+HISTORY = (("assess", "proposed", "assessed"), ("park", "assessed", "parked"))
 
 
 class Seeder:
-    """Adds ideas spread over every state, each with themes, a meeting, an owner, a follower,
-    a follow-up date and history."""
+    """Adds ideas spread over every state, each with three themes, a meeting, an owner, two
+    followers, a follow-up date and history; the first idea's history, followers and comments
+    grow with every idea."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], manager: Actor, owner: Actor) -> None:
         self.uow, self.manager, self.owner = uow, manager, owner
@@ -59,7 +78,11 @@ class Seeder:
                 fields = {
                     "title": f"Idé {number}",
                     "description": "Flere bænke langs åen.",
-                    "themes": [f"Tema {number % 7}", f"Tema {(number + 3) % 7}"],
+                    "themes": [
+                        f"Tema {number % 11}",
+                        f"Tema {(number + 3) % 11}",
+                        f"Tema {(number + 7) % 11}",
+                    ],
                     "owner": self.owner.email,
                     "follow_up_on": (date(2025, 1, 1) + timedelta(days=number)).isoformat(),
                 }
@@ -70,12 +93,25 @@ class Seeder:
                     .values(state=STATES[number % len(STATES)], meeting_id=self.meeting_id)
                     .execution_options(synchronize_session=False)
                 )
+                for target in {idea_id, self.first.get("idea_id", idea_id)}:
+                    unit.session.add_all(
+                        HistoryEntry(idea_id=target, trigger=trigger, from_state=source,
+                                     to_state=dest, actor_id=self.manager.id, data={})
+                        for trigger, source, dest in HISTORY
+                    )  # fmt: skip
                 unit.commit()
+            first = self.first.get("idea_id", idea_id)
+            for target, follower in (
+                (idea_id, f"foelger{number}"), (idea_id, f"nabo{number}"), (first, f"ven{number}")
+            ):  # fmt: skip
+                with self.uow() as unit:
+                    collaboration.add_follower(
+                        unit, self.manager, target, name=f"Følger {number}",
+                        email=f"{follower}@example.dk",
+                    )  # fmt: skip
             with self.uow() as unit:
-                collaboration.add_follower(
-                    unit, self.manager, idea_id, name=f"Følger {number}",
-                    email=f"foelger{number}@example.dk",
-                )  # fmt: skip
+                author = (self.manager, self.owner)[number % 2]
+                collaboration.add_comment(unit, author, first, f"Kommentar {number}")
             self.first.setdefault("idea_id", idea_id)
             self.first.setdefault("meeting_id", self.meeting_id)
 
@@ -150,7 +186,7 @@ def test_the_meeting_filter_searches_titles_instead_of_listing_every_meeting(
     seeded.add(LARGE - SMALL)
     web.login(seeded.manager)
     page = web.text("/ideas")
-    assert "Borgermøde 35</option>" not in page  # no option per meeting
+    assert "Borgermøde 40</option>" not in page  # no option per meeting
     assert 'name="meeting_title"' in page
 
     found = web.text("/ideas?meeting_title=MØDE 35")
@@ -188,3 +224,37 @@ def test_board_cards_come_due_follow_ups_first_then_the_latest_to_arrive(
     assert proposed.count == 5
     assert [card.title for card in proposed.cards] == ["Idé 2", "Idé 4", "Idé 1", "Idé 3"]
     assert all(not column.cards for state, column in columns.items() if state != STATES[0])
+
+
+def test_a_meeting_page_lists_its_first_ideas_and_counts_them_all(
+    web: Web, seeded: Seeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(meetings, "IDEAS_SHOWN", 2)
+    web.login(seeded.manager)
+    page = web.text(seeded.url("/meetings/{meeting_id}"))
+    assert "5 ideas came from this meeting." in page
+    assert "The first 2 of 5 ideas, in the order of the minutes." in page
+    assert "Idé 1<" in page and "Idé 2<" not in page
+    assert seeded.url('href="/ideas?meeting={meeting_id}"') in page
+
+
+def test_an_idea_page_lists_its_latest_steps_and_comments_and_counts_them_all(
+    web: Web, seeded: Seeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(idea_views, "SHOWN", 3)
+    web.login(seeded.manager)
+    page = web.text(seeded.url("/ideas/{idea_id}"))
+    # The first idea: 2 steps for each of the 5 ideas; 3 followers of its own
+    # and one for each idea; a comment for each idea.
+    assert "The latest 3 of 10 steps." in page
+    assert "The first 3 of 7 followers." in page
+    assert "The latest 3 of 5 comments." in page
+    assert "Kommentar 4" in page and "Kommentar 1<" not in page
+
+
+def test_the_idea_list_pages_through_the_first_ten_thousand_ideas(web: Web, seeded: Seeder) -> None:
+    web.login(seeded.manager)
+    assert web.get(f"/ideas?page={10_000 // 25 + 1}").status_code == 200
+    deeper = web.get(f"/ideas?page={10_000 // 25 + 2}&sort=title")
+    assert deeper.status_code == 422
+    assert "Only the first 10,000 ideas are paged through" in deeper.get_data(as_text=True)

@@ -41,6 +41,8 @@ from workflow.states import STATES, TRIGGERS_BY_NAME
 bp = Blueprint("ideas", __name__)
 FILTERS = ("state", "owner", "q", "theme", "meeting", "meeting_title", "overdue", "sort")
 PER_PAGE = 25
+SHOWN = 100  # history entries, comments and followers an idea's page lists (all are counted)
+THEME_CHOICES = 100  # themes listed in the filter; more are reached from an idea's themes
 
 
 def _filters() -> dict[str, str]:
@@ -55,12 +57,17 @@ def idea_list() -> str | tuple[str, int]:
     with unit_of_work() as uow:
         try:
             page = listing.list_ideas(
-                uow, current_actor(), filters, request.args.get("page", 1), PER_PAGE
+                uow,
+                current_actor(),
+                filters,
+                request.args.get("page", 1),
+                PER_PAGE,
+                max_offset=listing.PAGED_IDEAS,
             )
         except ValidationFailed as error:
             errors = error.fields
             page = listing.list_ideas(uow, current_actor(), {}, 1, PER_PAGE)
-        choices = _filter_choices(uow, filters.get("meeting"))
+        choices = _filter_choices(uow, filters.get("meeting"), filters.get("theme"))
     return render_template(
         "ideas/list.html",
         page=page,
@@ -74,18 +81,37 @@ def idea_list() -> str | tuple[str, int]:
     ), 422 if errors else 200
 
 
-def _filter_choices(uow: Any, meeting: str | None) -> dict[str, Any]:
+def _theme_choices(uow: Any, theme: str | None) -> list[Any]:
+    """The first THEME_CHOICES themes by name, and the chosen one if it is not among them (the
+    themes grow with the data; any theme is filtered by its id, as the dashboard's links do)."""
+    from sqlalchemy import select
+
+    from workflow.models import Theme
+    from workflow.paging import parse_whole
+
+    rows = list(
+        uow.session.execute(
+            select(Theme.id, Theme.name).order_by(Theme.name, Theme.id).limit(THEME_CHOICES)
+        ).all()
+    )
+    chosen = parse_whole(theme) if theme else None
+    if chosen is not None and 1 <= chosen <= MAX_ID and all(row.id != chosen for row in rows):
+        rows += uow.session.execute(select(Theme.id, Theme.name).where(Theme.id == chosen)).all()
+    return rows
+
+
+def _filter_choices(uow: Any, meeting: str | None, theme: str | None) -> dict[str, Any]:
     """The owners and themes to choose from, and the title of the meeting the URL names (the
     meetings themselves are too many to list: the filter searches their titles)."""
     from sqlalchemy import select
 
-    from workflow.models import Meeting, Theme
+    from workflow.models import Meeting
     from workflow.paging import parse_whole
 
     meeting_id = parse_whole(meeting) if meeting else None
     return {
         "owners": [u for u in users.list_users(uow) if u.role in ("owner", "manager")],
-        "themes": uow.session.execute(select(Theme.id, Theme.name).order_by(Theme.name)).all(),
+        "themes": _theme_choices(uow, theme),
         "meeting_named": uow.session.scalar(select(Meeting.title).where(Meeting.id == meeting_id))
         if meeting_id is not None and 1 <= meeting_id <= MAX_ID
         else None,
@@ -152,9 +178,10 @@ def idea_detail(idea_id: int) -> str:
         context = {
             "idea": idea,
             "source": _source(stored),
-            "history": transitions.idea_history(uow, actor, idea_id),
-            "comments": collaboration.comments(uow, actor, idea_id),
-            "followers": collaboration.followers(uow, actor, idea_id),
+            "history": transitions.idea_history(uow, actor, idea_id, latest=SHOWN),
+            "comments": collaboration.comments(uow, actor, idea_id, latest=SHOWN),
+            "followers": collaboration.followers(uow, actor, idea_id, first=SHOWN),
+            "counts": collaboration.counts(uow, idea_id),
             "actions": [
                 TRIGGERS_BY_NAME[name]
                 for name in idea.allowed_triggers

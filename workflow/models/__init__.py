@@ -4,6 +4,7 @@
 from workflow.models import followup_marks  # noqa: F401
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
 from workflow.models.ideas import (
+    FOLLOW_UP_ORDER,
     Assessment,
     Comment,
     Evaluation,
@@ -47,6 +48,7 @@ from workflow.models.reports import SentReport
 __all__ = [
     "DEFAULT_REPORT_MONTHS",
     "DELIVERY_OUTCOMES",
+    "FOLLOW_UP_ORDER",
     "MAILING_LISTS",
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",

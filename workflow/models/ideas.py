@@ -50,15 +50,20 @@ class Idea(Base):
         Index("ix_ideas_state_updated", "state", "updated_at"),
         # The board's cards per column: by follow-up date, then by arrival (migration 0009).
         Index("ix_ideas_state_follow_up_changed", "state", "follow_up_on", "state_changed_at"),
+        # The dashboard's load per owner and the list by latest change (migration 0012). The
+        # owner's and the meeting's indexes lead with the id, so they serve the foreign keys too.
+        Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
+        Index("ix_ideas_updated", "updated_at"),
+        Index("ix_ideas_meeting_state", "meeting_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[State] = mapped_column(StateColumn, default=INITIAL_STATE)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     source_exercise: Mapped[str | None] = mapped_column(String(500))
     source_section: Mapped[str | None] = mapped_column(String(500))
     source_position: Mapped[int | None] = mapped_column(Integer)
@@ -87,6 +92,14 @@ class Idea(Base):
     def allowed_triggers(self) -> tuple[str, ...]:
         """The triggers that can fire from this idea's state."""
         return allowed_triggers(self.state)
+
+
+# The list sorted by follow-up date, undated last, read in order from an index on both
+# databases (SQLite cannot serve NULLS LAST from one): the order is spelt
+# ``(follow_up_on IS NULL), follow_up_on, id DESC`` and indexed as such (migration 0012).
+FOLLOW_UP_ORDER = (Idea.follow_up_on.is_(None), Idea.follow_up_on, Idea.id.desc())
+Index("ix_ideas_follow_up_order", *FOLLOW_UP_ORDER)
+Index("ix_ideas_state_follow_up_order", Idea.state, *FOLLOW_UP_ORDER)
 
 
 class Assessment(Base):
@@ -150,6 +163,8 @@ class HistoryEntry(Base):
     """One fired trigger. Replaying an idea's entries in order yields its state."""
 
     __tablename__ = "idea_history"
+    # The funnel's "ever reached" counts, from the index only (migration 0012).
+    __table_args__ = (Index("ix_idea_history_to_state_idea", "to_state", "idea_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, func, select, union_all
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow.models import (
+    FOLLOW_UP_ORDER,
     Assessment,
     Evaluation,
     HistoryEntry,
@@ -34,6 +35,17 @@ _R = TypeVar("_R", Assessment, PilotPlan, Evaluation)
 
 
 @dataclass(frozen=True)
+class IdeaWithRecords:
+    """An idea (owner and meeting loaded), its themes' names and its latest records."""
+
+    idea: Idea
+    themes: tuple[str, ...]  # their names
+    assessment: Assessment | None
+    pilot_plan: PilotPlan | None
+    evaluation: Evaluation | None
+
+
+@dataclass(frozen=True)
 class IdeaFilter:
     """What a list of ideas is narrowed to; None means no narrowing."""
 
@@ -48,12 +60,40 @@ class IdeaFilter:
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
+def _latest_of_idea(model: type[_R]) -> Any:
+    newest = select(func.max(model.id)).where(model.idea_id == bindparam("idea_id"))
+    return (model.idea_id == Idea.id) & (model.id == newest.scalar_subquery())
+
+
+# Built once: composing this statement costs more than running it.
+_WITH_RECORDS = (
+    select(Idea, Assessment, PilotPlan, Evaluation)
+    .outerjoin(Assessment, _latest_of_idea(Assessment))
+    .outerjoin(PilotPlan, _latest_of_idea(PilotPlan))
+    .outerjoin(Evaluation, _latest_of_idea(Evaluation))
+    .where(Idea.id == bindparam("idea_id"))
+    .options(
+        joinedload(Idea.owner),
+        joinedload(Idea.meeting),
+        joinedload(PilotPlan.owner),
+    )
+)
+# The names are all an answer shows of the themes: read as plain rows by their own indexed
+# query (loading Theme objects costs more than the rest of the read, and SQLite would scan a
+# joined many-to-many whole).
+_THEME_NAMES = (
+    select(Theme.__table__.c.name)
+    .join(idea_themes, idea_themes.c.theme_id == Theme.__table__.c.id)
+    .where(idea_themes.c.idea_id == bindparam("idea_id"))
+)
+
+
 IDEA_ORDERS: dict[str, tuple[Any, ...]] = {
     "newest": (Idea.id.desc(),),
     "oldest": (Idea.id.asc(),),
     "title": (Idea.title.asc(), Idea.id.desc()),
     "updated": (Idea.updated_at.desc(), Idea.id.desc()),
-    "follow_up": (Idea.follow_up_on.asc().nulls_last(), Idea.id.desc()),
+    "follow_up": FOLLOW_UP_ORDER,
     "waiting": (Idea.state_changed_at.asc(), Idea.id.asc()),
 }
 
@@ -71,6 +111,15 @@ class IdeaRepository:
     def get(self, idea_id: int) -> Idea | None:
         """The idea with this id, or None."""
         return self.session.get(Idea, idea_id)
+
+    def with_records(self, idea_id: int) -> IdeaWithRecords | None:
+        """The idea, its owner, meeting and latest records in one statement, and its themes
+        in a second (an idea page and a transition's answer need all of them)."""
+        row = self.session.execute(_WITH_RECORDS, {"idea_id": idea_id}).unique().first()
+        if row is None:
+            return None
+        themes = self.session.scalars(_THEME_NAMES, {"idea_id": idea_id})
+        return IdeaWithRecords(row[0], tuple(themes), *row[1:])
 
     def count(self) -> int:
         """How many ideas there are."""
@@ -259,12 +308,23 @@ class HistoryRepository:
         """Stage a history row."""
         self.session.add(entry)
 
-    def for_idea(self, idea_id: int) -> Sequence[HistoryEntry]:
-        """An idea's history, oldest first."""
+    def latest_park_data(self, idea_id: int) -> dict[str, Any] | None:
+        """The data of the idea's latest ``park`` (None when it was never parked)."""
+        query = (
+            select(HistoryEntry.data)
+            .where(HistoryEntry.idea_id == idea_id, HistoryEntry.trigger == "park")
+            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
+
+    def for_idea(self, idea_id: int, latest: int | None = None) -> Sequence[HistoryEntry]:
+        """An idea's history (its ``latest`` entries when given), oldest first."""
         query = (
             select(HistoryEntry)
             .where(HistoryEntry.idea_id == idea_id)
             .options(selectinload(HistoryEntry.actor))
-            .order_by(HistoryEntry.at, HistoryEntry.id)
+            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+            .limit(latest)
         )
-        return self.session.scalars(query).all()
+        return list(reversed(self.session.scalars(query).all()))

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
-from workflow.models import Comment, IdeaFollower
+from workflow.models import Comment, HistoryEntry, IdeaFollower
 from workflow.permissions import (
     Actor,
     may_comment,
@@ -71,15 +71,42 @@ def add_comment(uow: UnitOfWork, actor: Actor, idea_id: int, body: str) -> Comme
     return CommentView(comment.id, actor.name, comment.body, comment.created_at)
 
 
-def comments(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[CommentView]:
-    """An idea's comments, oldest first."""
+@dataclass(frozen=True)
+class IdeaCounts:
+    """How much an idea's page could list: all of it is counted, the latest is shown."""
+
+    history: int
+    comments: int
+    followers: int
+
+
+def comments(
+    uow: UnitOfWork, actor: Actor, idea_id: int, latest: int | None = None
+) -> list[CommentView]:
+    """An idea's comments (the ``latest`` ones when given), oldest first."""
     idea = load_idea(uow, idea_id)
     rows = uow.session.scalars(
-        select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
+        select(Comment)
+        .where(Comment.idea_id == idea.id)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(latest)
     ).all()
     return [
-        CommentView(c.id, c.author.name if c.author else None, c.body, c.created_at) for c in rows
+        CommentView(c.id, c.author.name if c.author else None, c.body, c.created_at)
+        for c in reversed(rows)
     ]
+
+
+def counts(uow: UnitOfWork, idea_id: int) -> IdeaCounts:
+    """How many history entries, comments and followers an idea has, in one statement."""
+    history, comment_count, follower_count = uow.session.execute(
+        select(
+            select(func.count()).where(HistoryEntry.idea_id == idea_id).scalar_subquery(),
+            select(func.count()).where(Comment.idea_id == idea_id).scalar_subquery(),
+            select(func.count()).where(IdeaFollower.idea_id == idea_id).scalar_subquery(),
+        )
+    ).one()
+    return IdeaCounts(history, comment_count, follower_count)
 
 
 def add_follower(
@@ -137,14 +164,17 @@ def remove_follower(uow: UnitOfWork, actor: Actor, idea_id: int, contact_id: int
     uow.commit()
 
 
-def followers(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[FollowerView]:
-    """An idea's followers, in the order they started following; their addresses only for
-    managers, admins and the idea's owner."""
+def followers(
+    uow: UnitOfWork, actor: Actor, idea_id: int, first: int | None = None
+) -> list[FollowerView]:
+    """An idea's followers (the ``first`` ones when given), in the order they started
+    following; their addresses only for managers, admins and the idea's owner."""
     idea = load_idea(uow, idea_id)
     rows = uow.session.scalars(
         select(IdeaFollower)
         .where(IdeaFollower.idea_id == idea.id)
         .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
+        .limit(first)
     ).all()
     with_address = may_see_follower_addresses(actor, idea.owner_id)
     return [_follower_view(row, with_address) for row in rows]

@@ -1,9 +1,10 @@
 """The manager dashboard: funnel, time in stage, stuck and overdue ideas, load, meetings, themes.
 
-Every count is made by the database (``GROUP BY`` or conditional ``COUNT``), so the dashboard
-costs the same few queries on a hundred ideas as on a hundred thousand. Only the length of each
-stay (one number per stay, computed in SQL) comes into Python, for the medians and percentiles.
-The lists of stuck and overdue ideas are capped; their totals are counted in full.
+Every count is made by the database (``GROUP BY`` or conditional ``COUNT``), and so are the
+medians and percentiles of the time in each stage (``dashboard_stays``), so the dashboard costs
+the same few queries on a hundred ideas as on a hundred thousand and no row per idea or stay
+comes into Python. The lists of stuck and overdue ideas are capped, and so are the owners,
+meetings and themes shown (``SHOWN``); their totals are counted in full.
 
 Days are measured on the UTC timeline (a stay of 24 hours is one day, whatever the clock change
 does); "today", for follow-up dates, is the Danish date (``workflow.clock.local_today``).
@@ -19,29 +20,26 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     and_,
     case,
-    cast,
     distinct,
-    extract,
     func,
-    literal,
     or_,
     select,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
-from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, UTCDateTime, idea_themes
+from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, idea_themes
 from workflow.permissions import Actor
+from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
     LIMITED_STATES,
     LIST_CAP,
     OPEN_STATES,
     SECONDS_PER_DAY,
+    SHOWN,
     Conversion,
     Dashboard,
     Funnel,
@@ -56,7 +54,6 @@ from workflow.services.dashboard_figures import (
 from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
-_Timestamp = ColumnElement[Any] | QueryableAttribute[Any]
 __all__ = [
     "FUNNEL_STAGES",
     "OPEN_STATES",
@@ -109,7 +106,9 @@ def dashboard(
     query = _Queries(uow, now, today, limits)
     stuck, stuck_total = query.stuck(list_cap)
     overdue, overdue_total = query.overdue(list_cap)
-    owners, unowned_open, inactive_owner_open = query.owner_load()
+    owners, owner_total, unowned_open, inactive_owner_open = query.owner_load(SHOWN)
+    meetings, meeting_total = query.meetings(SHOWN)
+    themes, theme_total = query.themes(SHOWN)
     return Dashboard(
         generated_at=now,
         today=today,
@@ -122,10 +121,13 @@ def dashboard(
         overdue=overdue,
         overdue_total=overdue_total,
         owners=owners,
+        owner_total=owner_total,
         unowned_open=unowned_open,
         inactive_owner_open=inactive_owner_open,
-        meetings=query.meetings(),
-        themes=query.themes(),
+        meetings=meetings,
+        meeting_total=meeting_total,
+        themes=themes,
+        theme_total=theme_total,
     )
 
 
@@ -189,34 +191,9 @@ class _Queries:
 
     # -- 2. time in stage ----------------------------------------------------------------------
 
-    def _day_number(self, moment: _Timestamp) -> ColumnElement[Any]:
-        """A timestamp as a number of days on a continuous scale; differences are durations."""
-        if self.dialect == "sqlite":
-            return func.julianday(moment)  # stored as naive UTC text
-        return cast(extract("epoch", moment), Float) / SECONDS_PER_DAY  # PostgreSQL
-
     def time_in_stage(self) -> tuple[StageTime, ...]:
-        """Every stay, as ``pipeline`` measures it: finished ones from history (entered at the
-        previous step, or at creation), ongoing ones from ``state_changed_at`` to now. Only the
-        lengths come back, one number a row; the final states' ongoing stays count too."""
-        stays: dict[State, list[float]] = {state: [] for state in STATES}
-        previous_step = func.lag(HistoryEntry.at).over(
-            partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
-        )
-        entered = func.coalesce(previous_step, Idea.created_at)
-        finished = select(
-            HistoryEntry.from_state,
-            self._day_number(HistoryEntry.at) - self._day_number(entered),
-        ).join(Idea, Idea.id == HistoryEntry.idea_id)
-        now = literal(self.now, UTCDateTime())
-        ongoing = select(
-            Idea.state, self._day_number(now) - self._day_number(Idea.state_changed_at)
-        )
-        for query in (finished, ongoing):
-            for state, days in self.session.execute(query):
-                if state in stays:
-                    stays[state].append(max(float(days), 0.0))
-        return tuple(_stage_time(state, stays[state]) for state in STATES)
+        """Every stay, as ``pipeline`` measures it; the database computes the percentiles."""
+        return stays.time_in_stage(self.session, self.now)
 
     # -- 3. stuck ideas ------------------------------------------------------------------------
 
@@ -277,23 +254,40 @@ class _Queries:
 
     # -- 5. load per owner ---------------------------------------------------------------------
 
-    def owner_load(self) -> tuple[tuple[OwnerLoad, ...], int, int]:
-        per_user = (
+    def owner_load(self, shown: int) -> tuple[tuple[OwnerLoad, ...], int, int, int]:
+        """The ``shown`` active owners with most open ideas, how many active users own ideas,
+        and the open ideas without an owner or with a deactivated one."""
+        per_owner = (
+            select(
+                Idea.owner_id.label("owner_id"),
+                *_by_state_columns(OPEN_STATES),
+                _count_if(self.is_open).label("open_total"),
+                _count_if(self.is_overdue).label("overdue"),
+                _count_if(self.is_stuck).label("stuck"),
+            )
+            .where(Idea.owner_id.is_not(None))
+            .group_by(Idea.owner_id)
+            .subquery("per_owner")
+        )
+        counts = [per_owner.c[f"n_{state}"] for state in OPEN_STATES]
+        ranked = (
             select(
                 User.email,
                 User.name,
-                *_by_state_columns(OPEN_STATES),
-                _count_if(self.is_overdue),
-                _count_if(self.is_stuck),
+                *counts,
+                per_owner.c.overdue,
+                per_owner.c.stuck,
+                func.count().over().label("owners"),
             )
-            .join(Idea, Idea.owner_id == User.id)
+            .join(per_owner, per_owner.c.owner_id == User.id)
             .where(User.active.is_(True))
-            .group_by(User.id, User.email, User.name)
+            .order_by(per_owner.c.open_total.desc(), User.email)
+            .limit(shown)
         )
-        owners = []
-        for email, name, *counts in self.session.execute(per_user):
-            by_state = dict(zip(OPEN_STATES, counts[: len(OPEN_STATES)], strict=True))
-            overdue, stuck = counts[len(OPEN_STATES) :]
+        owners, owner_total = [], 0
+        for email, name, *numbers in self.session.execute(ranked):
+            by_state = dict(zip(OPEN_STATES, numbers[: len(OPEN_STATES)], strict=True))
+            overdue, stuck, owner_total = numbers[len(OPEN_STATES) :]
             owners.append(
                 OwnerLoad(
                     email=email,
@@ -304,7 +298,6 @@ class _Queries:
                     stuck=stuck,
                 )
             )
-        owners.sort(key=lambda load: (-load.open_total, load.email))
         orphans = (
             select(
                 _count_if(Idea.owner_id.is_(None)),
@@ -315,56 +308,82 @@ class _Queries:
             .where(self.is_open)
         )
         unowned, inactive = self.session.execute(orphans).one()
-        return tuple(owners), unowned, inactive
+        return tuple(owners), owner_total, unowned, inactive
 
     # -- 6. ideas per meeting ------------------------------------------------------------------
 
-    def meetings(self) -> tuple[MeetingIdeas, ...]:
-        query = (
-            select(Meeting.id, Meeting.title, Meeting.held_on, *_by_state_columns(STATES))
-            .outerjoin(Idea, Idea.meeting_id == Meeting.id)
-            .group_by(Meeting.id, Meeting.title, Meeting.held_on)
+    def meetings(self, shown: int) -> tuple[tuple[MeetingIdeas, ...], int]:
+        """The ``shown`` newest meetings (undated last) with their ideas by state, and how many
+        meetings there are: only the shown meetings' ideas are counted."""
+        newest = (
+            select(Meeting.id, Meeting.title, Meeting.held_on)
             .order_by(Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
+            .limit(shown)
         )
+        listed = self.session.execute(newest).all()
+        total = self.session.scalar(select(func.count(Meeting.id))) or 0
+        by_meeting = self._by_state(Idea.meeting_id, [row.id for row in listed])
         return tuple(
             MeetingIdeas(
                 id=meeting_id,
                 title=title,
                 held_on=held_on,
-                by_state=_states_of(counts),
-                total=sum(counts),
+                by_state=(counts := by_meeting.get(meeting_id, _no_ideas())),
+                total=sum(counts.values()),
             )
-            for meeting_id, title, held_on, *counts in self.session.execute(query)
-        )
+            for meeting_id, title, held_on in listed
+        ), total
 
     # -- 7. ideas per theme --------------------------------------------------------------------
 
-    def themes(self) -> tuple[ThemeIdeas, ...]:
+    def themes(self, shown: int) -> tuple[tuple[ThemeIdeas, ...], int]:
+        """The ``shown`` themes tagging most ideas (ties: by name) with those ideas by state,
+        and how many themes tag an idea; counted on the link table's theme index."""
         total = func.count().label("total")
-        query = (
-            select(Theme.id, Theme.name, total, *_by_state_columns(STATES))
-            .join(idea_themes, idea_themes.c.theme_id == Theme.id)
-            .join(Idea, Idea.id == idea_themes.c.idea_id)
-            .group_by(Theme.id, Theme.name)
-            .order_by(total.desc(), Theme.name, Theme.id)
+        per_theme = (
+            select(idea_themes.c.theme_id, total)
+            .group_by(idea_themes.c.theme_id)
+            .subquery("per_theme")
+        )
+        top = (
+            select(Theme.id, Theme.name, per_theme.c.total, func.count().over().label("themes"))
+            .join(per_theme, per_theme.c.theme_id == Theme.id)
+            .order_by(per_theme.c.total.desc(), Theme.name, Theme.id)
+            .limit(shown)
+        )
+        listed = self.session.execute(top).all()
+        by_theme = self._by_state(
+            idea_themes.c.theme_id,
+            [row.id for row in listed],
+            select_from=idea_themes.join(Idea, Idea.id == idea_themes.c.idea_id),
         )
         return tuple(
-            ThemeIdeas(id=theme_id, name=name, by_state=_states_of(counts), total=count)
-            for theme_id, name, count, *counts in self.session.execute(query)
+            ThemeIdeas(
+                id=theme_id,
+                name=name,
+                by_state=by_theme.get(theme_id, _no_ideas()),
+                total=count,
+            )
+            for theme_id, name, count, _ in listed
+        ), (listed[0].themes if listed else 0)
+
+    def _by_state(
+        self, key: Any, ids: list[int], select_from: Any = None
+    ) -> dict[int, dict[State, int]]:
+        """Ideas by state for each of ``ids`` (a meeting's or a theme's), in one query."""
+        if not ids:
+            return {}
+        query = (
+            select(key, Idea.state, func.count())
+            .select_from(select_from if select_from is not None else Idea)
+            .where(key.in_(ids))
+            .group_by(key, Idea.state)
         )
+        found: dict[int, dict[State, int]] = {}
+        for owner, state, count in self.session.execute(query):
+            found.setdefault(owner, _no_ideas())[State(state)] = count
+        return found
 
 
-def _states_of(counts: list[int]) -> dict[State, int]:
-    return dict(zip(STATES, counts, strict=True))
-
-
-def _stage_time(state: State, days: list[float]) -> StageTime:
-    days.sort()
-    median = percentile(days, 0.5)
-    p90 = percentile(days, 0.9)
-    return StageTime(
-        state=state,
-        stays=len(days),
-        median_days=None if median is None else round(median, 1),
-        p90_days=None if p90 is None else round(p90, 1),
-    )
+def _no_ideas() -> dict[State, int]:
+    return dict.fromkeys(STATES, 0)

@@ -10,6 +10,8 @@ from workflow.states import OPEN_STATES, State
 SECONDS_PER_DAY = 86_400
 LIST_CAP = 50
 """How many stuck (and how many overdue) ideas the dashboard lists; the totals count them all."""
+SHOWN = 12
+"""How many owners, meetings and themes the dashboard shows; the totals count them all."""
 
 
 __all__ = ["OPEN_STATES"]  # ideas still in play, as the state table says
@@ -144,8 +146,11 @@ class Dashboard:
     stuck_total: int
     overdue: tuple[OverdueIdea, ...]  # most days overdue first (ties: lowest id), capped
     overdue_total: int
-    owners: tuple[OwnerLoad, ...]  # most open ideas first (ties: by email)
+    owners: tuple[OwnerLoad, ...]  # most open ideas first (ties: by email), at most SHOWN
+    owner_total: int  # active users owning an idea
     unowned_open: int  # open ideas without an owner
     inactive_owner_open: int  # open ideas whose owner is deactivated (not in ``owners``)
-    meetings: tuple[MeetingIdeas, ...]  # newest first, meetings without a date last
-    themes: tuple[ThemeIdeas, ...]  # most ideas first (ties: by name)
+    meetings: tuple[MeetingIdeas, ...]  # newest first, undated last, at most SHOWN
+    meeting_total: int  # every meeting
+    themes: tuple[ThemeIdeas, ...]  # most ideas first (ties: by name), at most SHOWN
+    theme_total: int  # themes tagging an idea

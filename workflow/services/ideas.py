@@ -12,6 +12,7 @@ from workflow.events import IdeaCreated, IdeaUpdated
 from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, iso_day, whole
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
+from workflow.repositories.ideas import IdeaWithRecords
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
 from workflow.views import IdeaDetail, idea_detail, jsonable
@@ -105,12 +106,9 @@ def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dic
 
 def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
     """One idea with its latest assessment, pilot plan and evaluation."""
-    idea = load_idea(uow, idea_id)
+    found = load_with_records(uow, idea_id)
     return idea_detail(
-        idea,
-        uow.ideas.latest_assessment(idea.id),
-        uow.ideas.latest_pilot_plan(idea.id),
-        uow.ideas.latest_evaluation(idea.id),
+        found.idea, found.assessment, found.pilot_plan, found.evaluation, found.themes
     )
 
 
@@ -123,6 +121,14 @@ def check_expected_version(idea: Idea, expected_version: Any) -> None:
         raise ValidationFailed({"expected_version": N_("Must be a whole number.")})
     if version != idea.version:
         raise VersionConflict(idea.version)
+
+
+def load_with_records(uow: UnitOfWork, idea_id: int) -> IdeaWithRecords:
+    """The idea with this id and its latest records (two statements); NotFound without it."""
+    found = uow.ideas.with_records(idea_id) if 1 <= idea_id <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"There is no idea {idea_id}.")
+    return found
 
 
 def load_idea(uow: UnitOfWork, idea_id: int) -> Idea:

@@ -20,6 +20,9 @@ from workflow.views import IdeaView, idea_view
 PER_PAGE_MAX = 100
 MEETING_TITLE_MAX = 300  # as long as a meeting's title can be
 BOARD_CARDS = 8
+PAGED_IDEAS = 10_000
+"""How deep the idea list pages (``max_offset``): further pages cost a walk over every idea
+before them; the filters, the sort orders and the export reach the rest."""
 
 
 IdeaPage = Page[IdeaView]
@@ -41,13 +44,19 @@ def list_ideas(
     page: Any = 1,
     per_page: Any = 20,
     now: datetime | None = None,
+    max_offset: int | None = None,
 ) -> IdeaPage:
-    """A page of ideas narrowed by the filters in ``params`` (see ``idea_filter``)."""
+    """A page of ideas narrowed by the filters in ``params`` (see ``idea_filter``); a page
+    starting after ``max_offset`` ideas is refused when it is given."""
     errors: dict[str, str] = {}
     page_no = whole_number(page, "page", errors)
     size = whole_number(per_page, "per_page", errors)
     if size is not None and size > PER_PAGE_MAX:
         errors["per_page"] = N_("Must be at most 100.")
+    elif page_no and size and max_offset is not None and (page_no - 1) * size > max_offset:
+        errors["depth"] = N_(
+            "Only the first 10,000 ideas are paged through: narrow the filters or change the order."
+        )
     where, order = _filter_and_order(actor, params, errors, now)
     if errors or page_no is None or size is None:
         raise ValidationFailed(errors)

@@ -34,6 +34,9 @@ from workflow.uow import UnitOfWork
 PER_PAGE_MAX = 100
 THEME_IDEAS_SHOWN = 20
 """How many of the ideas tagged with a theme a meeting's page lists (all are counted)."""
+IDEAS_SHOWN = 200
+"""How many of its ideas a meeting's page lists, in the minutes' order (all are counted; the
+idea list pages through every one)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class MeetingOverview:
     participants: list[Participant] | None  # None: the caller may not see who took part
     participant_count: int
     outcome: Outcome
-    sections: list[Section]  # in document order
+    sections: list[Section]  # in document order, the first IDEAS_SHOWN ideas
     # Text of the minutes the importer could not place; None for callers who may not read the
     # minutes themselves (they can hold names and addresses).
     unrecognised: list[str] | None = None
@@ -289,6 +292,7 @@ def _sections(uow: UnitOfWork, meeting_id: int) -> list[Section]:
         .where(Idea.meeting_id == meeting_id)
         .options(selectinload(Idea.owner))
         .order_by(Idea.source_position.is_(None), Idea.source_position, Idea.id)
+        .limit(IDEAS_SHOWN)
     )
     ideas = [
         MeetingIdea(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,23 +11,29 @@ from typing import Any
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden, ReferencedIdeaMerged
 from workflow.events import IdeaTransitioned
-from workflow.gates import MAX_ID, Kind, whole
-from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
-from workflow.models.ideas import revisit_on
+from workflow.gates import MAX_ID, Kind, iso_day, whole
+from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan, User
 from workflow.permissions import Actor, may_assign_owner, may_fire
-from workflow.services.ideas import check_expected_version, get_idea, load_idea
+from workflow.services.ideas import check_expected_version, load_idea, load_with_records
+from workflow.services.transition_writes import (
+    Record,
+    compare_and_set,
+    insert_history,
+    insert_record,
+)
 from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
 from workflow.uow import UnitOfWork
-from workflow.views import HistoryView, IdeaDetail, history_views, jsonable
+from workflow.views import HistoryView, IdeaDetail, history_views, idea_detail, jsonable
 
 
 @dataclass(frozen=True)
 class _Context:
-    """What gates may ask about the world, answered from the unit of work."""
+    """What gates and effects may ask about the world, answered from the unit of work."""
 
     uow: UnitOfWork
     idea: Idea
     today: date
+    _users: dict[str, User | None] = dataclasses.field(default_factory=dict)
 
     @property
     def idea_id(self) -> int:
@@ -36,8 +43,18 @@ class _Context:
     def idea_owner_email(self) -> str | None:
         return self.idea.owner.email if self.idea.owner else None
 
+    def user(self, email: str) -> User | None:
+        """The user with this email: the idea's owner as loaded, else asked once per step."""
+        key = email.strip().lower()
+        owner = self.idea.owner
+        if owner is not None and owner.email == key:
+            return owner
+        if key not in self._users:
+            self._users[key] = self.uow.users.by_email(key)
+        return self._users[key]
+
     def active_role(self, email: str) -> str | None:
-        user = self.uow.users.by_email(email)
+        user = self.user(email)
         return user.role if user is not None and user.active else None
 
     def idea_state(self, idea_id: int) -> State | None:
@@ -65,24 +82,27 @@ def fire_trigger(
     (422), a change of owner only by managers (403). A concurrent change that slips in before
     the commit loses the version compare-and-set.
     """
-    idea = load_idea(uow, idea_id)
+    found = load_with_records(uow, idea_id)
+    idea = found.idea
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
         raise Forbidden("You may not do this to this idea.")
     referenced = _lock_referenced_ideas(uow, idea, trigger, data)
+    if referenced:  # reloaded under the lock: the records as they are now
+        found = load_with_records(uow, idea_id)
     check_expected_version(idea, expected_version)
     _refuse_merged_references(idea, trigger, referenced)
     now = now or utcnow()
-    outcome = fire(idea.state, trigger, reason, data, _Context(uow, idea, local_today(now)))
-    _check_owner_change(actor, idea, outcome)
-    EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](uow, idea, outcome, actor)
-    idea.state = outcome.to_state
-    idea.state_changed_at = now
-    idea.updated_at = now
-    for other in referenced.values():
-        # The idea pointed at changes too (a merge's survivor carries this one on): its version
-        # moves, so a merge racing the other way, or an edit that did not see this, loses its
-        # compare-and-set.
-        other.updated_at = now
+    with uow.session.no_autoflush:  # written below, statement by statement
+        outcome, record = _apply(uow, actor, idea, trigger, reason, data, now)
+        for other in referenced.values():
+            # The idea pointed at changes too (a merge's survivor carries this one on): its
+            # version moves, so a merge racing the other way, or an edit that did not see this,
+            # loses its compare-and-set.
+            other.updated_at = now
+        # In id order, as they were locked.
+        compare_and_set(uow, sorted([idea, *referenced.values()], key=lambda row: row.id))
+    if record is not None:
+        insert_record(uow, record)
     entry = HistoryEntry(
         idea_id=idea.id,
         trigger=outcome.trigger,
@@ -93,12 +113,10 @@ def fire_trigger(
         reason=outcome.reason,
         data=jsonable(outcome.data),
     )
-    uow.history.add(entry)
-    uow.flush()
     uow.publish(
         IdeaTransitioned(
             idea.id,
-            history_id=entry.id,
+            history_id=insert_history(uow, entry),
             trigger=entry.trigger,
             from_state=entry.from_state,
             to_state=entry.to_state,
@@ -107,11 +125,32 @@ def fire_trigger(
             data=entry.data,
         )
     )
-    # The answer is read before the commit: once committed, the caller must hear of it even if
-    # the database goes away a moment later (a read after the commit could fail with 503).
-    moved = get_idea(uow, actor, idea.id)
+    # The answer is built before the commit, from what this step loaded and wrote (no reads
+    # after the writes): once committed, the caller must hear of it even if the database goes
+    # away a moment later (a read after the commit could fail with 503).
+    moved = idea_detail(
+        idea,
+        record if isinstance(record, Assessment) else found.assessment,
+        record if isinstance(record, PilotPlan) else found.pilot_plan,
+        record if isinstance(record, Evaluation) else found.evaluation,
+        found.themes,
+    )
     uow.commit()
     return moved
+
+
+def _apply(
+    uow: UnitOfWork, actor: Actor, idea: Idea, trigger: Any, reason: Any, data: Any, now: datetime
+) -> tuple[Outcome, Record | None]:
+    """Check the gate, apply the trigger's effect and the new state to the idea (unwritten)."""
+    context = _Context(uow, idea, local_today(now))
+    outcome = fire(idea.state, trigger, reason, data, context)
+    _check_owner_change(actor, idea, outcome)
+    record = EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](context, outcome, actor)
+    idea.state = outcome.to_state
+    idea.state_changed_at = now
+    idea.updated_at = now
+    return outcome, record
 
 
 def _lock_referenced_ideas(uow: UnitOfWork, idea: Idea, trigger: Any, data: Any) -> dict[str, Idea]:
@@ -162,80 +201,83 @@ def _check_owner_change(actor: Actor, idea: Idea, outcome: Outcome) -> None:
             raise Forbidden("Only managers hand an idea to someone else.")
 
 
-def idea_history(uow: UnitOfWork, actor: Actor, idea_id: int) -> list[HistoryView]:
-    """An idea's fired triggers, oldest first."""
+def idea_history(
+    uow: UnitOfWork, actor: Actor, idea_id: int, latest: int | None = None
+) -> list[HistoryView]:
+    """An idea's fired triggers (the ``latest`` ones when given), oldest first."""
     idea = load_idea(uow, idea_id)
-    return history_views(uow.history.for_idea(idea.id))
+    return history_views(uow.history.for_idea(idea.id, latest))
 
 
-Apply = Callable[[UnitOfWork, Idea, Outcome, Actor], None]
+Apply = Callable[[_Context, Outcome, Actor], Record | None]
+"""An effect changes the idea and returns the record it wrote, if any."""
 
 
-def _no_effect(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+def _no_effect(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
     return None
 
 
-def _record_assessment(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+def _record_assessment(ctx: _Context, outcome: Outcome, actor: Actor) -> Assessment:
     data = outcome.data
-    uow.ideas.add_record(
-        Assessment(
-            idea_id=idea.id,
-            impact=data["impact"],
-            feasibility=data["feasibility"],
-            cost=data["cost"],
-            summary=data["summary"],
-            assessed_by_id=actor.id,
-        )
+    return Assessment(
+        idea_id=ctx.idea.id,
+        created_at=utcnow(),
+        impact=data["impact"],
+        feasibility=data["feasibility"],
+        cost=data["cost"],
+        summary=data["summary"],
+        assessed_by_id=actor.id,
     )
 
 
-def _record_pilot_plan(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+def _record_pilot_plan(ctx: _Context, outcome: Outcome, actor: Actor) -> PilotPlan:
     data = outcome.data
-    pilot_owner = uow.users.by_email(data["owner"])
+    pilot_owner = ctx.user(data["owner"])
     assert pilot_owner is not None  # the gate checked it
     # Whoever runs the pilot owns the idea from here on: reminders and follow-ups go to them.
-    idea.owner = pilot_owner
-    uow.ideas.add_record(
-        PilotPlan(
-            idea_id=idea.id,
-            owner_id=pilot_owner.id,
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            success_criteria=data["success_criteria"],
-            budget_dkk=data.get("budget_dkk"),
-            site=data.get("site"),
-            created_by_id=actor.id,
-        )
+    ctx.idea.owner, ctx.idea.owner_id = pilot_owner, pilot_owner.id
+    return PilotPlan(
+        idea_id=ctx.idea.id,
+        created_at=utcnow(),
+        owner=pilot_owner,
+        owner_id=pilot_owner.id,
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        success_criteria=data["success_criteria"],
+        budget_dkk=data.get("budget_dkk"),
+        site=data.get("site"),
+        created_by_id=actor.id,
     )
 
 
-def _record_evaluation(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+def _record_evaluation(ctx: _Context, outcome: Outcome, actor: Actor) -> Evaluation:
     data = outcome.data
-    uow.ideas.add_record(
-        Evaluation(
-            idea_id=idea.id,
-            outcome=data["outcome"],
-            evaluation=data["evaluation"],
-            scale_to=data["scale_to"],
-            created_by_id=actor.id,
-        )
+    return Evaluation(
+        idea_id=ctx.idea.id,
+        created_at=utcnow(),
+        outcome=data["outcome"],
+        evaluation=data["evaluation"],
+        scale_to=data["scale_to"],
+        created_by_id=actor.id,
     )
 
 
-def _schedule_revisit(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
-    idea.follow_up_on = outcome.data["revisit_on"]
+def _schedule_revisit(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
+    ctx.idea.follow_up_on = outcome.data["revisit_on"]
 
 
-def _drop_revisit_date(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
+def _drop_revisit_date(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
     # Parking set the follow-up to the revisit date; once reopened, that date means nothing.
+    idea = ctx.idea
     if outcome.from_state != State.PARKED or idea.follow_up_on is None:
         return
-    if revisit_on(uow.history.for_idea(idea.id)) == idea.follow_up_on:
+    parked = ctx.uow.history.latest_park_data(idea.id)
+    if parked is not None and iso_day(parked.get("revisit_on")) == idea.follow_up_on:
         idea.follow_up_on = None
 
 
-def _point_to_survivor(uow: UnitOfWork, idea: Idea, outcome: Outcome, actor: Actor) -> None:
-    idea.merged_into_id = outcome.data["into"]
+def _point_to_survivor(ctx: _Context, outcome: Outcome, actor: Actor) -> None:
+    ctx.idea.merged_into_id = outcome.data["into"]
 
 
 EFFECTS: dict[Effect, Apply] = {

@@ -10,7 +10,7 @@ be due for them until a write (which marks them) changes that. One UPDATE on eit
 the first sweep: a sweep with other rules marks every open idea again).
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-02
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,9 +38,10 @@ def upgrade() -> None:
         sa.Column("rules", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_followup_schedule")),
     )
-    with op.batch_alter_table("ideas", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index("ix_ideas_next_check_at", ["next_check_at"])
+    # Plain ALTER TABLE on both databases: a batch would copy the table on SQLite, losing the
+    # expression indexes it cannot reflect (0012).
+    op.add_column("ideas", sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_ideas_next_check_at", "ideas", ["next_check_at"])
     ideas = sa.table(
         "ideas",
         sa.column("state", sa.String()),
@@ -57,6 +58,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the index, the column and the table of the rules."""
     op.drop_table("followup_schedule")
-    with op.batch_alter_table("ideas", schema=None) as batch_op:
-        batch_op.drop_index("ix_ideas_next_check_at")
-        batch_op.drop_column("next_check_at")
+    op.drop_index("ix_ideas_next_check_at", table_name="ideas")
+    op.drop_column("ideas", "next_check_at")  # SQLite 3.35 and later drop a column in place

@@ -1,0 +1,86 @@
+"""A transition's writes as single statements: compare-and-set UPDATEs and plain INSERTs.
+
+The unit of work's flush would find the same changes, but sorts, batches and book-keeps them at
+a cost several times that of the statements themselves; a transition knows exactly what it
+writes. The ideas written are then detached from the session, so nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, Update, bindparam, insert, inspect, update
+
+from workflow.errors import VersionConflict
+from workflow.followups.schedule import MARK
+from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.uow import UnitOfWork
+
+Record = Assessment | PilotPlan | Evaluation
+_IDEAS: Table = Idea.__table__  # type: ignore[assignment]
+_COLUMNS = frozenset(column.key for column in inspect(Idea).column_attrs)
+_KEYS = {
+    model: tuple(c.key for c in model.__mapper__.column_attrs if c.key != "id")
+    for model in (Assessment, PilotPlan, Evaluation, HistoryEntry)
+}
+_HISTORY_INSERT = insert(HistoryEntry.__table__)  # type: ignore[arg-type]
+_RECORD_INSERTS = {
+    model: insert(model.__table__)  # type: ignore[arg-type]
+    for model in (Assessment, PilotPlan, Evaluation)
+}
+
+
+def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
+    """Write each idea's changed columns with ``UPDATE ... WHERE id AND version`` and the next
+    version; VersionConflict when another transaction changed it first."""
+    session = uow.session
+    for idea in ideas:
+        state = inspect(idea)
+        # committed_state holds the loaded value of each attribute set since: what changed.
+        changes = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
+        # A transition changes what the idea's reminders depend on (its state, its last change),
+        # so the next reminder sweep looks at it: the mark the session's flush would have set
+        # (workflow.models.followup_marks), which this write goes around.
+        changes["next_check_at"] = MARK
+        version = state.committed_state.get("version", idea.version)
+        changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
+        if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict()
+        idea.version = changes["version"]
+        session.expunge(idea)  # written: the flush must not write it again
+
+
+@functools.cache
+def _update(keys: frozenset[str]) -> Update:
+    """``UPDATE ideas SET <keys> WHERE id = :_id AND version = :_version``, built once per
+    set of columns (composing a statement costs more than running it)."""
+    columns: dict[str, Any] = {
+        key: bindparam(key, type_=_IDEAS.c[key].type)
+        for key in sorted(keys)
+        if not key.startswith("_")
+    }
+    return (
+        update(_IDEAS)
+        .where(_IDEAS.c.id == bindparam("_id"), _IDEAS.c.version == bindparam("_version"))
+        .values(columns)
+    )
+
+
+def insert_record(uow: UnitOfWork, record: Record) -> None:
+    """Insert an assessment, pilot plan or evaluation (built, never added to the session)."""
+    uow.session.execute(_RECORD_INSERTS[type(record)], _values(record))
+
+
+def insert_history(uow: UnitOfWork, entry: HistoryEntry) -> int:
+    """Insert a history row; return its id."""
+    result = uow.session.execute(_HISTORY_INSERT, _values(entry))
+    entry.id = result.inserted_primary_key[0]  # type: ignore[attr-defined]
+    return entry.id
+
+
+def _values(row: Record | HistoryEntry) -> dict[str, Any]:
+    """The columns set on a new row; those left out take their defaults, as in a flush."""
+    keys = _KEYS[type(row)]
+    return {key: value for key in keys if (value := getattr(row, key)) is not None}
