@@ -11,6 +11,7 @@ from workflow.models.ideas import (
     PilotPlan,
     idea_themes,
 )
+from workflow.models.idea_terms import idea_terms
 from workflow.models.meetings import (
     DEFAULT_REPORT_MONTHS,
     Meeting,
@@ -77,4 +78,5 @@ __all__ = [
     "User",
     "UserSession",
     "idea_themes",
+    "idea_terms",
 ]

@@ -1,0 +1,79 @@
+"""The similarity index kept in the database: the word stems of every idea a new one may resemble.
+
+An import looks its new ideas up by their rarest stems here instead of reading every stored idea
+(``workflow.repositories.similar_ideas``). The rows are written in the same flush as the idea:
+when it is created, when its title or description changes, and removed when it is merged (a
+merged idea is never offered as similar). Bulk writers that bypass the ORM (``bench.seed``, the
+migration's backfill) write them with ``term_rows``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    delete,
+    event,
+    insert,
+    inspect,
+)
+from sqlalchemy.orm import Mapper
+
+from workflow.importer.similarity import fingerprint
+from workflow.models.base import Base
+from workflow.models.ideas import Idea
+from workflow.states import State
+
+TERM_MAX = 64  # longer stems (compounds of compounds) are cut; equal cuts still meet
+
+idea_terms = Table(
+    "idea_terms",
+    Base.metadata,
+    Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    Column("term", String(TERM_MAX), primary_key=True),
+    # A term's ideas, newest first: a lookup reads at most a few hundred entries of each.
+    Index("ix_idea_terms_term_idea", "term", "idea_id"),
+)
+
+
+def similarity_text(title: str, description: str | None) -> str:
+    """The text of a stored idea that similarity compares."""
+    return f"{title}. {description or ''}"
+
+
+def terms_of(text: str) -> list[str]:
+    """The index terms of ``text``: its distinct word stems, cut to ``TERM_MAX``."""
+    return sorted({stem[:TERM_MAX] for stem in fingerprint(text).stems})
+
+
+def term_rows(idea_id: int, title: str, description: str | None) -> list[dict[str, Any]]:
+    """The ``idea_terms`` rows of one idea."""
+    return [
+        {"idea_id": idea_id, "term": term}
+        for term in terms_of(similarity_text(title, description))
+    ]
+
+
+def _write_terms(connection: Connection, idea: Idea) -> None:
+    rows = [] if idea.state == State.MERGED else term_rows(idea.id, idea.title, idea.description)
+    if rows:
+        connection.execute(insert(idea_terms), rows)
+
+
+@event.listens_for(Idea, "after_insert")
+def _terms_of_new_idea(_mapper: Mapper[Idea], connection: Connection, idea: Idea) -> None:
+    _write_terms(connection, idea)
+
+
+@event.listens_for(Idea, "after_update")
+def _terms_of_changed_idea(_mapper: Mapper[Idea], connection: Connection, idea: Idea) -> None:
+    state = inspect(idea)
+    if any(state.attrs[name].history.has_changes() for name in ("title", "description", "state")):
+        connection.execute(delete(idea_terms).where(idea_terms.c.idea_id == idea.id))
+        _write_terms(connection, idea)
