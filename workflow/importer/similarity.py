@@ -80,17 +80,22 @@ class Fingerprint:
 
     stems: frozenset[str]
     trigrams: frozenset[str]
+    # Neighbouring stems ("fritid hjælp"): rare even when both words are common, they find a
+    # stored text by its word order where single stems cannot (``idea_terms``).
+    pairs: frozenset[str] = frozenset()
 
 
 def fingerprint(text: str) -> Fingerprint:
-    """The stems and trigrams of ``text``."""
+    """The stems, trigrams and neighbouring stems of ``text``."""
     words = [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
     joined = " ".join(words)
     # Interned: thousands of fingerprints then share one copy of each (few distinct) trigram.
     trigrams = frozenset(
         map(intern, map("".join, zip(joined, joined[1:], joined[2:], strict=False)))
     )
-    return Fingerprint(frozenset(map(stem, words)), trigrams)
+    stems = list(map(stem, words))
+    pairs = frozenset(map(" ".join, zip(stems, stems[1:], strict=False)))
+    return Fingerprint(frozenset(stems), trigrams, pairs)
 
 
 def _score(stems: int, trigrams: int, a: Fingerprint, b: Fingerprint) -> float:

@@ -1,4 +1,4 @@
-"""The similarity index kept in the database: the word stems of every idea a new one may resemble.
+"""The similarity index kept in the database: the word stems (and pairs) of every stored idea.
 
 An import looks its new ideas up by their rarest stems here instead of reading every stored idea
 (``workflow.repositories.similar_ideas``). The rows are written in the same flush as the idea:
@@ -25,11 +25,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapper
 
-from workflow.importer.similarity import fingerprint
+from workflow.importer.similarity import Fingerprint, fingerprint
 from workflow.models.base import Base
 from workflow.models.ideas import Idea
 from workflow.states import State
 
+PREFIX = 5
 TERM_MAX = 64  # longer stems (compounds of compounds) are cut; equal cuts still meet
 
 idea_terms = Table(
@@ -48,8 +49,20 @@ def similarity_text(title: str, description: str | None) -> str:
 
 
 def terms_of(text: str) -> list[str]:
-    """The index terms of ``text``: its distinct word stems, cut to ``TERM_MAX``."""
-    return sorted({stem[:TERM_MAX] for stem in fingerprint(text).stems})
+    """The index terms of ``text``: its word stems, their first letters, neighbouring stems."""
+    return print_terms(fingerprint(text))
+
+
+def print_terms(print_: Fingerprint) -> list[str]:
+    """The index terms of a fingerprint, each cut to ``TERM_MAX`` characters."""
+    # A stem is kept by its letters in order of the alphabet, so a typo that swaps two letters
+    # gives the same term; its first letters are a term of their own, so another inflection
+    # ("renover", "renoverer") still meets.
+    keys = {stem: "".join(sorted(stem)) for stem in print_.stems}
+    terms = set(keys.values())
+    terms.update(" ".join(map(keys.__getitem__, pair.split())) for pair in print_.pairs)
+    terms.update(stem[:PREFIX] + ">" for stem in print_.stems if len(stem) >= PREFIX)
+    return sorted({term[:TERM_MAX] for term in terms})
 
 
 def term_rows(idea_id: int, title: str, description: str | None) -> list[dict[str, Any]]:

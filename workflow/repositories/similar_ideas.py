@@ -1,6 +1,6 @@
 """Stored ideas resembling new texts, found through the ``idea_terms`` index in bounded work.
 
-Each new text is looked up by its word stems: of each stem, the ideas indexed under it (at most
+Each new text is looked up by its word stems and pairs of neighbouring stems: of each stem, the ideas indexed under it (at most
 the ``RECENT`` newest, read from the index newest first), rarest stems first and ``VISITS``
 entries in all, as ``SimilarityIndex`` does in memory. The ``CANDIDATES`` ideas sharing the most
 are read and compared exactly with ``similarity()``. The work per new text is bounded by these
@@ -27,7 +27,7 @@ from workflow.importer.similarity import (
     similarity,
 )
 from workflow.models import Idea, idea_terms
-from workflow.models.idea_terms import TERM_MAX, similarity_text
+from workflow.models.idea_terms import print_terms, similarity_text
 from workflow.states import State
 
 _T = TypeVar("_T")
@@ -40,7 +40,7 @@ def similar_stored(
 ) -> list[list[tuple[int, float]]]:
     """Per fingerprint, (idea id, score) of the stored ideas among its candidates scoring at
     least ``threshold``; merged ideas are never among them."""
-    wanted = [sorted({stem[:TERM_MAX] for stem in print_.stems}) for print_ in prints]
+    wanted = [print_terms(print_) for print_ in prints]
     postings = _postings(session, {term for terms in wanted for term in terms})
     candidates = [
         most_shared(
