@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from sys import intern
 
@@ -90,11 +90,9 @@ def fingerprint(text: str) -> Fingerprint:
     words = [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
     joined = " ".join(words)
     # Interned: thousands of fingerprints then share one copy of each (few distinct) trigram.
-    trigrams = frozenset(
-        map(intern, map("".join, zip(joined, joined[1:], joined[2:], strict=False)))
-    )
+    trigrams = frozenset(map(intern, {joined[at : at + 3] for at in range(len(joined) - 2)}))
     stems = list(map(stem, words))
-    pairs = frozenset(map(" ".join, zip(stems, stems[1:], strict=False)))
+    pairs = frozenset(map(" ".join, pairwise(stems)))
     return Fingerprint(frozenset(stems), trigrams, pairs)
 
 

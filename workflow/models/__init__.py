@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models: people, meetings, ideas and the records they leave behind."""
 
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.idea_terms import idea_terms
 from workflow.models.ideas import (
     Assessment,
     Comment,
@@ -11,7 +12,6 @@ from workflow.models.ideas import (
     PilotPlan,
     idea_themes,
 )
-from workflow.models.idea_terms import idea_terms
 from workflow.models.meetings import (
     DEFAULT_REPORT_MONTHS,
     Meeting,
@@ -77,6 +77,6 @@ __all__ = [
     "Unsubscription",
     "User",
     "UserSession",
-    "idea_themes",
     "idea_terms",
+    "idea_themes",
 ]

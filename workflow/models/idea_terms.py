@@ -9,11 +9,11 @@ migration's backfill) write them with ``term_rows``.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    Connection,
     ForeignKey,
     Index,
     String,
@@ -23,7 +23,7 @@ from sqlalchemy import (
     insert,
     inspect,
 )
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Session, UOWTransaction
 
 from workflow.importer.similarity import Fingerprint, fingerprint
 from workflow.models.base import Base
@@ -32,6 +32,7 @@ from workflow.states import State
 
 PREFIX = 5
 TERM_MAX = 64  # longer stems (compounds of compounds) are cut; equal cuts still meet
+WATCHED = ("title", "description", "state")
 
 idea_terms = Table(
     "idea_terms",
@@ -68,25 +69,27 @@ def print_terms(print_: Fingerprint) -> list[str]:
 def term_rows(idea_id: int, title: str, description: str | None) -> list[dict[str, Any]]:
     """The ``idea_terms`` rows of one idea."""
     return [
-        {"idea_id": idea_id, "term": term}
-        for term in terms_of(similarity_text(title, description))
+        {"idea_id": idea_id, "term": term} for term in terms_of(similarity_text(title, description))
     ]
 
 
-def _write_terms(connection: Connection, idea: Idea) -> None:
-    rows = [] if idea.state == State.MERGED else term_rows(idea.id, idea.title, idea.description)
+@event.listens_for(Session, "after_flush")
+def _keep_terms(session: Session, _context: UOWTransaction) -> None:
+    # After the flush, so new ideas have their ids; one statement for all of a flush's ideas.
+    changed = [
+        idea
+        for idea in session.dirty
+        if isinstance(idea, Idea)
+        and any(inspect(idea).attrs[name].history.has_changes() for name in WATCHED)
+    ]
+    if changed:
+        ids = [idea.id for idea in changed]
+        session.execute(delete(idea_terms).where(idea_terms.c.idea_id.in_(ids)))
+    rows = [
+        row
+        for idea in chain((idea for idea in session.new if isinstance(idea, Idea)), changed)
+        if idea.state != State.MERGED
+        for row in term_rows(idea.id, idea.title, idea.description)
+    ]
     if rows:
-        connection.execute(insert(idea_terms), rows)
-
-
-@event.listens_for(Idea, "after_insert")
-def _terms_of_new_idea(_mapper: Mapper[Idea], connection: Connection, idea: Idea) -> None:
-    _write_terms(connection, idea)
-
-
-@event.listens_for(Idea, "after_update")
-def _terms_of_changed_idea(_mapper: Mapper[Idea], connection: Connection, idea: Idea) -> None:
-    state = inspect(idea)
-    if any(state.attrs[name].history.has_changes() for name in ("title", "description", "state")):
-        connection.execute(delete(idea_terms).where(idea_terms.c.idea_id == idea.id))
-        _write_terms(connection, idea)
+        session.execute(insert(idea_terms), rows)

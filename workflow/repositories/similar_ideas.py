@@ -1,20 +1,21 @@
 """Stored ideas resembling new texts, found through the ``idea_terms`` index in bounded work.
 
-Each new text is looked up by its word stems and pairs of neighbouring stems: of each stem, the ideas indexed under it (at most
-the ``RECENT`` newest, read from the index newest first), rarest stems first and ``VISITS``
-entries in all, as ``SimilarityIndex`` does in memory. The ``CANDIDATES`` ideas sharing the most
-are read and compared exactly with ``similarity()``. The work per new text is bounded by these
-constants, whatever the number of stored ideas.
+Each new text is looked up by its terms (``print_terms``: word stems, their first letters,
+neighbouring stems): of each term, the ideas indexed under it (at most the ``RECENT`` newest,
+read from the index newest first), rarest terms first and ``VISITS`` entries in all, as
+``SimilarityIndex`` does in memory. The ``CANDIDATES`` ideas sharing the most are read and
+compared exactly with ``similarity()``. The work per new text is bounded by these constants,
+whatever the number of stored ideas.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-
+from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import select, union_all
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from workflow.importer.similarity import (
@@ -26,12 +27,12 @@ from workflow.importer.similarity import (
     most_shared,
     similarity,
 )
-from workflow.models import Idea, idea_terms
+from workflow.models import Idea
 from workflow.models.idea_terms import print_terms, similarity_text
 from workflow.states import State
 
 _T = TypeVar("_T")
-TERMS_PER_STATEMENT = 200  # SQLite allows 500 SELECTs in one compound statement
+TERMS_PER_STATEMENT = 200  # on SQLite, which allows 500 SELECTs in one compound statement
 IDS_PER_STATEMENT = 1_000
 
 
@@ -74,19 +75,36 @@ def _postings(session: Session, terms: Iterable[str]) -> dict[str, list[int]]:
     # Of each term, the RECENT + 1 newest ideas (one more tells a list longer than RECENT),
     # oldest first as SimilarityIndex keeps them; one statement per batch of terms.
     newest: defaultdict[str, list[int]] = defaultdict(list)
+    if session.get_bind().dialect.name == "postgresql":
+        for term, idea_id in session.execute(
+            _NEWEST_LATERAL, {"terms": sorted(terms), "newest": RECENT + 1}
+        ):
+            newest[term].append(idea_id)
+        return {term: sorted(ids) for term, ids in newest.items()}
     for batch in _batched(sorted(terms), TERMS_PER_STATEMENT):
-        parts = [
-            select(idea_terms.c.term, idea_terms.c.idea_id)
-            .where(idea_terms.c.term == term)
-            .order_by(idea_terms.c.idea_id.desc())
-            .limit(RECENT + 1)
-            .subquery()
-            for term in batch
-        ]
-        statement = union_all(*(select(part.c.term, part.c.idea_id) for part in parts))
-        for term, idea_id in session.execute(statement):
+        values: dict[str, object] = {f"t{at}": term for at, term in enumerate(batch)}
+        values["newest"] = RECENT + 1
+        for term, idea_id in session.execute(_newest_of(len(batch)), values):
             newest[term].append(idea_id)
     return {term: sorted(ids) for term, ids in newest.items()}
+
+
+# PostgreSQL plans one statement per term list instead of a subquery per term.
+_NEWEST_LATERAL = text(
+    "SELECT t.term, p.idea_id FROM unnest(CAST(:terms AS varchar[])) AS t(term)"
+    " CROSS JOIN LATERAL (SELECT idea_id FROM idea_terms WHERE term = t.term"
+    " ORDER BY idea_id DESC LIMIT :newest) AS p"
+)
+
+
+@lru_cache(maxsize=TERMS_PER_STATEMENT)
+def _newest_of(terms: int) -> TextClause:
+    # Plain SQL: building hundreds of subqueries as expressions costs more than running them.
+    part = (
+        "SELECT term, idea_id FROM (SELECT term, idea_id FROM idea_terms WHERE term = :t{0}"
+        " ORDER BY idea_id DESC LIMIT :newest) AS p{0}"
+    )
+    return text(" UNION ALL ".join(part.format(number) for number in range(terms)))
 
 
 def _fingerprints(session: Session, ids: Iterable[int]) -> dict[int, Fingerprint]:
