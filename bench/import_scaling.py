@@ -7,8 +7,8 @@ an empty, migrated database, in the same run: t(seeded) / t(empty), at most 1.5.
 in a child process of its own that imports the sample once to warm up and then ``ROUNDS`` times
 more (its title numbered, so each is a new document), and reports the median.
 
-``import_memory``: the peak resident memory of the child that imports into the seeded SQLite
-database, against a budget of 300 MB (ratio MB / 300, at most 1.0).
+``import_memory``: the peak resident memory of the child that imports into the seeded database
+(the larger of the two backends'), against a budget of 300 MB (ratio MB / 300, at most 1.0).
 
 ``import_vs_parse``: parsing the sample alone (``parse_document``, the floor) against the whole
 import into the seeded database (parse/import, at least ``PARSE_GOAL``). The rest of an import
@@ -159,35 +159,34 @@ def main() -> int:
     """Measure every backend, record the metrics; exit 1 when a gate fails."""
     ideas, meetings = results.sized(100_000, 5_000), results.sized(4_000, 200)
     passed = []
-    seeded_sqlite: dict[str, Any] | None = None
+    seeded: dict[str, dict[str, Any]] = {}
     for backend in backends():
         runs = measure_backend(backend, ideas, meetings)
-        empty, seeded = runs["empty"], runs["seeded"]
+        empty, seeded[backend] = runs["empty"], runs["seeded"]
         print(f"  {backend}: empty {json.dumps(empty)}")
-        print(f"  {backend}: {ideas} ideas {json.dumps(seeded)}")
+        print(f"  {backend}: {ideas} ideas {json.dumps(seeded[backend])}")
         passed.append(
             results.record(
                 METRIC_OF[backend],
-                seeded["seconds"] / empty["seconds"],
+                seeded[backend]["seconds"] / empty["seconds"],
                 SCALING_GOAL,
                 at_most=True,
                 baseline=f"the same import into an empty {backend} database",
                 detail={"ideas": ideas, "meetings": meetings, **runs},
             )
         )
-        if backend == "sqlite":
-            seeded_sqlite = seeded
-    assert seeded_sqlite is not None
+    peaks = {backend: figures["peak_rss_mb"] for backend, figures in seeded.items()}
     passed.append(
         results.record(
             "import_memory",
-            seeded_sqlite["peak_rss_mb"] / MEMORY_BUDGET_MB,
+            max(peaks.values()) / MEMORY_BUDGET_MB,
             1.0,
             at_most=True,
             baseline=f"a budget of {MEMORY_BUDGET_MB} MB",
-            detail={"peak_rss_mb": seeded_sqlite["peak_rss_mb"], "ideas": ideas},
+            detail={"peak_rss_mb": max(peaks.values()), "per_backend": peaks, "ideas": ideas},
         )
     )
+    seeded_sqlite = seeded["sqlite"]
     passed.append(
         results.record(
             "import_vs_parse",

@@ -76,6 +76,9 @@ def _postings(session: Session, terms: Iterable[str]) -> dict[str, list[int]]:
     # oldest first as SimilarityIndex keeps them; one statement per batch of terms.
     newest: defaultdict[str, list[int]] = defaultdict(list)
     if session.get_bind().dialect.name == "postgresql":
+        # The estimate (hundreds of index scans) passes jit_above_cost; compiling the plan would
+        # take longer than running it. For this transaction only.
+        session.execute(text("SET LOCAL jit = off"))
         for term, idea_id in session.execute(
             _NEWEST_LATERAL, {"terms": sorted(terms), "newest": RECENT + 1}
         ):
