@@ -79,15 +79,14 @@ def _postings(session: Session, terms: Iterable[str]) -> dict[str, list[int]]:
         # The estimate (hundreds of index scans) passes jit_above_cost; compiling the plan would
         # take longer than running it. For this transaction only.
         session.execute(text("SET LOCAL jit = off"))
-        for term, idea_id in session.execute(
-            _NEWEST_LATERAL, {"terms": sorted(terms), "newest": RECENT + 1}
-        ):
+        rows = session.execute(_NEWEST_LATERAL, {"terms": sorted(terms), "newest": RECENT + 1})
+        for term, idea_id in rows.all():
             newest[term].append(idea_id)
         return {term: sorted(ids) for term, ids in newest.items()}
     for batch in _batched(sorted(terms), TERMS_PER_STATEMENT):
         values: dict[str, object] = {f"t{at}": term for at, term in enumerate(batch)}
         values["newest"] = RECENT + 1
-        for term, idea_id in session.execute(_newest_of(len(batch)), values):
+        for term, idea_id in session.execute(_newest_of(len(batch)), values).all():
             newest[term].append(idea_id)
     return {term: sorted(ids) for term, ids in newest.items()}
 
@@ -112,10 +111,14 @@ def _newest_of(terms: int) -> TextClause:
 
 def _fingerprints(session: Session, ids: Iterable[int]) -> dict[int, Fingerprint]:
     prints = {}
+    of_text: dict[str, Fingerprint] = {}  # ideas repeat each other: that is why they are found
     for batch in _batched(sorted(ids), IDS_PER_STATEMENT):
         query = select(Idea.id, Idea.title, Idea.description).where(
             Idea.id.in_(batch), Idea.state != State.MERGED
         )
         for idea_id, title, description in session.execute(query):
-            prints[idea_id] = fingerprint(similarity_text(title, description))
+            text_ = similarity_text(title, description)
+            if text_ not in of_text:
+                of_text[text_] = fingerprint(text_)
+            prints[idea_id] = of_text[text_]
     return prints
