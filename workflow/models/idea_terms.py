@@ -32,7 +32,7 @@ from workflow.states import State
 
 PREFIX = 5
 TERM_MAX = 64  # longer stems (compounds of compounds) are cut; equal cuts still meet
-WATCHED = ("title", "description", "state")
+TEXT = ("title", "description")
 
 idea_terms = Table(
     "idea_terms",
@@ -76,12 +76,7 @@ def term_rows(idea_id: int, title: str, description: str | None) -> list[dict[st
 @event.listens_for(Session, "after_flush")
 def _keep_terms(session: Session, _context: UOWTransaction) -> None:
     # After the flush, so new ideas have their ids; one statement for all of a flush's ideas.
-    changed = [
-        idea
-        for idea in session.dirty
-        if isinstance(idea, Idea)
-        and any(inspect(idea).attrs[name].history.has_changes() for name in WATCHED)
-    ]
+    changed = [idea for idea in session.dirty if isinstance(idea, Idea) and _reindex(idea)]
     if changed:
         ids = [idea.id for idea in changed]
         session.execute(delete(idea_terms).where(idea_terms.c.idea_id.in_(ids)))
@@ -93,3 +88,12 @@ def _keep_terms(session: Session, _context: UOWTransaction) -> None:
     ]
     if rows:
         session.execute(insert(idea_terms), rows)
+
+
+def _reindex(idea: Idea) -> bool:
+    """Whether the idea's text changed, or it was merged (or un-merged): not any transition."""
+    attributes = inspect(idea).attrs
+    if any(attributes[name].history.has_changes() for name in TEXT):
+        return True
+    state = attributes.state.history
+    return state.has_changes() and (State.MERGED in state.deleted) != (idea.state == State.MERGED)
