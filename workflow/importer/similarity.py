@@ -7,8 +7,10 @@ and (slightly discounted) how much of the shorter text's stems the longer one co
 
 Finding the similar ideas among thousands costs work in proportion to their number, not to its
 square: ``SimilarityIndex`` looks a new text up by its rarest stems and trigrams and compares it
-exactly with at most ``CANDIDATES`` earlier texts; ``similar_pairs`` reports at most
-``BEST_PER_IDEA`` similar ideas per new idea and ``MOST_PAIRS`` in all.
+exactly with at most ``CANDIDATES`` earlier texts (``most_shared`` ranks them). Stored ideas are
+looked up the same way in the database's index (``workflow.repositories.similar_ideas``), so an
+import never reads every stored idea. ``similar_pairs`` reports at most ``BEST_PER_IDEA``
+similar ideas per new idea and ``MOST_PAIRS`` in all.
 """
 
 from __future__ import annotations
