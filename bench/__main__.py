@@ -18,7 +18,13 @@ from bench import results
 
 # module → the metrics it must record
 BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "bench.import_scaling": ("import_scaling",),
+    "bench.import_scaling": (
+        "import_scaling_sqlite",
+        "import_scaling_postgres",
+        "import_memory",
+        "import_vs_parse",
+        "reader_linear",
+    ),
     "bench.pages_scaling": tuple(
         f"{metric}_{backend}"
         for backend in ("sqlite", "postgres")

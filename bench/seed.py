@@ -29,6 +29,7 @@ from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
 from workflow import migrate, security
 from workflow.db import make_engine
 from workflow.models import Base
+from workflow.models.idea_terms import term_rows
 from workflow.settings import normalise_database_url
 from workflow.states import State
 from workflow.text import casefold_key
@@ -37,6 +38,7 @@ CHUNK = 5_000
 # Parents before children: the order rows of one chunk are written in.
 TABLES = (
     "ideas",
+    "idea_terms",
     "notifications",
     "idea_themes",
     "idea_followers",
@@ -270,6 +272,9 @@ def seed(
                     counts[idea["state"].value] += 1
                     if idea["state"] != State.MERGED:
                         survivor = idea
+                        # The similarity index, as the ORM writes it beside every idea.
+                        for row in term_rows(idea["id"], idea["title"], idea["description"]):
+                            rows.add("idea_terms", row)
                 for table in TABLES:
                     _write(connection, table, rows.tables.get(table, []))
                 done += len(rows.tables["ideas"])

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models: people, meetings, ideas and the records they leave behind."""
 
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.idea_terms import idea_terms
 from workflow.models.ideas import (
     FOLLOW_UP_ORDER,
     Assessment,
@@ -78,5 +79,6 @@ __all__ = [
     "Unsubscription",
     "User",
     "UserSession",
+    "idea_terms",
     "idea_themes",
 ]

@@ -15,6 +15,8 @@ from sqlalchemy import Table, Update, bindparam, insert, inspect, update
 
 from workflow.errors import VersionConflict
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.models.idea_terms import reindex_merge
+from workflow.states import State
 from workflow.uow import UnitOfWork
 
 Record = Assessment | PilotPlan | Evaluation
@@ -40,10 +42,12 @@ def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
         # committed_state holds the loaded value of each attribute set since: what changed.
         changes = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
         version = state.committed_state.get("version", idea.version)
+        was = state.committed_state.get("state", idea.state)
         changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
         if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict()
         idea.version = changes["version"]
+        reindex_merge(session, idea, was_merged=was == State.MERGED)
         session.expunge(idea)  # written: the flush must not write it again
 
 
