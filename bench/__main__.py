@@ -23,6 +23,8 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.followup_scaling": ("followup_scaling",),
     "bench.machine_overhead": ("machine_overhead",),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
+    "bench.sustained_load": ("sustained_load_p95", "sustained_load_errors"),
+    "bench.web_memory": ("web_memory_growth",),
 }
 
 

@@ -188,13 +188,16 @@ def share_out(people: list[Person], targets: list[Target], moves: int, edits: in
 class Mix:
     """Chooses each request of the run: its kind, who sends it, and what it asks."""
 
-    def __init__(self, people: list[Person], data: Snapshot, rng: random.Random) -> None:
+    def __init__(
+        self, people: list[Person], data: Snapshot, rng: random.Random, *, changes: bool = True
+    ) -> None:
         self.people = people
         self.managers = [p for p in people if p.browser.role == "manager"]
         self.data = data
         self.rng = rng
-        self.kinds = [kind for kind, _ in READS] + ["transition", "edit"]
-        self.weights = [weight for _, weight in READS] + [TRANSITION_SHARE, EDIT_SHARE]
+        self.kinds = [kind for kind, _ in READS] + (["transition", "edit"] if changes else [])
+        self.weights = [weight for _, weight in READS]
+        self.weights += [TRANSITION_SHARE, EDIT_SHARE] if changes else []
 
     def __call__(self, number: int) -> Operation:
         """The request numbered ``number``."""
