@@ -39,6 +39,10 @@ SECRET = "bench-secret-key"  # noqa: S105 (a throw-away installation's key)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+class SignedOut(RuntimeError):
+    """A signed-in person's request was answered with the way to the sign-in page."""
+
+
 class Answer(NamedTuple):
     """What the server answered: status, headers (lower-case names) and body."""
 
@@ -199,6 +203,7 @@ class Browser:
     user_id: int = 0
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: str = ""
+    signed_in: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _headers(self) -> dict[str, str]:
@@ -211,6 +216,8 @@ class Browser:
             for header in answer.cookies:
                 for name, morsel in SimpleCookie(header).items():
                     self.cookies[name] = morsel.value
+        if self.signed_in and "/login" in answer.headers.get("location", ""):
+            raise SignedOut(f"{self.email} was sent to the sign-in page")
         return answer
 
     def get(self, path: str, timeout: float = REQUEST_TIMEOUT_S) -> Answer:
@@ -223,7 +230,9 @@ class Browser:
         """POST a form to ``path`` with the browser's cookies and CSRF token."""
         body = urlencode({"csrf_token": self.csrf, **fields}).encode()
         headers = {**self._headers(), "Content-Type": "application/x-www-form-urlencoded"}
-        return self._keep(send(self.port, "POST", path, body=body, headers=headers, timeout=timeout))
+        return self._keep(
+            send(self.port, "POST", path, body=body, headers=headers, timeout=timeout)
+        )
 
     def sign_in(self, password: str) -> None:
         """Sign in through the login form and keep the CSRF token of the signed-in session."""
@@ -232,6 +241,7 @@ class Browser:
         if answer.status != 302:
             raise RuntimeError(f"signing in as {self.email} answered {answer.status}")
         self.csrf = csrf_token(self.get("/my").body)
+        self.signed_in = True
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -84,9 +84,7 @@ def snapshot(database: Database, needed: int, rng: random.Random) -> Snapshot:
         users = session.execute(select(User.id, User.email, User.role)).all()
         theme_ids = list(session.scalars(select(Theme.id)))
         rows = session.execute(
-            select(Idea.id, Idea.state, Idea.version, Idea.owner_id).where(
-                Idea.state.in_(EDITABLE)
-            )
+            select(Idea.id, Idea.state, Idea.version, Idea.owner_id).where(Idea.state.in_(EDITABLE))
         ).all()
         titles = session.scalars(select(Idea.title).limit(200)).all()
     targets = [Target(*row) for row in rows]
@@ -148,7 +146,8 @@ def sign_in_all(
     database = Database(database_url)
     try:
         with database.session_factory() as session:
-            ids = {e: i for e, i in session.execute(select(User.email, User.id).where(User.email.in_(emails)))}
+            query = select(User.email, User.id).where(User.email.in_(emails))
+            ids = dict(session.execute(query).tuples().all())
     finally:
         database.dispose()
     people = []
@@ -276,7 +275,7 @@ class Mix:
 
 def gate_fields(target: Target, browser: Browser) -> tuple[str, dict[str, str]]:
     """The trigger an idea in this state gets, and its gate form as a browser posts it."""
-    today = date.today()
+    today = datetime.now(UTC).date()
     fields = {"expected_version": str(target.version)}
     if target.state == State.PROPOSED and target.id % 4 == 0:
         revisit = (today + timedelta(days=180)).isoformat()

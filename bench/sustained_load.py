@@ -61,7 +61,7 @@ def run_load(
         data = snapshot(database, moves + edits, rng)
         managers, owners = people_for(database, MANAGERS, OWNERS)
         with serve(database_url, redis_url=redis_url) as server:
-            roles = {email: "manager" for email in managers} | dict.fromkeys(owners, "owner")
+            roles = dict.fromkeys(managers, "manager") | dict.fromkeys(owners, "owner")
             people = sign_in_all(database_url, server.port, roles, PASSWORD)
             share_out(people, data.targets, moves, edits)
             load_edit_fields(database, data, [t.id for p in people for t in p.edits])
@@ -80,7 +80,9 @@ def main() -> int:
     ideas, meetings, seconds = sized(100_000, 5_000), sized(4_000, 200), sized(300, 20)
     with fresh_database("postgresql") as (backend, url):
         seed(url, ideas, meetings, aged=True)
-        summary = run_load(url, rate=RATE, seconds=seconds, redis_url=os.environ.get(REDIS_VARIABLE))
+        summary = run_load(
+            url, rate=RATE, seconds=seconds, redis_url=os.environ.get(REDIS_VARIABLE)
+        )
     data = {"backend": backend, "ideas": ideas, "meetings": meetings, **summary}
     print(
         f"Sustained load, {RATE:.0f} requests/s for {seconds} s, {ideas} ideas on {backend}: "
