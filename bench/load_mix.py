@@ -147,7 +147,7 @@ def sign_in_all(
     try:
         with database.session_factory() as session:
             query = select(User.email, User.id).where(User.email.in_(emails))
-            ids = dict(session.execute(query).tuples().all())
+            ids = {row.email: row.id for row in session.execute(query)}
     finally:
         database.dispose()
     people = []
