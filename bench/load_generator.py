@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.http_client import Answer
+from bench.http_client import REQUEST_TIMEOUT_S, Answer
 
 Operation = tuple[str, Callable[[], Answer]]  # (kind, the request)
 ERROR_SAMPLES = 10
@@ -101,12 +101,22 @@ def open_loop(
     rate: float,
     seconds: float,
     threads: int = 200,
+    give_up: float = REQUEST_TIMEOUT_S,
 ) -> LoadRun:
-    """Send ``rate`` requests a second for ``seconds``; wait for the last; return the outcomes."""
+    """Send ``rate`` requests a second for ``seconds``; wait for the last; return the outcomes.
+
+    A request no thread could send within ``give_up`` seconds of its moment is not sent but
+    counted as failed, so a server far behind ends the run soon after the schedule does.
+    """
     run = LoadRun(rate, seconds)
     lock = threading.Lock()
 
     def attempt(kind: str, request: Callable[[], Answer], scheduled: float) -> None:
+        if time.perf_counter() - scheduled > give_up:  # a person would have left by now
+            outcome = Outcome(kind, None, time.perf_counter() - scheduled, "not sent: too late")
+            with lock:
+                run.outcomes.append(outcome)
+            return
         try:
             status, error = request().status, None
         except Exception as failure:  # every failure is a counted error

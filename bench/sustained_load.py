@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from bench.databases import fresh_database
-from bench.http_client import serve
+from bench.http_client import cpu_seconds, serve
 from bench.load_generator import open_loop
 from bench.load_mix import (
     EDIT_SHARE,
@@ -65,13 +65,18 @@ def run_load(
             people = sign_in_all(database_url, server.port, roles, PASSWORD)
             share_out(people, data.targets, moves, edits)
             load_edit_fields(database, data, [t.id for p in people for t in p.edits])
+            workers = server.web_workers()
+            before = sum(cpu_seconds(pid) for pid in workers)
             run = open_loop(Mix(people, data, rng), rate=rate, seconds=seconds)
+            used = sum(cpu_seconds(pid) for pid in workers) - before
+            answered = sum(1 for outcome in run.outcomes if outcome.status is not None)
     finally:
         database.dispose()
     return {
         **run.summary(),
         "mode": "redis (web only)" if redis_url else "embedded (web, worker and scheduler)",
         "signed_in": {"managers": len(managers), "owners": len(owners)},
+        "web_cpu_ms_per_request": round(used * 1000 / max(1, answered), 1),
     }
 
 
@@ -87,7 +92,8 @@ def main() -> int:
     print(
         f"Sustained load, {RATE:.0f} requests/s for {seconds} s, {ideas} ideas on {backend}: "
         f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
-        f"{summary['achieved_rps']} requests/s, {summary['errors']} errors"
+        f"{summary['achieved_rps']} requests/s, {summary['errors']} errors, "
+        f"{summary['web_cpu_ms_per_request']} ms of web CPU per request"
     )
     for kind, figures in summary["kinds"].items():
         print(f"  {kind:<24} {figures['count']:>6}  p50 {figures['p50_ms']:>8} ms  "
