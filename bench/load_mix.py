@@ -203,9 +203,10 @@ class Mix:
         kind = self.rng.choices(self.kinds, self.weights)[0]
         if kind in ("transition", "edit"):
             return self._change(kind)
-        return kind, self._read(kind)
+        return kind, self.read(kind)
 
-    def _read(self, kind: str) -> Callable[[], Answer]:
+    def read(self, kind: str) -> Callable[[], Answer]:
+        """A read request of this kind by someone who may send it."""
         rng, data = self.rng, self.data
         person = rng.choice(self.managers if kind in ("board", "dashboard") else self.people)
         if kind == "board":
