@@ -82,6 +82,8 @@ def measure(database_url: str, requests: int, redis_url: str | None) -> dict[str
         for _ in range(TENTHS):
             closed_loop(mix, requests // TENTHS, CLIENTS, statuses)
             samples.append(resident_kb(worker))
+            print(f"web_memory: {sum(statuses.values())} requests, RSS {samples[-1]} kB",
+                  file=sys.stderr, flush=True)  # fmt: skip
         if only_worker(server) != worker:
             raise RuntimeError("the web worker was replaced during the run")
     failed = {k: n for k, n in statuses.items() if not k.split()[-1].startswith(("2", "3"))}
