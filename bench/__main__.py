@@ -37,6 +37,8 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         for clients in (1, 8)
     ),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
+    "bench.sustained_load": ("sustained_load_p95", "sustained_load_errors"),
+    "bench.web_memory": ("web_memory_growth",),
 }
 
 
