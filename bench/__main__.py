@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.followup_scaling": ("followup_scaling",),
     "bench.machine_overhead": ("machine_overhead",),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
+    "bench.worker_memory": ("worker_memory_growth",),
 }
 
 

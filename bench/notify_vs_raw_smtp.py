@@ -165,8 +165,9 @@ def private_redis(folder: Path) -> Iterator[str]:
         server.wait(10)
 
 
-def seed(database: Database, links: Links) -> list[int]:
-    """One idea, MESSAGES immediate followers, one transition relayed: the notification ids."""
+def seed(database: Database, links: Links, messages: int = MESSAGES) -> list[int]:
+    """One idea, ``messages`` immediate followers, one transition relayed: the notification
+    ids."""
     with database.unit_of_work() as uow:
         users.create_user(
             uow, email="mette@randers.dk", name="Mette Holm", role="manager", password=None
@@ -175,10 +176,10 @@ def seed(database: Database, links: Links) -> list[int]:
         idea_id = ideas.create_idea(uow, manager, {"title": "Natbus fra Langå"}).id
     contacts = [
         {"id": n, "name": f"Borger {n}", "email": f"borger{n}@langaa.dk", "delivery": "immediate"}
-        for n in range(1, MESSAGES + 1)
+        for n in range(1, messages + 1)
     ]
     followers = [
-        {"idea_id": idea_id, "contact_id": n, "source": "bench"} for n in range(1, MESSAGES + 1)
+        {"idea_id": idea_id, "contact_id": n, "source": "bench"} for n in range(1, messages + 1)
     ]
     with database.session_factory.begin() as session:
         session.execute(insert(Contact), contacts)
@@ -187,7 +188,7 @@ def seed(database: Database, links: Links) -> list[int]:
         transitions.fire_trigger(uow, manager, idea_id, "assess", data=ASSESS)
     with database.unit_of_work() as uow:
         ready = notifications.relay_outbox(uow, links)
-    assert len(ready) == MESSAGES, len(ready)
+    assert len(ready) == messages, len(ready)
     return ready
 
 
@@ -264,17 +265,7 @@ def main() -> int:
         private_redis(Path(folder)) as redis_url,
     ):
         sink = Sink()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IDEAFLOW_")}
-        env.update(
-            IDEAFLOW_ENV="production",
-            IDEAFLOW_DATABASE_URL=database_url,
-            IDEAFLOW_REDIS_URL=redis_url,
-            IDEAFLOW_SMTP_URL=f"smtp://127.0.0.1:{sink.port}",
-            IDEAFLOW_SECRET_KEY=SECRET,
-            IDEAFLOW_BASE_URL=BASE_URL,
-            IDEAFLOW_MAIL_FROM=SENDER,
-            IDEAFLOW_INSTANCE_PATH=f"{folder}/instance",
-        )
+        env = worker_environment(folder, database_url, redis_url, sink.port)
         settings = Settings.from_env(env)
         database = Database(settings.database_url)
         links = Links(BASE_URL, SECRET)
@@ -325,6 +316,22 @@ def main() -> int:
         detail=detail,
     )
     return 0 if passed else 1
+
+
+def worker_environment(folder: str, database_url: str, redis_url: str, port: int) -> dict[str, str]:
+    """The environment of ``ideaflow worker`` for the bench: its database, Redis and sink."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDEAFLOW_")}
+    env.update(
+        IDEAFLOW_ENV="production",
+        IDEAFLOW_DATABASE_URL=database_url,
+        IDEAFLOW_REDIS_URL=redis_url,
+        IDEAFLOW_SMTP_URL=f"smtp://127.0.0.1:{port}",
+        IDEAFLOW_SECRET_KEY=SECRET,
+        IDEAFLOW_BASE_URL=BASE_URL,
+        IDEAFLOW_MAIL_FROM=SENDER,
+        IDEAFLOW_INSTANCE_PATH=f"{folder}/instance",
+    )
+    return env
 
 
 def wait_until_ready(log: Path, worker: subprocess.Popen[bytes]) -> None:
