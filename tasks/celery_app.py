@@ -163,4 +163,3 @@ def _task_request_done(task_id: str, **_: Any) -> None:
     token = _task_contexts.pop(task_id, None)
     if token is not None:
         logs.reset_request_id(token)
-
