@@ -39,6 +39,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
     "bench.sustained_load": ("sustained_load_p95", "sustained_load_errors"),
     "bench.web_memory": ("web_memory_growth",),
+    "bench.worker_memory": ("worker_memory_growth",),
 }
 
 
