@@ -18,7 +18,13 @@ from bench import results
 
 # module → the metrics it must record
 BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "bench.import_scaling": ("import_scaling",),
+    "bench.import_scaling": (
+        "import_scaling_sqlite",
+        "import_scaling_postgres",
+        "import_memory",
+        "import_vs_parse",
+        "reader_linear",
+    ),
     "bench.pages_scaling": tuple(
         f"{metric}_{backend}"
         for backend in ("sqlite", "postgres")
@@ -31,6 +37,9 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         for clients in (1, 8)
     ),
     "bench.notify_vs_raw_smtp": ("notify_vs_raw_smtp",),
+    "bench.sustained_load": ("sustained_load_p95", "sustained_load_errors"),
+    "bench.web_memory": ("web_memory_growth",),
+    "bench.worker_memory": ("worker_memory_growth",),
 }
 
 

@@ -1,9 +1,9 @@
 """What the notification pipeline costs against sending the same mail by hand.
 
-Seeds one idea with 5,000 stakeholders who want mail at once, fires ``assess`` and relays the
-outbox: 5,000 pending notifications, exactly as production makes them. Then, interleaved over
-several rounds, the same 5,000 messages reach a local aiosmtpd server (in a process of its own,
-counting what it accepts) two ways:
+Seeds one idea with 5,000 stakeholders (1,000 in a quick run) who want mail at once, fires
+``assess`` and relays the outbox: 5,000 pending notifications, exactly as production makes them.
+Then, interleaved over several rounds (3; 2 in a quick run), the same messages reach a local
+aiosmtpd server (in a process of its own, counting what it accepts) two ways:
 
 (a) pipeline: the 5,000 notifications queued as production queues them (delivery tasks of
     ``tasks.batches.BATCH_SIZE`` each) through Redis (a private redis-server on a free port) to
@@ -20,14 +20,14 @@ the task machinery.
 
 Throughput is messages accepted by the server per second, from the first task queued (or the
 first message sent) to the 5,000th message accepted. The gate is ``median(a) / median(b) >=
-0.7``, a ratio taken within one run. PostgreSQL comes from ``IDEAFLOW_BENCH_DATABASE_URL`` (or
+0.7``, a ratio taken within one run, recorded as ``notify_vs_raw_smtp`` in
+``bench/results.json``. PostgreSQL comes from ``IDEAFLOW_BENCH_DATABASE_URL`` (or
 ``IDEAFLOW_TEST_DATABASE_URL``; a throw-away database is created and dropped); without either,
 the bench says so and stops.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import re
@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import Message
@@ -48,22 +47,23 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import create_engine, delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 
+from bench import results
+from bench.databases import fresh_database
 from tasks.batches import delivery_batches
 from tasks.celery_app import create_celery
 from tasks.delivery import enqueue_deliveries
-from workflow import migrate
 from workflow.db import Database
 from workflow.models import Contact, DeliveryAttempt, IdeaFollower, Notification
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import SmtpTransport
 from workflow.services import delivery, ideas, notifications, transitions, users
-from workflow.settings import Settings, normalise_database_url
+from workflow.settings import Settings
 
-MESSAGES, ROUNDS, LIMIT, CONCURRENCY = 5_000, 3, 0.7, 2
-RESULT = Path(__file__).resolve().parent / "results" / "notify_vs_raw_smtp.json"
+MESSAGES, ROUNDS = results.sized(5_000, 1_000), results.sized(3, 2)
+LIMIT, CONCURRENCY = 0.7, 2
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 SENDER, BASE_URL, SECRET = "ideaflow <ideer@randers.test>", "https://ideer.randers.test", "bench"
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE | re.IGNORECASE)
@@ -165,33 +165,9 @@ def private_redis(folder: Path) -> Iterator[str]:
         server.wait(10)
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database, dropped afterwards."""
-    server = os.environ.get("IDEAFLOW_BENCH_DATABASE_URL") or os.environ.get(
-        "IDEAFLOW_TEST_DATABASE_URL"
-    )
-    if not server:
-        raise SystemExit(
-            "notify_vs_raw_smtp: set IDEAFLOW_BENCH_DATABASE_URL (or IDEAFLOW_TEST_DATABASE_URL) "
-            "to a PostgreSQL server the bench may create a database on"
-        )
-    admin = create_engine(normalise_database_url(server), isolation_level="AUTOCOMMIT")
-    name = f"ideaflow_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def seed(database: Database, links: Links) -> list[int]:
-    """One idea, MESSAGES immediate followers, one transition relayed: the notification ids."""
+def seed(database: Database, links: Links, messages: int = MESSAGES) -> list[int]:
+    """One idea, ``messages`` immediate followers, one transition relayed: the notification
+    ids."""
     with database.unit_of_work() as uow:
         users.create_user(
             uow, email="mette@randers.dk", name="Mette Holm", role="manager", password=None
@@ -200,10 +176,10 @@ def seed(database: Database, links: Links) -> list[int]:
         idea_id = ideas.create_idea(uow, manager, {"title": "Natbus fra Langå"}).id
     contacts = [
         {"id": n, "name": f"Borger {n}", "email": f"borger{n}@langaa.dk", "delivery": "immediate"}
-        for n in range(1, MESSAGES + 1)
+        for n in range(1, messages + 1)
     ]
     followers = [
-        {"idea_id": idea_id, "contact_id": n, "source": "bench"} for n in range(1, MESSAGES + 1)
+        {"idea_id": idea_id, "contact_id": n, "source": "bench"} for n in range(1, messages + 1)
     ]
     with database.session_factory.begin() as session:
         session.execute(insert(Contact), contacts)
@@ -212,7 +188,7 @@ def seed(database: Database, links: Links) -> list[int]:
         transitions.fire_trigger(uow, manager, idea_id, "assess", data=ASSESS)
     with database.unit_of_work() as uow:
         ready = notifications.relay_outbox(uow, links)
-    assert len(ready) == MESSAGES, len(ready)
+    assert len(ready) == messages, len(ready)
     return ready
 
 
@@ -285,21 +261,11 @@ def time_raw(sink: Sink, messages: list[Message], *, reuse: bool) -> float:
 def main() -> int:
     with (
         tempfile.TemporaryDirectory(prefix="ideaflow-bench-") as folder,
-        postgres_database() as database_url,
+        fresh_database("postgresql") as (_, database_url),
         private_redis(Path(folder)) as redis_url,
     ):
         sink = Sink()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IDEAFLOW_")}
-        env.update(
-            IDEAFLOW_ENV="production",
-            IDEAFLOW_DATABASE_URL=database_url,
-            IDEAFLOW_REDIS_URL=redis_url,
-            IDEAFLOW_SMTP_URL=f"smtp://127.0.0.1:{sink.port}",
-            IDEAFLOW_SECRET_KEY=SECRET,
-            IDEAFLOW_BASE_URL=BASE_URL,
-            IDEAFLOW_MAIL_FROM=SENDER,
-            IDEAFLOW_INSTANCE_PATH=f"{folder}/instance",
-        )
+        env = worker_environment(folder, database_url, redis_url, sink.port)
         settings = Settings.from_env(env)
         database = Database(settings.database_url)
         links = Links(BASE_URL, SECRET)
@@ -338,14 +304,34 @@ def main() -> int:
         rounds = ", ".join(f"{s:.2f}" for s in timings[name])
         print(f"{name:>19}: {per_second:7.0f} messages/s  (rounds: {rounds} s)")
     each = throughput["pipeline"] / throughput["raw_connection_each"]
-    print(f"pipeline / raw smtplib loop (one connection) = {ratio:.2f} (limit >= {LIMIT}); "
-          f"against a loop opening a connection per message: {each:.2f}")  # fmt: skip
-    result = {"messages": MESSAGES, "worker_processes": CONCURRENCY, "seconds": timings,
-              "per_second": throughput, "ratio": ratio, "ratio_to_connection_each": each,
-              "limit": LIMIT}  # fmt: skip
-    RESULT.parent.mkdir(exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2) + "\n")
-    return 0 if ratio >= LIMIT else 1
+    print(f"against a loop opening a connection per message: {each:.2f}")
+    detail = {"messages": MESSAGES, "worker_processes": CONCURRENCY, "rounds": ROUNDS,
+              "per_second": {name: round(value, 1) for name, value in throughput.items()},
+              "seconds": timings, "ratio_to_connection_each": round(each, 3)}  # fmt: skip
+    passed = results.record(
+        "notify_vs_raw_smtp",
+        ratio,
+        LIMIT,
+        baseline="a plain smtplib loop over one kept-open connection, same messages, same run",
+        detail=detail,
+    )
+    return 0 if passed else 1
+
+
+def worker_environment(folder: str, database_url: str, redis_url: str, port: int) -> dict[str, str]:
+    """The environment of ``ideaflow worker`` for the bench: its database, Redis and sink."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDEAFLOW_")}
+    env.update(
+        IDEAFLOW_ENV="production",
+        IDEAFLOW_DATABASE_URL=database_url,
+        IDEAFLOW_REDIS_URL=redis_url,
+        IDEAFLOW_SMTP_URL=f"smtp://127.0.0.1:{port}",
+        IDEAFLOW_SECRET_KEY=SECRET,
+        IDEAFLOW_BASE_URL=BASE_URL,
+        IDEAFLOW_MAIL_FROM=SENDER,
+        IDEAFLOW_INSTANCE_PATH=f"{folder}/instance",
+    )
+    return env
 
 
 def wait_until_ready(log: Path, worker: subprocess.Popen[bytes]) -> None:

@@ -30,6 +30,7 @@ from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
 from workflow import migrate, security
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
+from workflow.models.idea_terms import term_rows
 from workflow.services.followup_queries import mark_open_ideas
 from workflow.services.followups import reschedule
 from workflow.settings import normalise_database_url
@@ -41,6 +42,7 @@ CHUNK = 5_000
 # Parents before children: the order rows of one chunk are written in.
 TABLES = (
     "ideas",
+    "idea_terms",
     "notifications",
     "idea_themes",
     "idea_followers",
@@ -274,6 +276,9 @@ def seed(
                     counts[idea["state"].value] += 1
                     if idea["state"] != State.MERGED:
                         survivor = idea
+                        # The similarity index, as the ORM writes it beside every idea.
+                        for row in term_rows(idea["id"], idea["title"], idea["description"]):
+                            rows.add("idea_terms", row)
                 for table in TABLES:
                     _write(connection, table, rows.tables.get(table, []))
                 done += len(rows.tables["ideas"])

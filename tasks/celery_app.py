@@ -57,9 +57,9 @@ class IdeaflowCelery(Celery):  # type: ignore[misc]
 
     @cached_property
     def delivery_database(self) -> Database:
-        """The same database for delivery bookkeeping (leases, outcomes): each write commits on
-        its own, durably, before the next message is sent."""
-        return Database(self.settings.database_url, bookkeeping=True)
+        """The same database for delivery bookkeeping (leases, outcomes), on connections of its
+        own: a batch's outcomes are written in one durable commit."""
+        return Database(self.settings.database_url)
 
     @cached_property
     def links(self) -> Links:

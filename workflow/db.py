@@ -45,17 +45,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class Database:
-    """An engine and its session factory; web and worker each hold one per process.
+    """An engine and its session factory; web and worker each hold one per process."""
 
-    ``bookkeeping=True`` is for writes that are each one statement and safe to redo (mail
-    delivery's leases and outcomes): on PostgreSQL every statement then commits on its own, in
-    one round trip instead of three (BEGIN, statement, COMMIT). Each commit still waits for the
-    disk, so an outcome recorded is an outcome kept, even if the database crashes a moment later.
-    """
-
-    def __init__(self, url: str, *, bookkeeping: bool = False, **options: Any) -> None:
-        if bookkeeping and make_url(url).get_backend_name() == "postgresql":
-            options.setdefault("isolation_level", "AUTOCOMMIT")
+    def __init__(self, url: str, **options: Any) -> None:
         self.engine = make_engine(url, **options)
         self.session_factory = make_session_factory(self.engine)
         # Called after each commit that published events (the web app wakes the relay with it).

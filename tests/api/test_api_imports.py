@@ -139,3 +139,18 @@ def test_minutes_without_ideas_are_refused_with_what_was_not_understood(
             "Vi talte om trafikken ved skolen.",
             "Mødet sluttede kl. 16.",
         ]
+
+
+def test_at_most_five_similar_ideas_per_imported_idea(
+    api: Api, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    bullet = "• Cykelsti langs Gudenåen fra Langå til Randers\n"
+    for meeting in range(7):
+        minutes = f"Møde {meeting}\n\nIdéer\n{bullet}".encode()
+        assert upload(api, manager, minutes, f"{meeting}.txt").status_code == 201
+    body = upload(api, manager, f"Møde igen\n\nIdéer\n{bullet}".encode(), "igen.txt").get_json()
+    scores = [pair["score"] for pair in body["similar"]]
+    assert len(scores) == 5
+    assert scores == sorted(scores, reverse=True)
+    assert {pair["idea_id"] for pair in body["similar"]} == {body["ideas"][0]["id"]}

@@ -65,8 +65,9 @@ def test_each_trigger_runs_a_pinned_number_of_statements(
         (owner, parked, "reopen", {"reason": "Nu"}, READS + WRITES + 1),
         (owner, parked, "reject", {"reason": "Nej"}, READS + WRITES),
         (owner, parked, "reopen", {"reason": "Alligevel"}, READS + WRITES),
-        # A merge locks both ideas and reloads them, and moves the survivor's version too.
-        (manager, parked, "merge", {"data": {"into": second}}, 9),
+        # A merge locks both ideas and reloads them, moves the survivor's version too, and takes
+        # the merged idea out of the similarity index.
+        (manager, parked, "merge", {"data": {"into": second}}, 10),
     ]
     counted = []
     for actor, idea_id, trigger, kwargs, _ in steps:

@@ -284,6 +284,19 @@ def test_similar_existing_ideas_are_linked(
     assert f'href="/ideas/{run_id}"' in page
 
 
+def test_at_most_five_similar_ideas_are_shown_per_idea(
+    uow: UowFactory, make_user: Callable[..., Actor], web: Web
+) -> None:
+    bullet = "• Cykelsti langs Gudenåen fra Langå til Randers\n"
+    for meeting in range(7):
+        with uow() as unit:
+            minutes = f"Møde {meeting}\n\nIdéer\n{bullet}".encode()
+            imports.import_minutes(unit, None, f"{meeting}.txt", minutes)
+    web.login(make_user("owner"))
+    page = web.text(preview_path(upload(web, f"Igen\n\nIdéer\n{bullet}".encode(), "igen.txt")))
+    assert page.count("Resembles an existing idea") == 5
+
+
 def test_minutes_without_ideas_let_the_user_choose_lines(
     uow: UowFactory, make_user: Callable[..., Actor], web: Web
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, WithJsonSchema
 
 from workflow.contracts.base import Day, Input, Output, StateName
+from workflow.importer.similarity import BEST_PER_IDEA, MOST_PAIRS
 
 DRY_RUN_VALUES = {"true": True, "false": False, "1": True, "0": False}
 # Text recognition's confidence (0-100) in text read from a scan; null for typed text.
@@ -97,7 +98,16 @@ class ImportResult(Output):
     themes: list[ImportedTheme]
     ideas: list[ImportedIdea]
     participants: list[ImportedParticipant]
-    similar: list[SimilarIdeas]
+    similar: Annotated[
+        list[SimilarIdeas],
+        Field(
+            max_length=MOST_PAIRS,
+            description=(
+                f"At most {BEST_PER_IDEA} per imported idea, the closest first, and"
+                f" {MOST_PAIRS} in all."
+            ),
+        ),
+    ]
     unrecognised: list[Unrecognised]
     ocr_confidence: Confidence
 

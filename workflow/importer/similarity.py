@@ -7,8 +7,10 @@ and (slightly discounted) how much of the shorter text's stems the longer one co
 
 Finding the similar ideas among thousands costs work in proportion to their number, not to its
 square: ``SimilarityIndex`` looks a new text up by its rarest stems and trigrams and compares it
-exactly with at most ``CANDIDATES`` earlier texts; ``similar_pairs`` reports at most
-``BEST_PER_IDEA`` similar ideas per new idea and ``MOST_PAIRS`` in all.
+exactly with at most ``CANDIDATES`` earlier texts (``most_shared`` ranks them). Stored ideas are
+looked up the same way in the database's index (``workflow.repositories.similar_ideas``), so an
+import never reads every stored idea. ``similar_pairs`` reports at most ``BEST_PER_IDEA``
+similar ideas per new idea and ``MOST_PAIRS`` in all.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import heapq
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from sys import intern
 
@@ -80,17 +82,20 @@ class Fingerprint:
 
     stems: frozenset[str]
     trigrams: frozenset[str]
+    # Neighbouring stems ("fritid hjælp"): rare even when both words are common, they find a
+    # stored text by its word order where single stems cannot (``idea_terms``).
+    pairs: frozenset[str] = frozenset()
 
 
 def fingerprint(text: str) -> Fingerprint:
-    """The stems and trigrams of ``text``."""
+    """The stems, trigrams and neighbouring stems of ``text``."""
     words = [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
     joined = " ".join(words)
     # Interned: thousands of fingerprints then share one copy of each (few distinct) trigram.
-    trigrams = frozenset(
-        map(intern, map("".join, zip(joined, joined[1:], joined[2:], strict=False)))
-    )
-    return Fingerprint(frozenset(map(stem, words)), trigrams)
+    trigrams = frozenset(map(intern, {joined[at : at + 3] for at in range(len(joined) - 2)}))
+    stems = list(map(stem, words))
+    pairs = frozenset(map(" ".join, pairwise(stems)))
+    return Fingerprint(frozenset(stems), trigrams, pairs)
 
 
 def _score(stems: int, trigrams: int, a: Fingerprint, b: Fingerprint) -> float:
@@ -188,46 +193,65 @@ class SimilarityIndex:
     def _ranked(self, print_: Fingerprint) -> list[int]:
         # The earlier texts sharing the most counted features, rarest features counted first.
         stems = filter(None, map(self._stems.get, print_.stems))
-        lists = sorted(
-            chain(stems, filter(None, map(self._trigrams.get, print_.trigrams))), key=len
-        )
-        counted = []
-        left = self.visits
-        for listed in lists:
-            taken = min(len(listed), self.recent, left)
-            counted.append(listed[len(listed) - taken :])  # the most recent ones
-            left -= taken
-            if left <= 0:
-                break
-        shared = Counter(chain.from_iterable(counted))
-        best = heapq.nlargest(self.candidates, shared.items(), key=itemgetter(1))
-        return [number for number, _ in best]
+        lists = chain(stems, filter(None, map(self._trigrams.get, print_.trigrams)))
+        return most_shared(lists, visits=self.visits, recent=self.recent, most=self.candidates)
+
+
+def most_shared(
+    lists: Iterable[Sequence[int]],
+    *,
+    visits: int = VISITS,
+    recent: int = RECENT,
+    most: int = CANDIDATES,
+) -> list[int]:
+    """The ``most`` keys found in the most posting ``lists`` (each oldest to newest key).
+
+    Shortest lists first, of each only the ``recent`` newest keys, ``visits`` keys in all.
+    """
+    counted = []
+    left = visits
+    for listed in sorted(lists, key=len):
+        taken = min(len(listed), recent, left)
+        counted.append(listed[len(listed) - taken :])  # the most recent ones
+        left -= taken
+        if left <= 0:
+            break
+    shared = Counter(chain.from_iterable(counted))
+    best = heapq.nlargest(most, shared.items(), key=itemgetter(1))
+    return [key for key, _ in best]
+
+
+StoredLookup = Callable[[Sequence[Fingerprint], float], list[list[tuple[int, float]]]]
 
 
 def similar_pairs(
     new_texts: Sequence[str],
-    existing: Iterable[tuple[int, str]],
+    existing: Iterable[tuple[int, str]] = (),
     threshold: float = SIMILAR_AT,
     *,
     most: int = MOST_PAIRS,
     index: SimilarityIndex | None = None,
+    stored: StoredLookup | None = None,
 ) -> list[Match]:
     """Pairs of (new text, existing text or earlier new text) scoring at least ``threshold``.
 
     Existing texts are keyed by their id; earlier new texts by ``-(index + 1)``. Each existing
-    text is read and fingerprinted once. Per new text the ``BEST_PER_IDEA`` best pairs are kept
+    text is read and fingerprinted once. ``stored`` looks all the new texts up at once among
+    texts kept elsewhere (the database's index, ``workflow.repositories.similar_ideas``),
+    giving (id, score) per new text. Per new text the ``BEST_PER_IDEA`` best pairs are kept
     (see ``SimilarityIndex`` for which earlier texts are compared), and of all pairs the ``most``
     best (by score, then document order); they come in document order, best first per text.
     """
     index = index if index is not None else SimilarityIndex()
     for key, text in existing:
         index.add(key, fingerprint(text))
+    prints = [fingerprint(text) for text in new_texts]
+    elsewhere = stored(prints, threshold) if stored is not None else [[] for _ in prints]
     matches: list[Match] = []
-    for position, text in enumerate(new_texts):
-        mine = fingerprint(text)
-        matches += (
-            Match(position, key, round(score, 3)) for key, score in index.similar(mine, threshold)
-        )
+    for position, mine in enumerate(prints):
+        found = index.similar(mine, threshold) + elsewhere[position]
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        matches += (Match(position, key, round(score, 3)) for key, score in found[: index.per_text])
         index.add(-(position + 1), mine)
     if len(matches) > most:
         kept = heapq.nsmallest(most, range(len(matches)), key=lambda at: -matches[at].score)

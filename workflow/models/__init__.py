@@ -3,6 +3,7 @@
 # The session hook that marks ideas for the reminder sweep on every write that concerns them.
 from workflow.models import followup_marks  # noqa: F401
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.idea_terms import idea_terms
 from workflow.models.ideas import (
     FOLLOW_UP_ORDER,
     Assessment,
@@ -82,5 +83,6 @@ __all__ = [
     "Unsubscription",
     "User",
     "UserSession",
+    "idea_terms",
     "idea_themes",
 ]

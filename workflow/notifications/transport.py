@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from email.message import Message
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -121,9 +123,17 @@ class SmtpTransport:
         return client
 
     def _connect(self) -> _Client:
+        name = _local_hostname()
         if self.implicit_tls:
-            return _ClientTls(self.host, self.port, timeout=self.timeout, context=self.tls)
-        return _Client(self.host, self.port, timeout=self.timeout)
+            return _ClientTls(self.host, self.port, name, timeout=self.timeout, context=self.tls)
+        return _Client(self.host, self.port, name, timeout=self.timeout)
+
+
+@cache
+def _local_hostname() -> str:
+    """The name this host gives in EHLO, looked up once per process (smtplib looks it up for
+    every connection, and a lookup can take longer than sending a message)."""
+    return socket.getfqdn()
 
 
 class _Client(smtplib.SMTP):

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from workflow.importer.similarity import Fingerprint
 from workflow.models import (
     FOLLOW_UP_ORDER,
     Assessment,
@@ -22,6 +23,8 @@ from workflow.models import (
     User,
     idea_themes,
 )
+from workflow.models.idea_terms import similarity_text
+from workflow.repositories.similar_ideas import similar_stored
 from workflow.states import OPEN_STATES, State
 from workflow.text import casefold_key, like_pattern
 
@@ -248,12 +251,18 @@ class IdeaRepository:
         self.session.add(record)
 
     def texts_for_similarity(self) -> Iterator[tuple[int, str]]:
-        """(id, title and description) of every idea that is not merged, streamed."""
+        """(id, title and description) of every idea that is not merged, streamed (a full scan)."""
         query = select(Idea.id, Idea.title, Idea.description).where(Idea.state != State.MERGED)
         for idea_id, title, description in self.session.execute(
             query.execution_options(yield_per=2000)
         ):
-            yield idea_id, f"{title}. {description}"
+            yield idea_id, similarity_text(title, description)
+
+    def similar_stored(
+        self, prints: Sequence[Fingerprint], threshold: float
+    ) -> list[list[tuple[int, float]]]:
+        """Per fingerprint, the (id, score) of stored ideas resembling it (the terms index)."""
+        return similar_stored(self.session, prints, threshold)
 
     def of_meeting(self, meeting_id: int) -> Sequence[Idea]:
         """A meeting's ideas in the order the minutes list them."""

@@ -3,14 +3,11 @@
 A worker first takes a short lease on each notification (compare-and-set), so two copies of the
 same task never send twice at once; a worker that dies mid-send leaves the lease to run out and
 the notification pending, and the relay's sweep sends it again with the same Message-ID. A batch
-takes its leases in one statement, sends over one connection and records each outcome on its
-own; one that runs long hands its unsent rest back before their leases could run out.
-
-Only this bookkeeping (lease, outcome) is written here, each write one statement that is safe
-to redo, so the worker runs it on connections where each statement commits on its own
-(``Database(bookkeeping=True)``), durably: an outcome is on disk before the next message is
-sent, so a database crash repeats at most the message that was in flight, with the same
-Message-ID.
+takes its leases in one statement and commit, sends over one connection, and records the
+outcomes it has (each only after the server's answer) in one commit at its end, or sooner when
+it runs long (``delivery_outcomes``); one that runs long hands its unsent rest back before their
+leases could run out. Each commit waits for the disk, so an outcome recorded is an outcome kept;
+a crash repeats only the messages sent since the batch's last write, with their Message-IDs.
 """
 
 from __future__ import annotations
@@ -21,23 +18,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Integer, String, Table, Text, bindparam, exists, or_, select, update
+from sqlalchemy import exists, or_, select, text, update
 
 from workflow import tuning
 from workflow.clock import utcnow
-from workflow.models import (
-    Contact,
-    DeliveryAttempt,
-    Notification,
-    Suppression,
-    Unsubscription,
-    UTCDateTime,
-)
+from workflow.models import Contact, Notification, Suppression, Unsubscription
 from workflow.notifications.links import Links
 from workflow.notifications.messages import build_message
 from workflow.notifications.transport import PermanentFailure, Send, TemporaryFailure, Transport
+from workflow.services.delivery_outcomes import Outcomes
 from workflow.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -85,14 +75,18 @@ def deliver(
     if not taken:
         return _statuses(uow, [notification_id])[notification_id]
     uow.commit()  # the lease is ours before anything leaves
-    return _send(uow, taken[0], transport.send, Sending(links, sender, reply_to), now)
+    outcomes = Outcomes(uow)
+    try:
+        return _send(outcomes, taken[0], transport.send, Sending(links, sender, reply_to), now)
+    finally:
+        outcomes.flush()
 
 
 def deliver_many(
     uow: UnitOfWork, notification_ids: Iterable[int], transport: Transport, sending: Sending
 ) -> dict[int, str | RetryLater]:
-    """Send several notifications over one connection, each recorded on its own: each one's
-    status, ``UNSENT`` for those handed back when the batch ran long, or the RetryLater."""
+    """Send several notifications over one connection, recording their outcomes together: each
+    one's status, ``UNSENT`` for those handed back when the batch ran long, or the RetryLater."""
     ids = list(dict.fromkeys(notification_ids))
     now = utcnow()
     taken = _take_leases(uow, ids, now)
@@ -102,17 +96,24 @@ def deliver_many(
         outcomes.update(_statuses(uow, [i for i in ids if i not in leased]))
     uow.commit()
     deadline = time.monotonic() + tuning.current().lease_seconds * BATCH_SHARE
+    tried = Outcomes(uow)
     with transport.session() as send:
-        for position, outgoing in enumerate(taken):
-            if time.monotonic() > deadline:
-                rest = [later.id for later in taken[position:]]
-                _hand_back(uow, rest, now + tuning.current().lease)
-                outcomes.update(dict.fromkeys(rest, UNSENT))
-                break
-            try:  # timed from now: the batch may have been sending for a while
-                outcomes[outgoing.id] = _send(uow, outgoing, send, sending, utcnow())
-            except RetryLater as later:
-                outcomes[outgoing.id] = later
+        try:
+            for position, outgoing in enumerate(taken):
+                if time.monotonic() > deadline:
+                    tried.flush()
+                    rest = [later.id for later in taken[position:]]
+                    _hand_back(uow, rest, now + tuning.current().lease)
+                    outcomes.update(dict.fromkeys(rest, UNSENT))
+                    break
+                try:  # timed from now: the batch may have been sending for a while
+                    outcomes[outgoing.id] = _send(tried, outgoing, send, sending, utcnow())
+                except RetryLater as later:
+                    outcomes[outgoing.id] = later
+                if tried.due():
+                    tried.flush()
+        finally:  # what was sent is recorded even when something unexpected stops the batch
+            tried.flush()
     return outcomes
 
 
@@ -161,6 +162,11 @@ def _take_leases(uow: UnitOfWork, notification_ids: list[int], now: datetime) ->
     """Lease the pending notifications nobody else holds and count the try (compare-and-set);
     the rows as they are then, in the order asked for."""
     columns = [getattr(Notification, field.name) for field in fields(_Outgoing)[:-1]]
+    if uow.session.get_bind().dialect.name == "postgresql":
+        # The lease need not wait for the disk: the durable commit of the outcomes that follows
+        # writes it too, and a crash before that loses those outcomes anyway (the lease only
+        # keeps a second sender off meanwhile). One wait for the disk per batch, not two.
+        uow.session.execute(_LEASE_WITHOUT_FLUSH)
     statement = (
         update(Notification)
         .where(
@@ -183,6 +189,9 @@ def _take_leases(uow: UnitOfWork, notification_ids: list[int], now: datetime) ->
     ]
 
 
+_LEASE_WITHOUT_FLUSH = text("SET LOCAL synchronous_commit TO OFF")
+
+
 def _statuses(uow: UnitOfWork, notification_ids: list[int]) -> dict[int, str]:
     """The status of notifications that could not be leased: "busy" when another holds one."""
     query = select(Notification.id, Notification.status).where(
@@ -193,11 +202,11 @@ def _statuses(uow: UnitOfWork, notification_ids: list[int]) -> dict[int, str]:
     return {i: "busy" if status == "pending" else status for i, status in statuses.items()}
 
 
-def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, now: datetime) -> str:
-    """Send a leased notification unless it is held back, and record the outcome (raises
-    RetryLater as deliver does)."""
+def _send(tried: Outcomes, outgoing: _Outgoing, send: Send, sending: Sending, now: datetime) -> str:
+    """Send a leased notification unless it is held back, and keep the outcome for ``tried``'s
+    next write (raises RetryLater as deliver does)."""
     if outgoing.held_back:
-        return _finish(uow, outgoing, "suppressed", "unsubscribed or suppressed address")
+        return tried.add(outgoing, "suppressed", "unsubscribed or suppressed address")
     unsubscribe_url = (
         sending.links.unsubscribe_url(outgoing.contact_id, outgoing.list_name)
         if outgoing.contact_id and outgoing.list_name
@@ -212,17 +221,17 @@ def _send(uow: UnitOfWork, outgoing: _Outgoing, send: Send, sending: Sending, no
     try:
         reply = send(message)
     except PermanentFailure as error:
-        _suppress_address(uow, outgoing.recipient_email, str(error), now)
-        return _finish(uow, outgoing, "failed", str(error))
+        _suppress_address(tried.uow, outgoing.recipient_email, str(error), now)
+        return tried.add(outgoing, "failed", str(error))
     except TemporaryFailure as error:
         if outgoing.attempts >= MAX_ATTEMPTS:
-            return _finish(uow, outgoing, "failed", str(error))
+            return tried.add(outgoing, "failed", str(error))
         jitter = random.random()  # noqa: S311 (spreads retries, guards nothing)
         retry_at = now + timedelta(seconds=backoff_seconds(outgoing.attempts, jitter))
         # Held until then, so neither the sweep nor a copy of the task tries it early.
-        _finish(uow, outgoing, "pending", str(error), hold_until=retry_at)
+        tried.add(outgoing, "pending", str(error), hold_until=retry_at)
         raise RetryLater(outgoing.attempts, str(error), retry_at) from error
-    return _finish(uow, outgoing, "sent", None, reply=reply, sent_at=utcnow())
+    return tried.add(outgoing, "sent", None, reply=reply, sent_at=utcnow())
 
 
 def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: datetime) -> None:
@@ -239,100 +248,3 @@ def _hand_back(uow: UnitOfWork, notification_ids: list[int], lease_until: dateti
 def _suppress_address(uow: UnitOfWork, email: str, reason: str, now: datetime) -> None:
     if uow.session.get(Suppression, email) is None:
         uow.session.add(Suppression(email=email, reason=reason[:2000], at=now))
-
-
-def _finish(
-    uow: UnitOfWork,
-    outgoing: _Outgoing,
-    status: str,
-    error: str | None,
-    *,
-    reply: str | None = None,
-    sent_at: datetime | None = None,
-    hold_until: datetime | None = None,
-) -> str:
-    """Record the outcome of a try, and the try itself, and give up the lease (or keep it until
-    ``hold_until``)."""
-    answer = (reply or error or "")[:2000] or None
-    outcome = {"error": error[:2000] if error else None, "when": sent_at, "hold": hold_until}
-    attempt = "held" if status == "pending" else status
-    values = {"nid": outgoing.id, "new_status": status, "reply": answer, **outcome,
-              "number": outgoing.attempts, "at": utcnow(), "outcome": attempt}  # fmt: skip
-    if uow.session.get_bind().dialect.name == "postgresql":
-        uow.session.execute(_RECORD_BOTH, values)  # one round trip and one commit, not two
-    else:
-        uow.session.execute(_RECORD_OUTCOME, values)
-        uow.session.execute(_RECORD_ATTEMPT, values)
-    uow.commit()
-    _log_attempt(outgoing, attempt, answer, hold_until)
-    return status
-
-
-def _log_attempt(
-    outgoing: _Outgoing, outcome: str, answer: str | None, hold_until: datetime | None
-) -> None:
-    """One line per try, with the fields that trace it from its outbox event to the server."""
-    fields = {
-        "event": f"notification.{outcome}",
-        "notification_id": outgoing.id,
-        "outbox_id": outgoing.outbox_id,
-        "attempt": outgoing.attempts,
-        "smtp_reply": answer,
-    }
-    if hold_until is not None:
-        fields["hold_until"] = hold_until.isoformat(timespec="seconds")
-    level = logging.INFO if outcome in ("sent", "suppressed") else logging.WARNING
-    logger.log(
-        level,
-        "notification %s %s (try %s): %s",
-        outgoing.id,
-        _OUTCOME_WORDS[outcome],
-        outgoing.attempts,
-        answer or "-",
-        extra=fields,
-    )
-
-
-_OUTCOME_WORDS = {
-    "sent": "sent",
-    "held": "held for a retry",
-    "failed": "failed",
-    "suppressed": "suppressed",
-}
-_notifications = cast(Table, Notification.__table__)
-_attempts = cast(Table, DeliveryAttempt.__table__)
-# Built once: they run for every email, and building a statement costs more than sending it.
-_RECORD_OUTCOME = (
-    _notifications.update()
-    .where(_notifications.c.id == bindparam("nid"))
-    .values(
-        status=bindparam("new_status"),
-        last_error=bindparam("error"),
-        smtp_reply=bindparam("reply"),
-        lease_until=bindparam("hold"),
-        sent_at=bindparam("when"),
-    )
-)
-_ATTEMPT_COLUMNS = ["notification_id", "number", "at", "outcome", "smtp_reply", "hold_until"]
-_ATTEMPT_VALUES = [
-    bindparam("number", type_=Integer),
-    bindparam("at", type_=UTCDateTime()),
-    bindparam("outcome", type_=String()),
-    bindparam("reply", type_=Text()),
-    bindparam("hold", type_=UTCDateTime()),
-]
-# PostgreSQL: the outcome and the try in one statement (an UPDATE in a WITH feeding the INSERT).
-_UPDATED = _RECORD_OUTCOME.returning(_notifications.c.id).cte("outcome")
-_RECORD_BOTH = (
-    _attempts.insert()
-    .from_select(_ATTEMPT_COLUMNS, select(_UPDATED.c.id, *_ATTEMPT_VALUES))
-    .add_cte(_UPDATED)
-)
-_RECORD_ATTEMPT = _attempts.insert().values(
-    notification_id=bindparam("nid"),
-    number=bindparam("number"),
-    at=bindparam("at"),
-    outcome=bindparam("outcome"),
-    smtp_reply=bindparam("reply"),
-    hold_until=bindparam("hold"),
-)

@@ -190,7 +190,7 @@ def import_minutes(
     if not dry_run:
         require_ideas(document)
     texts = [idea.description for idea in minutes.ideas]
-    matches = similar_pairs(texts, uow.ideas.texts_for_similarity())
+    matches = similar_pairs(texts, stored=uow.ideas.similar_stored)
     if dry_run:
         return _preview(document, matches)
     meeting, ideas = _stage(uow, actor, document, content)

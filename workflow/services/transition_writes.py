@@ -16,6 +16,8 @@ from sqlalchemy import Table, Update, bindparam, insert, inspect, update
 from workflow.errors import VersionConflict
 from workflow.followups.schedule import MARK
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
+from workflow.models.idea_terms import reindex_merge
+from workflow.states import State
 from workflow.uow import UnitOfWork
 
 Record = Assessment | PilotPlan | Evaluation
@@ -45,10 +47,12 @@ def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
         # (workflow.models.followup_marks), which this write goes around.
         changes["next_check_at"] = MARK
         version = state.committed_state.get("version", idea.version)
+        was = state.committed_state.get("state", idea.state)
         changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
         if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict()
         idea.version = changes["version"]
+        reindex_merge(session, idea, was_merged=was == State.MERGED)
         session.expunge(idea)  # written: the flush must not write it again
 
 

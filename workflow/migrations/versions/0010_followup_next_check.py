@@ -10,7 +10,7 @@ be due for them until a write (which marks them) changes that. One UPDATE on eit
 the first sweep: a sweep with other rules marks every open idea again).
 
 Revision ID: 0010
-Revises: 0012
+Revises: 0009
 Create Date: 2026-12-02
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0012"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,7 +15,7 @@ and ``ix_ideas_meeting_id``: every index on ``ideas`` is written on each transit
 of an indexed column updates them all on PostgreSQL), so none is kept twice.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -31,7 +31,7 @@ FOLLOW_UP_ORDER: list[str | sa.TextClause] = [
 ]
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
