@@ -1,7 +1,7 @@
 """Each trigger runs a fixed, small number of SQL statements, whatever the idea's past.
 
-A transition reads the idea with its owner, meeting and latest records (one statement) and its
-themes (one more), then writes the compare-and-set UPDATE, the record its gate leaves, the
+A transition reads the idea with its owner, meeting, themes' names and latest records (one
+statement), then writes the compare-and-set UPDATE, the record its gate leaves, the
 history row and the outbox row, one statement each. The counts below are pinned: a statement
 more (a lazy load, an autoflush, a re-read) fails here.
 """
@@ -24,7 +24,7 @@ from workflow.uow import UnitOfWork
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende og billig"}
 PILOT = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "success_criteria": "50 unge i job"}
 SCALE = {"outcome": "success", "evaluation": "Målene er nået", "scale_to": ["Langå"]}
-READS = 2  # the idea with owner, meeting and latest records; its themes
+READS = 1  # the idea with owner, meeting, themes' names and latest records
 WRITES = 3  # the compare-and-set UPDATE, the history row, the outbox row
 
 
@@ -59,14 +59,14 @@ def test_each_trigger_runs_a_pinned_number_of_statements(
         (owner, walked, "scale", {"data": SCALE}, READS + WRITES + 1),
         (manager, second, "assess", {"data": ASSESS}, READS + WRITES + 1),
         # A pilot owner other than the idea's: the gate looks them up once, the effect reuses it.
-        (manager, second, "start_pilot", {"data": {**PILOT, "owner": other.email}}, 7),
-        (owner, parked, "park", {"reason": "Vent", "data": {"revisit_on": revisit}}, 5),
+        (manager, second, "start_pilot", {"data": {**PILOT, "owner": other.email}}, 6),
+        (owner, parked, "park", {"reason": "Vent", "data": {"revisit_on": revisit}}, 4),
         # Reopening reads the latest park's revisit date (one statement, not the history).
         (owner, parked, "reopen", {"reason": "Nu"}, READS + WRITES + 1),
         (owner, parked, "reject", {"reason": "Nej"}, READS + WRITES),
         (owner, parked, "reopen", {"reason": "Alligevel"}, READS + WRITES),
         # A merge locks both ideas and reloads them, and moves the survivor's version too.
-        (manager, parked, "merge", {"data": {"into": second}}, 9),
+        (manager, parked, "merge", {"data": {"into": second}}, 7),
     ]
     counted = []
     for actor, idea_id, trigger, kwargs, _ in steps:

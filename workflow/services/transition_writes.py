@@ -34,14 +34,14 @@ _RECORD_INSERTS = {
 def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
     """Write each idea's changed columns with ``UPDATE ... WHERE id AND version`` and the next
     version; VersionConflict when another transaction changed it first."""
-    session = uow.session
+    session, connection = uow.session, uow.connection()
     for idea in ideas:
         state = inspect(idea)
         # committed_state holds the loaded value of each attribute set since: what changed.
         changes = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
         version = state.committed_state.get("version", idea.version)
         changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
-        if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
+        if connection.execute(_update(frozenset(changes)), changes).rowcount != 1:
             raise VersionConflict()
         idea.version = changes["version"]
         session.expunge(idea)  # written: the flush must not write it again
@@ -65,13 +65,13 @@ def _update(keys: frozenset[str]) -> Update:
 
 def insert_record(uow: UnitOfWork, record: Record) -> None:
     """Insert an assessment, pilot plan or evaluation (built, never added to the session)."""
-    uow.session.execute(_RECORD_INSERTS[type(record)], _values(record))
+    uow.connection().execute(_RECORD_INSERTS[type(record)], _values(record))
 
 
 def insert_history(uow: UnitOfWork, entry: HistoryEntry) -> int:
     """Insert a history row; return its id."""
-    result = uow.session.execute(_HISTORY_INSERT, _values(entry))
-    entry.id = result.inserted_primary_key[0]  # type: ignore[attr-defined]
+    result = uow.connection().execute(_HISTORY_INSERT, _values(entry))
+    entry.id = result.inserted_primary_key[0]
     return entry.id
 
 
