@@ -85,6 +85,10 @@ class UnitOfWork:
         )
         self._published = True
 
+    def note_published(self) -> None:
+        """An outbox row was written by the caller's own statement (as ``publish`` writes it)."""
+        self._published = True
+
     def connection(self) -> Connection:
         """The session's connection in this transaction, for single Core statements that need
         none of the session's book-keeping (its ``execute`` costs several times the statement's)."""
