@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from workflow.clock import local_today
 from workflow.db import Database
@@ -146,21 +146,29 @@ def test_a_transition_writes_its_record_history_and_outbox_row_together(
 
 
 def test_a_transition_that_lost_the_race_writes_nothing(
-    database: Database, uow: Callable[[], UnitOfWork], make_user: Callable[..., Actor]
+    database: Database,
+    uow: Callable[[], UnitOfWork],
+    make_user: Callable[..., Actor],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     manager = make_user("manager")
     with uow() as unit:
         idea_id = ideas.create_idea(unit, manager, {"title": "Cykelsti"}).id
-    with uow() as unit:
-        found = unit.ideas.get(idea_id)
-        assert found is not None
-        with database.unit_of_work() as other:  # changes the idea after this one read it
-            transitions.fire_trigger(other, manager, idea_id, "park", reason="Vent",
-                                     data={"revisit_on": "2031-01-01"})  # fmt: skip
-        with pytest.raises(VersionConflict):
-            transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
+    read = transitions.load_for_step
+
+    def read_then_lose(unit: UnitOfWork, idea_id: int) -> Any:
+        found = read(unit, idea_id)
+        with database.engine.begin() as other:  # another change commits after this read
+            other.execute(update(Idea).where(Idea.id == idea_id).values(version=Idea.version + 1))
+        return found
+
+    monkeypatch.setattr(transitions, "load_for_step", read_then_lose)
+    with uow() as unit, pytest.raises(VersionConflict):
+        transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
     with database.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Assessment)) == 0
-        assert session.scalar(select(func.count()).select_from(HistoryEntry)) == 1
-        kinds = session.scalars(select(OutboxMessage.event_type).order_by(OutboxMessage.id))
-        assert list(kinds) == ["idea.created", "idea.transitioned"]
+        assert session.scalar(select(func.count()).select_from(HistoryEntry)) == 0
+        kinds = session.scalars(select(OutboxMessage.event_type))
+        assert list(kinds) == ["idea.created"]
+        idea = session.get(Idea, idea_id)
+        assert idea is not None and (idea.state, idea.version) == ("proposed", 2)

@@ -62,7 +62,7 @@ class IdeaFilter:
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
-def _latest_of_idea(model: type[_R]) -> Any:
+def latest_of_idea(model: type[_R]) -> Any:
     newest = select(func.max(model.id)).where(model.idea_id == bindparam("idea_id"))
     return (model.idea_id == Idea.id) & (model.id == newest.scalar_subquery())
 
@@ -88,7 +88,7 @@ def _name_list_pg(element: _NameList, compiler: Any, **kw: Any) -> str:
 # The names are all an answer shows of the themes: read as plain text by a correlated subquery
 # on idea_themes' index (loading Theme objects costs more than the rest of the read, a joined
 # many-to-many SQLite would scan whole, and a statement of their own a round trip more).
-_THEME_NAMES = (
+THEME_NAMES = (
     select(_NameList(Theme.__table__.c.name))
     .join(idea_themes, idea_themes.c.theme_id == Theme.__table__.c.id)
     .where(idea_themes.c.idea_id == Idea.__table__.c.id)
@@ -96,10 +96,10 @@ _THEME_NAMES = (
 )
 # Built once: composing this statement costs more than running it.
 _WITH_RECORDS = (
-    select(Idea, Assessment, PilotPlan, Evaluation, _THEME_NAMES)
-    .outerjoin(Assessment, _latest_of_idea(Assessment))
-    .outerjoin(PilotPlan, _latest_of_idea(PilotPlan))
-    .outerjoin(Evaluation, _latest_of_idea(Evaluation))
+    select(Idea, Assessment, PilotPlan, Evaluation, THEME_NAMES)
+    .outerjoin(Assessment, latest_of_idea(Assessment))
+    .outerjoin(PilotPlan, latest_of_idea(PilotPlan))
+    .outerjoin(Evaluation, latest_of_idea(Evaluation))
     .where(Idea.id == bindparam("idea_id"))
     .options(
         joinedload(Idea.owner),

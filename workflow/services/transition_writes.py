@@ -56,7 +56,8 @@ def written(uow: UnitOfWork, idea: Idea, params: dict[str, Any]) -> None:
     """After the idea's UPDATE: its new version, and out of the session, so the flush does not
     write it again."""
     idea.version = params["version"]
-    uow.session.expunge(idea)
+    if idea in uow.session:  # read by the ORM (a merge's ideas, locked)
+        uow.session.expunge(idea)
 
 
 @functools.cache

@@ -14,7 +14,12 @@ from workflow.events import IdeaTransitioned
 from workflow.gates import MAX_ID, Kind, iso_day, whole
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan, User
 from workflow.permissions import Actor, may_assign_owner, may_fire
-from workflow.services.ideas import check_expected_version, load_idea, load_with_records
+from workflow.services.ideas import (
+    check_expected_version,
+    load_for_step,
+    load_idea,
+    load_with_records,
+)
 from workflow.services.transition_statement import write_step
 from workflow.services.transition_writes import Record
 from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
@@ -78,7 +83,13 @@ def fire_trigger(
     (422), a change of owner only by managers (403). A concurrent change that slips in before
     the commit loses the version compare-and-set.
     """
-    found = load_with_records(uow, idea_id)
+    # A step pointing at other ideas locks and reloads them through the session; any other
+    # reads its idea as plain columns (see idea_for_step).
+    found = (
+        load_with_records(uow, idea_id)
+        if _referenced_ideas(trigger, data, idea_id)
+        else load_for_step(uow, idea_id)
+    )
     idea = found.idea
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
         raise Forbidden("You may not do this to this idea.")
