@@ -10,9 +10,9 @@ object, and the compare-and-set UPDATE writes it.
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, select
+from sqlalchemy import ColumnElement, Table, bindparam, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -62,6 +62,8 @@ _KEYS: dict[type[Base], tuple[str, ...]] = {
     for model in (Idea, User, Meeting, Assessment, PilotPlan, Evaluation)
 }
 
+_MAKERS = {model: inspect(model).class_manager.new_instance for model in _KEYS}
+
 
 def idea_for_step(session: Session, idea_id: int) -> IdeaWithRecords | None:
     """The idea with its owner, meeting, themes' names and latest records, outside the session
@@ -92,7 +94,7 @@ def _part(model: type[_M], values: Any, prefix: str) -> _M | None:
 
 def _detached(model: type[_M], values: Any, prefix: str) -> _M:
     """An object outside the session whose columns read as loaded from ``values``."""
-    instance = model()
+    instance = cast(_M, _MAKERS[model]())  # no __init__: nothing set, nothing to undo
     for key in _KEYS[model]:
         set_committed_value(instance, key, values[prefix + key])
     return instance
