@@ -5,8 +5,10 @@ adds a pool of proposed ideas, then fires ``assess`` with its gate data at them,
 two ways, with 1 client and with 8 clients:
 
 (a) service: ``transitions.fire_trigger`` in its own unit of work per transition, as the web
-    and the API call it (the idea read with its owner, themes, meeting and records, permission,
-    version, state and gate checked, the answer built), as a manager with the version seen;
+    and the API call it (the idea read with its owner, themes, meeting and records in one
+    statement, permission, version, state and gate checked, the answer built), as a manager with
+    the version seen; its writes are one statement on PostgreSQL (data-modifying CTEs), four on
+    SQLite;
 (b) raw floor: the writes the service makes, issued through the driver (``sqlite3`` or
     ``psycopg``, no SQLAlchemy) in one transaction: ``UPDATE ideas ... WHERE id AND version``
     (its rowcount checked), ``INSERT`` of the assessment, of the history row (its id returned)

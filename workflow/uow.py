@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -74,7 +74,7 @@ class UnitOfWork:
         """Queue ``event`` in the outbox, inside this transaction."""
         # One INSERT at once, without RETURNING and outside the unit of work's flush: nothing
         # here needs the row's id, and the row is visible to this transaction's later queries.
-        self.session.execute(
+        self.connection().execute(
             _OUTBOX_INSERT,
             {
                 "event_type": event.event_type,
@@ -84,6 +84,15 @@ class UnitOfWork:
             },
         )
         self._published = True
+
+    def note_published(self) -> None:
+        """An outbox row was written by the caller's own statement (as ``publish`` writes it)."""
+        self._published = True
+
+    def connection(self) -> Connection:
+        """The session's connection in this transaction, for single Core statements that need
+        none of the session's book-keeping (its ``execute`` costs several times the statement's)."""
+        return self.session.connection()
 
     def flush(self) -> None:
         """Send pending changes to the database (ids appear) without committing."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     ForeignKey,
     Index,
     String,
@@ -90,14 +91,14 @@ def _keep_terms(session: Session, _context: UOWTransaction) -> None:
         session.execute(insert(idea_terms), rows)
 
 
-def reindex_merge(session: Session, idea: Idea, was_merged: bool) -> None:
+def reindex_merge(connection: Connection, idea: Idea, was_merged: bool) -> None:
     """Drop a newly merged idea's terms, or restore them when it leaves ``merged``: for writes
     that bypass the flush (a transition's compare-and-set UPDATE)."""
     if was_merged == (idea.state == State.MERGED):
         return
-    session.execute(delete(idea_terms).where(idea_terms.c.idea_id == idea.id))
+    connection.execute(delete(idea_terms).where(idea_terms.c.idea_id == idea.id))
     if idea.state != State.MERGED:
-        session.execute(insert(idea_terms), term_rows(idea.id, idea.title, idea.description))
+        connection.execute(insert(idea_terms), term_rows(idea.id, idea.title, idea.description))
 
 
 def _reindex(idea: Idea) -> bool:

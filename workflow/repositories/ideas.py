@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select, union_all
+from sqlalchemy import Select, String, bindparam, func, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from workflow.importer.similarity import Fingerprint
 from workflow.models import (
@@ -63,31 +66,50 @@ class IdeaFilter:
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
-def _latest_of_idea(model: type[_R]) -> Any:
+def latest_of_idea(model: type[_R]) -> Any:
     newest = select(func.max(model.id)).where(model.idea_id == bindparam("idea_id"))
     return (model.idea_id == Idea.id) & (model.id == newest.scalar_subquery())
 
 
+class _NameList(FunctionElement[str]):
+    """The names as a JSON array in text (``[]`` or NULL when there are none)."""
+
+    type = String()
+    name = "name_list"
+    inherit_cache = True
+
+
+@compiles(_NameList)
+def _name_list(element: _NameList, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_NameList, "postgresql")
+def _name_list_pg(element: _NameList, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
+
+
+# The names are all an answer shows of the themes: read as plain text by a correlated subquery
+# on idea_themes' index (loading Theme objects costs more than the rest of the read, a joined
+# many-to-many SQLite would scan whole, and a statement of their own a round trip more).
+THEME_NAMES = (
+    select(_NameList(Theme.__table__.c.name))
+    .join(idea_themes, idea_themes.c.theme_id == Theme.__table__.c.id)
+    .where(idea_themes.c.idea_id == Idea.__table__.c.id)
+    .scalar_subquery()
+)
 # Built once: composing this statement costs more than running it.
 _WITH_RECORDS = (
-    select(Idea, Assessment, PilotPlan, Evaluation)
-    .outerjoin(Assessment, _latest_of_idea(Assessment))
-    .outerjoin(PilotPlan, _latest_of_idea(PilotPlan))
-    .outerjoin(Evaluation, _latest_of_idea(Evaluation))
+    select(Idea, Assessment, PilotPlan, Evaluation, THEME_NAMES)
+    .outerjoin(Assessment, latest_of_idea(Assessment))
+    .outerjoin(PilotPlan, latest_of_idea(PilotPlan))
+    .outerjoin(Evaluation, latest_of_idea(Evaluation))
     .where(Idea.id == bindparam("idea_id"))
     .options(
         joinedload(Idea.owner),
         joinedload(Idea.meeting),
         joinedload(PilotPlan.owner),
     )
-)
-# The names are all an answer shows of the themes: read as plain rows by their own indexed
-# query (loading Theme objects costs more than the rest of the read, and SQLite would scan a
-# joined many-to-many whole).
-_THEME_NAMES = (
-    select(Theme.__table__.c.name)
-    .join(idea_themes, idea_themes.c.theme_id == Theme.__table__.c.id)
-    .where(idea_themes.c.idea_id == bindparam("idea_id"))
 )
 
 
@@ -116,13 +138,14 @@ class IdeaRepository:
         return self.session.get(Idea, idea_id)
 
     def with_records(self, idea_id: int) -> IdeaWithRecords | None:
-        """The idea, its owner, meeting and latest records in one statement, and its themes
-        in a second (an idea page and a transition's answer need all of them)."""
+        """The idea, its owner, meeting, themes' names and latest records in one statement (an
+        idea page and a transition's answer need all of them)."""
         row = self.session.execute(_WITH_RECORDS, {"idea_id": idea_id}).unique().first()
         if row is None:
             return None
-        themes = self.session.scalars(_THEME_NAMES, {"idea_id": idea_id})
-        return IdeaWithRecords(row[0], tuple(themes), *row[1:])
+        idea, assessment, pilot_plan, evaluation, names = row
+        themes = tuple(json.loads(names)) if names else ()
+        return IdeaWithRecords(idea, themes, assessment, pilot_plan, evaluation)
 
     def count(self) -> int:
         """How many ideas there are."""

@@ -12,6 +12,7 @@ from workflow.events import IdeaCreated, IdeaUpdated
 from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, iso_day, whole
 from workflow.models import Idea, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
+from workflow.repositories.idea_step import idea_for_step
 from workflow.repositories.ideas import IdeaWithRecords
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
@@ -126,6 +127,15 @@ def check_expected_version(idea: Idea, expected_version: Any) -> None:
 def load_with_records(uow: UnitOfWork, idea_id: int) -> IdeaWithRecords:
     """The idea with this id and its latest records (two statements); NotFound without it."""
     found = uow.ideas.with_records(idea_id) if 1 <= idea_id <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"There is no idea {idea_id}.")
+    return found
+
+
+def load_for_step(uow: UnitOfWork, idea_id: int) -> IdeaWithRecords:
+    """As ``load_with_records``, read as plain columns outside the session (a step writes the
+    idea back with its own statements); NotFound without it."""
+    found = idea_for_step(uow.session, idea_id) if 1 <= idea_id <= MAX_ID else None
     if found is None:
         raise NotFound(f"There is no idea {idea_id}.")
     return found

@@ -21,7 +21,7 @@ from workflow.states import State
 from workflow.uow import UnitOfWork
 
 Record = Assessment | PilotPlan | Evaluation
-_IDEAS: Table = Idea.__table__  # type: ignore[assignment]
+IDEAS: Table = Idea.__table__  # type: ignore[assignment]
 _COLUMNS = frozenset(column.key for column in inspect(Idea).column_attrs)
 _KEYS = {
     model: tuple(c.key for c in model.__mapper__.column_attrs if c.key != "id")
@@ -37,54 +37,67 @@ _RECORD_INSERTS = {
 def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
     """Write each idea's changed columns with ``UPDATE ... WHERE id AND version`` and the next
     version; VersionConflict when another transaction changed it first."""
-    session = uow.session
+    connection = uow.connection()
     for idea in ideas:
-        state = inspect(idea)
-        # committed_state holds the loaded value of each attribute set since: what changed.
-        changes = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
-        # A transition changes what the idea's reminders depend on (its state, its last change),
-        # so the next reminder sweep looks at it: the mark the session's flush would have set
-        # (workflow.models.followup_marks), which this write goes around.
-        changes["next_check_at"] = MARK
-        version = state.committed_state.get("version", idea.version)
-        was = state.committed_state.get("state", idea.state)
-        changes["_id"], changes["_version"], changes["version"] = idea.id, version, version + 1
-        if session.execute(_update(frozenset(changes)), changes).rowcount != 1:  # type: ignore[attr-defined]
+        was_merged = inspect(idea).committed_state.get("state", idea.state) == State.MERGED
+        params = changes(idea)
+        if connection.execute(update_statement(frozenset(params)), params).rowcount != 1:
             raise VersionConflict()
-        idea.version = changes["version"]
-        reindex_merge(session, idea, was_merged=was == State.MERGED)
-        session.expunge(idea)  # written: the flush must not write it again
+        reindex_merge(connection, idea, was_merged=was_merged)
+        written(uow, idea, params)
+
+
+def changes(idea: Idea) -> dict[str, Any]:
+    """The idea's changed columns, the next version, and the id and version to compare with."""
+    state = inspect(idea)
+    # committed_state holds the loaded value of each attribute set since: what changed.
+    found = {key: state.dict[key] for key in state.committed_state if key in _COLUMNS}
+    # A transition changes what the idea's reminders depend on (its state, its last change), so
+    # the next reminder sweep looks at it: the mark the session's flush would have set
+    # (workflow.models.followup_marks), which this write goes around.
+    found["next_check_at"] = MARK
+    version = state.committed_state.get("version", idea.version)
+    found["_id"], found["_version"], found["version"] = idea.id, version, version + 1
+    return found
+
+
+def written(uow: UnitOfWork, idea: Idea, params: dict[str, Any]) -> None:
+    """After the idea's UPDATE: its new version, and out of the session, so the flush does not
+    write it again."""
+    idea.version = params["version"]
+    if idea in uow.session:  # read by the ORM (a merge's ideas, locked)
+        uow.session.expunge(idea)
 
 
 @functools.cache
-def _update(keys: frozenset[str]) -> Update:
+def update_statement(keys: frozenset[str]) -> Update:
     """``UPDATE ideas SET <keys> WHERE id = :_id AND version = :_version``, built once per
     set of columns (composing a statement costs more than running it)."""
     columns: dict[str, Any] = {
-        key: bindparam(key, type_=_IDEAS.c[key].type)
+        key: bindparam(key, type_=IDEAS.c[key].type)
         for key in sorted(keys)
         if not key.startswith("_")
     }
     return (
-        update(_IDEAS)
-        .where(_IDEAS.c.id == bindparam("_id"), _IDEAS.c.version == bindparam("_version"))
+        update(IDEAS)
+        .where(IDEAS.c.id == bindparam("_id"), IDEAS.c.version == bindparam("_version"))
         .values(columns)
     )
 
 
 def insert_record(uow: UnitOfWork, record: Record) -> None:
     """Insert an assessment, pilot plan or evaluation (built, never added to the session)."""
-    uow.session.execute(_RECORD_INSERTS[type(record)], _values(record))
+    uow.connection().execute(_RECORD_INSERTS[type(record)], values(record))
 
 
 def insert_history(uow: UnitOfWork, entry: HistoryEntry) -> int:
     """Insert a history row; return its id."""
-    result = uow.session.execute(_HISTORY_INSERT, _values(entry))
-    entry.id = result.inserted_primary_key[0]  # type: ignore[attr-defined]
+    result = uow.connection().execute(_HISTORY_INSERT, values(entry))
+    entry.id = result.inserted_primary_key[0]  # type: ignore[index]
     return entry.id
 
 
-def _values(row: Record | HistoryEntry) -> dict[str, Any]:
+def values(row: Record | HistoryEntry) -> dict[str, Any]:
     """The columns set on a new row; those left out take their defaults, as in a flush."""
     keys = _KEYS[type(row)]
     return {key: value for key in keys if (value := getattr(row, key)) is not None}

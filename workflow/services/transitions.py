@@ -14,13 +14,14 @@ from workflow.events import IdeaTransitioned
 from workflow.gates import MAX_ID, Kind, iso_day, whole
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan, User
 from workflow.permissions import Actor, may_assign_owner, may_fire
-from workflow.services.ideas import check_expected_version, load_idea, load_with_records
-from workflow.services.transition_writes import (
-    Record,
-    compare_and_set,
-    insert_history,
-    insert_record,
+from workflow.services.ideas import (
+    check_expected_version,
+    load_for_step,
+    load_idea,
+    load_with_records,
 )
+from workflow.services.transition_statement import write_step
+from workflow.services.transition_writes import Record
 from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, idea_detail, jsonable
@@ -82,7 +83,13 @@ def fire_trigger(
     (422), a change of owner only by managers (403). A concurrent change that slips in before
     the commit loses the version compare-and-set.
     """
-    found = load_with_records(uow, idea_id)
+    # A step pointing at other ideas locks and reloads them through the session; any other
+    # reads its idea as plain columns (see idea_for_step).
+    found = (
+        load_with_records(uow, idea_id)
+        if _referenced_ideas(trigger, data, idea_id)
+        else load_for_step(uow, idea_id)
+    )
     idea = found.idea
     if not may_fire(actor, idea.owner_id, trigger if isinstance(trigger, str) else ""):
         raise Forbidden("You may not do this to this idea.")
@@ -99,10 +106,6 @@ def fire_trigger(
             # version moves, so a merge racing the other way, or an edit that did not see this,
             # loses its compare-and-set.
             other.updated_at = now
-        # In id order, as they were locked.
-        compare_and_set(uow, sorted([idea, *referenced.values()], key=lambda row: row.id))
-    if record is not None:
-        insert_record(uow, record)
     entry = HistoryEntry(
         idea_id=idea.id,
         trigger=outcome.trigger,
@@ -113,17 +116,21 @@ def fire_trigger(
         reason=outcome.reason,
         data=jsonable(outcome.data),
     )
-    uow.publish(
-        IdeaTransitioned(
+    write_step(
+        uow,
+        sorted([idea, *referenced.values()], key=lambda row: row.id),  # in id order, as locked
+        record,
+        entry,
+        lambda history_id: IdeaTransitioned(
             idea.id,
-            history_id=insert_history(uow, entry),
+            history_id=history_id,
             trigger=entry.trigger,
             from_state=entry.from_state,
             to_state=entry.to_state,
             actor_id=actor.id,
             reason=entry.reason,
             data=entry.data,
-        )
+        ),
     )
     # The answer is built before the commit, from what this step loaded and wrote (no reads
     # after the writes): once committed, the caller must hear of it even if the database goes
