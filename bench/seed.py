@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from bench.seed_ideas import Ids, Rows, World, make_idea
 from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
@@ -275,10 +275,24 @@ def seed(
                 done += len(rows.tables["ideas"])
                 _progress(f"seed: {done}/{ideas} ideas ({time.perf_counter() - started:.1f} s)")
             _reset_sequences(connection)
+        _analyze(engine)
     finally:
         engine.dispose()
     _progress(f"seed: done in {time.perf_counter() - started:.1f} s: {counts}")
     return counts
+
+
+def _analyze(engine: Engine) -> None:
+    """Gather the planner's statistics on what was just written. A running database gets them
+    from autovacuum (PostgreSQL) or ``PRAGMA optimize``; freshly bulk-written tables have none,
+    and PostgreSQL then plans the pages as if the tables were tiny."""
+    if engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction block.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def _moment(value: str) -> datetime:
