@@ -23,15 +23,18 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.orm import sessionmaker
 
 from bench.seed_ideas import Ids, Rows, World, make_idea
 from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
 from workflow import migrate, security
 from workflow.db import make_engine
 from workflow.models import Base
+from workflow.services.idea_counts import fold_counts
 from workflow.settings import normalise_database_url
 from workflow.states import State
 from workflow.text import casefold_key
+from workflow.uow import UnitOfWork
 
 CHUNK = 5_000
 # Parents before children: the order rows of one chunk are written in.
@@ -275,6 +278,8 @@ def seed(
                 done += len(rows.tables["ideas"])
                 _progress(f"seed: {done}/{ideas} ideas ({time.perf_counter() - started:.1f} s)")
             _reset_sequences(connection)
+        with UnitOfWork(sessionmaker(engine)) as uow:
+            fold_counts(uow)  # as the sweep would: a count reads totals, not every idea's change
         _analyze(engine)
     finally:
         engine.dispose()

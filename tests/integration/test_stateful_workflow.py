@@ -53,7 +53,7 @@ from workflow.errors import (
 )
 from workflow.models import Base, HistoryEntry, Idea, OutboxMessage
 from workflow.permissions import Actor
-from workflow.services import ideas, transitions, users
+from workflow.services import idea_counts, ideas, transitions, users
 from workflow.states import replay
 from workflow.uow import UnitOfWork
 
@@ -319,7 +319,24 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
             payload = self.payload(draw, trigger, idea_id, valid=True)
             self.attempt(actor, idea_id, trigger, payload, idea.version if send_version else None)
 
+        @rule()
+        def sweep_counts(self) -> None:
+            """The beat adds the pending count changes to the totals."""
+            with uow() as unit:
+                idea_counts.fold_counts(unit)
+
         # -- invariants ---------------------------------------------------------------------
+
+        @invariant()
+        def the_kept_counts_are_the_counted_ones(self) -> None:
+            """The state counts kept as ideas change equal a fresh count, folded or not."""
+            with uow() as unit:
+                counted = dict(
+                    unit.session.execute(
+                        select(Idea.state, func.count()).group_by(Idea.state)
+                    ).all()
+                )
+                assert unit.ideas.count_by_state() == counted
 
         @invariant()
         def the_database_agrees_with_the_model(self) -> None:

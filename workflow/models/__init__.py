@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models: people, meetings, ideas and the records they leave behind."""
 
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.counts import STATE_KEY, IdeaCount, IdeaCountDelta
 from workflow.models.ideas import (
     FOLLOW_UP_ORDER,
     Assessment,
@@ -49,6 +50,7 @@ __all__ = [
     "MAILING_LISTS",
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",
+    "STATE_KEY",
     "ApiToken",
     "Assessment",
     "Base",
@@ -58,6 +60,8 @@ __all__ = [
     "Evaluation",
     "HistoryEntry",
     "Idea",
+    "IdeaCount",
+    "IdeaCountDelta",
     "IdeaFollower",
     "Invitation",
     "JsonDocument",

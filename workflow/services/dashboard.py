@@ -32,6 +32,7 @@ from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
 from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, idea_themes
 from workflow.permissions import Actor
+from workflow.repositories.idea_counts import state_counts
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
@@ -163,8 +164,7 @@ class _Queries:
     # -- 1. funnel -----------------------------------------------------------------------------
 
     def funnel(self) -> Funnel:
-        rows = self.session.execute(select(Idea.state, func.count()).group_by(Idea.state)).all()
-        found: dict[str, int] = dict(rows)
+        found = state_counts(self.session)
         counts = {state: found.get(state, 0) for state in STATES}
         total = sum(counts.values())
         later = FUNNEL_STAGES[1:]

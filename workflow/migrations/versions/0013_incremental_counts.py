@@ -1,5 +1,10 @@
-"""The notification log's order from an index.
+"""Counts that do not grow with the data, and the notification log's order from an index.
 
+- ``idea_counts (key, total)`` and ``idea_count_deltas (id, key, delta)``: the ideas in each
+  state (key ``state:<state>``) kept as they change. Triggers on ``ideas`` append -1 for the old
+  state and +1 for the new on every insert, change of state and delete, in the writer's
+  transaction; the beat's sweep adds the changes to the totals. The totals start from the ideas
+  there are (the backfill below).
 - ``notifications (created_at, id)``: the log, newest first, read in index order; with the
   total counted up to 10,000 (``workflow.paging.bounded_count``) a page no longer reads every
   notification;
@@ -13,6 +18,7 @@ Create Date: 2026-12-02
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
@@ -20,14 +26,71 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+APPEND = "INSERT INTO idea_count_deltas (key, delta) VALUES "
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER ideas_count_insert AFTER INSERT ON ideas BEGIN "
+    f"{APPEND}('state:' || NEW.state, 1); END",
+    "CREATE TRIGGER ideas_count_update AFTER UPDATE OF state ON ideas "
+    "WHEN OLD.state <> NEW.state BEGIN "
+    f"{APPEND}('state:' || OLD.state, -1), ('state:' || NEW.state, 1); END",
+    "CREATE TRIGGER ideas_count_delete AFTER DELETE ON ideas BEGIN "
+    f"{APPEND}('state:' || OLD.state, -1); END",
+)
+POSTGRES_TRIGGERS = (
+    """CREATE FUNCTION ideas_count_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('state:' || NEW.state, 1);
+        ELSIF TG_OP = 'DELETE' THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('state:' || OLD.state, -1);
+        ELSIF OLD.state <> NEW.state THEN
+            INSERT INTO idea_count_deltas (key, delta)
+            VALUES ('state:' || OLD.state, -1), ('state:' || NEW.state, 1);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER ideas_count_changes AFTER INSERT OR DELETE OR UPDATE OF state ON ideas "
+    "FOR EACH ROW EXECUTE FUNCTION ideas_count_changes()",
+)
+
 
 def upgrade() -> None:
-    """Add the notification log's indexes."""
+    """Add the counts' tables, their triggers and totals, and the notification log's indexes."""
+    op.create_table(
+        "idea_counts",
+        sa.Column("key", sa.String(60), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_idea_counts")),
+    )
+    op.create_table(
+        "idea_count_deltas",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(60), nullable=False),
+        sa.Column("delta", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idea_count_deltas")),
+    )
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:  # no ideas are written while the migration holds the table
+        op.execute("LOCK TABLE ideas IN SHARE MODE")
+    for statement in POSTGRES_TRIGGERS if postgres else SQLITE_TRIGGERS:
+        op.execute(statement)
+    op.execute(
+        "INSERT INTO idea_counts (key, total) "
+        "SELECT 'state:' || state, count(*) FROM ideas GROUP BY state"
+    )
     op.create_index("ix_notifications_created", "notifications", ["created_at", "id"])
     op.create_index("ix_notifications_kind_created", "notifications", ["kind", "created_at", "id"])
 
 
 def downgrade() -> None:
-    """Drop the notification log's indexes."""
+    """Drop the notification log's indexes, the counts' triggers and tables."""
     op.drop_index("ix_notifications_kind_created", table_name="notifications")
     op.drop_index("ix_notifications_created", table_name="notifications")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER ideas_count_changes ON ideas")
+        op.execute("DROP FUNCTION ideas_count_changes()")
+    else:
+        for name in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER ideas_count_{name}")
+    op.drop_table("idea_count_deltas")
+    op.drop_table("idea_counts")
