@@ -30,7 +30,7 @@ from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
 from workflow import migrate, security
 from workflow.db import make_engine
 from workflow.models import Base
-from workflow.services.idea_counts import fold_counts
+from workflow.services.idea_counts import fold_counts, recount_stays
 from workflow.settings import normalise_database_url
 from workflow.states import State
 from workflow.text import casefold_key
@@ -280,6 +280,8 @@ def seed(
             _reset_sequences(connection)
         with UnitOfWork(sessionmaker(engine)) as uow:
             fold_counts(uow)  # as the sweep would: a count reads totals, not every idea's change
+        with UnitOfWork(sessionmaker(engine)) as uow:
+            recount_stays(uow)  # the history was written whole, with no transition counting it
         _analyze(engine)
     finally:
         engine.dispose()

@@ -25,8 +25,9 @@ from tests.integration.dashboard_story import (
 )
 from workflow.errors import Forbidden
 from workflow.models import Meeting
+from workflow.repositories.idea_counts import STAY_KEY, kept_counts
 from workflow.services import dashboard as dashboard_service
-from workflow.services import ideas, imports
+from workflow.services import idea_counts, ideas, imports
 from workflow.services.dashboard import (
     Conversion,
     StageLimits,
@@ -165,6 +166,23 @@ def test_funnel_and_time_in_stage(uow: UowFactory, story: Story) -> None:
         StageTime("parked", 2, 45.0, 49.0),
         StageTime("merged", 1, 90.0, 90.0),  # i8 since day 10
     )
+
+
+def test_the_counted_stays_are_the_stays_in_the_history(uow: UowFactory, story: Story) -> None:
+    """The stays the transitions counted, folded or not, are those measured from the history
+    afterwards (the migration's backfill and the seed's recount), and the time in stage is the
+    same from both."""
+    with uow() as unit:
+        counted = kept_counts(unit.session, STAY_KEY)
+        assert sum(counted.values()) == 16  # the finished stays worked out in the test above
+        idea_counts.fold_counts(unit)
+    with uow() as unit:
+        assert kept_counts(unit.session, STAY_KEY) == counted
+        before = read(uow, story.manager).time_in_stage
+        idea_counts.recount_stays(unit)
+    with uow() as unit:
+        assert kept_counts(unit.session, STAY_KEY) == counted
+    assert read(uow, story.manager).time_in_stage == before
 
 
 def test_stuck_ideas_most_over_their_limit_first(uow: UowFactory, story: Story) -> None:

@@ -7,9 +7,11 @@ fold, which the sweep keeps to the last half minute's transitions.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Integer, String, case, cast, delete, func, insert, literal, select, text
 
-from workflow.models import IdeaCountDelta
+from workflow.models import HistoryEntry, Idea, IdeaCount, IdeaCountDelta
+from workflow.repositories.idea_counts import STAY_KEY
+from workflow.services.dashboard_stays import day_number
 from workflow.uow import UnitOfWork
 
 _FOLD_POSTGRES = text(
@@ -36,4 +38,30 @@ def fold_counts(uow: UnitOfWork) -> None:
         if last is not None:
             session.execute(_FOLD_SQLITE, {"last": last})
             session.execute(delete(IdeaCountDelta).where(IdeaCountDelta.id <= last))
+    uow.commit()
+
+
+def recount_stays(uow: UnitOfWork) -> None:
+    """Count the finished stays again from every idea's history (the migration's backfill):
+    for ideas written in bulk, as the seed of the benchmarks does, with no transition to count
+    them. Run on a quiet database: a transition committed meanwhile would be counted twice."""
+    session = uow.session
+    dialect = session.get_bind().dialect.name
+    keys = (IdeaCount.key, IdeaCountDelta.key)
+    session.execute(delete(IdeaCount).where(keys[0].startswith(STAY_KEY, autoescape=True)))
+    session.execute(delete(IdeaCountDelta).where(keys[1].startswith(STAY_KEY, autoescape=True)))
+    previous = func.lag(HistoryEntry.at).over(
+        partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
+    )
+    entered = func.coalesce(previous, Idea.created_at)
+    length = day_number(dialect, HistoryEntry.at) - day_number(dialect, entered)
+    stays = (
+        select(HistoryEntry.from_state.label("state"), length.label("days"))
+        .join(Idea, Idea.id == HistoryEntry.idea_id)
+        .subquery()
+    )
+    whole = cast(func.round(case((stays.c.days < 0, 0.0), else_=stays.c.days)), Integer)
+    key = (literal(STAY_KEY) + cast(stays.c.state, String) + ":" + cast(whole, String)).label("key")
+    counted = select(key, func.count()).group_by(key)
+    session.execute(insert(IdeaCount).from_select(["key", "total"], counted))
     uow.commit()

@@ -5,6 +5,11 @@
   state and +1 for the new on every insert, change of state and delete, in the writer's
   transaction; the beat's sweep adds the changes to the totals. The totals start from the ideas
   there are (the backfill below).
+- In the same tables, the finished stays in each state by their length in whole days (key
+  ``stay:<state>:<days>``, rounded): a change of state adds one stay, from the idea's previous
+  ``state_changed_at`` to the new one. The dashboard's time in stage reads this histogram and the
+  ongoing stays, instead of every step of every idea's history; the backfill measures the
+  history as the dashboard did.
 - ``notifications (created_at, id)``: the log, newest first, read in index order; with the
   total counted up to 10,000 (``workflow.paging.bounded_count``) a page no longer reads every
   notification;
@@ -27,12 +32,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 APPEND = "INSERT INTO idea_count_deltas (key, delta) VALUES "
+SQLITE_STAY = (
+    "'stay:' || OLD.state || ':' || CAST(round(max(0.0, "
+    "julianday(NEW.state_changed_at) - julianday(OLD.state_changed_at))) AS INTEGER)"
+)
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER ideas_count_insert AFTER INSERT ON ideas BEGIN "
     f"{APPEND}('state:' || NEW.state, 1); END",
     "CREATE TRIGGER ideas_count_update AFTER UPDATE OF state ON ideas "
     "WHEN OLD.state <> NEW.state BEGIN "
-    f"{APPEND}('state:' || OLD.state, -1), ('state:' || NEW.state, 1); END",
+    f"{APPEND}('state:' || OLD.state, -1), ('state:' || NEW.state, 1), ({SQLITE_STAY}, 1); END",
     "CREATE TRIGGER ideas_count_delete AFTER DELETE ON ideas BEGIN "
     f"{APPEND}('state:' || OLD.state, -1); END",
 )
@@ -45,13 +54,27 @@ POSTGRES_TRIGGERS = (
             INSERT INTO idea_count_deltas (key, delta) VALUES ('state:' || OLD.state, -1);
         ELSIF OLD.state <> NEW.state THEN
             INSERT INTO idea_count_deltas (key, delta)
-            VALUES ('state:' || OLD.state, -1), ('state:' || NEW.state, 1);
+            VALUES ('state:' || OLD.state, -1), ('state:' || NEW.state, 1),
+                   ('stay:' || OLD.state || ':' || round(greatest(0, extract(epoch FROM
+                        NEW.state_changed_at - OLD.state_changed_at) / 86400))::integer, 1);
         END IF;
         RETURN NULL;
     END $$""",
     "CREATE TRIGGER ideas_count_changes AFTER INSERT OR DELETE OR UPDATE OF state ON ideas "
     "FOR EACH ROW EXECUTE FUNCTION ideas_count_changes()",
 )
+SQLITE_DAYS = "julianday(h.at) - julianday(coalesce({previous}, i.created_at))"
+POSTGRES_DAYS = "extract(epoch FROM h.at - coalesce({previous}, i.created_at)) / 86400"
+STAYS_BACKFILL = """
+    INSERT INTO idea_counts (key, total)
+    SELECT 'stay:' || state || ':' || CAST(round({clamp}(0, days)) AS INTEGER), count(*)
+    FROM (
+        SELECT h.from_state AS state, {days} AS days
+        FROM idea_history h JOIN ideas i ON i.id = h.idea_id
+    ) stays
+    GROUP BY 1
+"""
+PREVIOUS = "lag(h.at) OVER (PARTITION BY h.idea_id ORDER BY h.at, h.id)"
 
 
 def upgrade() -> None:
@@ -78,6 +101,9 @@ def upgrade() -> None:
         "INSERT INTO idea_counts (key, total) "
         "SELECT 'state:' || state, count(*) FROM ideas GROUP BY state"
     )
+    days = POSTGRES_DAYS if postgres else SQLITE_DAYS
+    clamp = "greatest" if postgres else "max"
+    op.execute(STAYS_BACKFILL.format(clamp=clamp, days=days.format(previous=PREVIOUS)))
     op.create_index("ix_notifications_created", "notifications", ["created_at", "id"])
     op.create_index("ix_notifications_kind_created", "notifications", ["kind", "created_at", "id"])
 
