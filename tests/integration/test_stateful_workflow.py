@@ -9,8 +9,9 @@ it predicts the exact outcome of every call in the order ``fire_trigger`` checks
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
@@ -53,6 +54,7 @@ from workflow.errors import (
 )
 from workflow.models import Base, HistoryEntry, Idea, OutboxMessage
 from workflow.permissions import Actor
+from workflow.repositories.idea_counts import SINCE_KEY, kept_counts
 from workflow.services import idea_counts, ideas, transitions, users
 from workflow.states import replay
 from workflow.uow import UnitOfWork
@@ -337,6 +339,11 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                     ).all()
                 )
                 assert unit.ideas.count_by_state() == counted
+                began = Counter(
+                    f"{SINCE_KEY}{state}:{at.astimezone(UTC).date().isoformat()}"
+                    for state, at in unit.session.execute(select(Idea.state, Idea.state_changed_at))
+                )
+                assert kept_counts(unit.session, SINCE_KEY) == began
 
         @invariant()
         def the_database_agrees_with_the_model(self) -> None:

@@ -2,25 +2,25 @@
 number of ideas or steps.
 
 A stay is finished (from the idea's previous change of state, or its creation, to a step) or
-ongoing (from ``state_changed_at`` to now). Finished stays are counted as they happen, by length
-rounded to whole days (``stay:<state>:<days>`` in ``idea_counts``, migration 0013); ongoing
-stays are counted per state and whole days from ``ix_ideas_state_changed``. The median and 90th
-percentile are interpolated over the histogram as ``percentile_cont`` does over the stays, so
-they are exact to the day (stays of whole days, as the dashboard's tests have, give exact
-figures); the dashboard shows days to one decimal.
+ongoing (from ``state_changed_at`` to now). Both are counted by the triggers on ``ideas`` as
+they happen (``idea_counts``, migration 0013): finished stays by state and length rounded to
+whole days (``stay:<state>:<days>``), ongoing ones by state and the UTC day they began
+(``since:<state>:<day>``), whose length is the number of days from that day to today (UTC). The
+median and 90th percentile are interpolated over the histogram as ``percentile_cont`` does over
+the stays, so they are exact to the day; the dashboard shows days to one decimal, which only
+the interpolation between two whole days fills.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import ColumnElement, Float, cast, extract, func
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from workflow.models import Idea, UTCDateTime
-from workflow.repositories.idea_counts import STAY_KEY, kept_counts
+from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
 from workflow.services.dashboard_figures import SECONDS_PER_DAY, StageTime
 from workflow.states import STATES, State
 
@@ -48,13 +48,11 @@ def stay_histograms(session: Session, now: datetime) -> dict[str, Counter[int]]:
     for key, count in kept_counts(session, STAY_KEY).items():
         state, _, length = key.removeprefix(STAY_KEY).rpartition(":")
         histograms.setdefault(state, Counter())[int(length)] += count
-    dialect = session.get_bind().dialect.name
-    moment = literal(now, UTCDateTime())
-    since = day_number(dialect, moment) - day_number(dialect, Idea.state_changed_at)
-    days = cast(func.round(case((since < 0, 0.0), else_=since)), Integer).label("days")
-    ongoing = select(Idea.state, days, func.count()).group_by(Idea.state, days)
-    for state, whole, count in session.execute(ongoing):
-        histograms.setdefault(str(state), Counter())[int(whole)] += count
+    today = now.astimezone(UTC).date()
+    for key, count in kept_counts(session, SINCE_KEY).items():
+        state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
+        days = max((today - date.fromisoformat(day)).days, 0)
+        histograms.setdefault(state, Counter())[days] += count
     return histograms
 
 

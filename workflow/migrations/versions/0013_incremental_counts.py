@@ -9,7 +9,8 @@
   ``stay:<state>:<days>``, rounded): a change of state adds one stay, from the idea's previous
   ``state_changed_at`` to the new one. The dashboard's time in stage reads this histogram and the
   ongoing stays, instead of every step of every idea's history; the backfill measures the
-  history as the dashboard did.
+  history as the dashboard did. The ongoing stays are counted the same way, by state and the
+  (UTC) day the idea entered it (key ``since:<state>:<YYYY-MM-DD>``).
 - ``notifications (created_at, id)``: the log, newest first, read in index order; with the
   total counted up to 10,000 (``workflow.paging.bounded_count``) a page no longer reads every
   notification;
@@ -36,31 +37,42 @@ SQLITE_STAY = (
     "'stay:' || OLD.state || ':' || CAST(round(max(0.0, "
     "julianday(NEW.state_changed_at) - julianday(OLD.state_changed_at))) AS INTEGER)"
 )
+SQLITE_SINCE = "'since:' || {row}.state || ':' || date({row}.state_changed_at)"
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER ideas_count_insert AFTER INSERT ON ideas BEGIN "
-    f"{APPEND}('state:' || NEW.state, 1); END",
-    "CREATE TRIGGER ideas_count_update AFTER UPDATE OF state ON ideas "
-    "WHEN OLD.state <> NEW.state BEGIN "
-    f"{APPEND}('state:' || OLD.state, -1), ('state:' || NEW.state, 1), ({SQLITE_STAY}, 1); END",
+    f"{APPEND}('state:' || NEW.state, 1), ({SQLITE_SINCE.format(row='NEW')}, 1); END",
+    "CREATE TRIGGER ideas_count_update AFTER UPDATE OF state, state_changed_at ON ideas "
+    "WHEN OLD.state <> NEW.state OR OLD.state_changed_at <> NEW.state_changed_at BEGIN "
+    f"{APPEND}('state:' || OLD.state, -1), ('state:' || NEW.state, 1), ({SQLITE_STAY}, 1), "
+    f"({SQLITE_SINCE.format(row='OLD')}, -1), ({SQLITE_SINCE.format(row='NEW')}, 1); END",
     "CREATE TRIGGER ideas_count_delete AFTER DELETE ON ideas BEGIN "
-    f"{APPEND}('state:' || OLD.state, -1); END",
+    f"{APPEND}('state:' || OLD.state, -1), ({SQLITE_SINCE.format(row='OLD')}, -1); END",
+)
+POSTGRES_SINCE = (
+    "'since:' || {row}.state || ':' || to_char({row}.state_changed_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD')"
 )
 POSTGRES_TRIGGERS = (
-    """CREATE FUNCTION ideas_count_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION ideas_count_changes() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO idea_count_deltas (key, delta) VALUES ('state:' || NEW.state, 1);
+            INSERT INTO idea_count_deltas (key, delta)
+            VALUES ('state:' || NEW.state, 1), ({POSTGRES_SINCE.format(row="NEW")}, 1);
         ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO idea_count_deltas (key, delta) VALUES ('state:' || OLD.state, -1);
-        ELSIF OLD.state <> NEW.state THEN
+            INSERT INTO idea_count_deltas (key, delta)
+            VALUES ('state:' || OLD.state, -1), ({POSTGRES_SINCE.format(row="OLD")}, -1);
+        ELSIF OLD.state <> NEW.state OR OLD.state_changed_at <> NEW.state_changed_at THEN
             INSERT INTO idea_count_deltas (key, delta)
             VALUES ('state:' || OLD.state, -1), ('state:' || NEW.state, 1),
                    ('stay:' || OLD.state || ':' || round(greatest(0, extract(epoch FROM
-                        NEW.state_changed_at - OLD.state_changed_at) / 86400))::integer, 1);
+                        NEW.state_changed_at - OLD.state_changed_at) / 86400))::integer, 1),
+                   ({POSTGRES_SINCE.format(row="OLD")}, -1),
+                   ({POSTGRES_SINCE.format(row="NEW")}, 1);
         END IF;
         RETURN NULL;
-    END $$""",
-    "CREATE TRIGGER ideas_count_changes AFTER INSERT OR DELETE OR UPDATE OF state ON ideas "
+    END $$""",  # noqa: S608 (built from this module's constants)
+    "CREATE TRIGGER ideas_count_changes "
+    "AFTER INSERT OR DELETE OR UPDATE OF state, state_changed_at ON ideas "
     "FOR EACH ROW EXECUTE FUNCTION ideas_count_changes()",
 )
 SQLITE_DAYS = "julianday(h.at) - julianday(coalesce({previous}, i.created_at))"
@@ -104,6 +116,10 @@ def upgrade() -> None:
     days = POSTGRES_DAYS if postgres else SQLITE_DAYS
     clamp = "greatest" if postgres else "max"
     op.execute(STAYS_BACKFILL.format(clamp=clamp, days=days.format(previous=PREVIOUS)))
+    since = (POSTGRES_SINCE if postgres else SQLITE_SINCE).format(row="ideas")
+    op.execute(
+        f"INSERT INTO idea_counts (key, total) SELECT {since}, count(*) FROM ideas GROUP BY 1"  # noqa: S608
+    )
     op.create_index("ix_notifications_created", "notifications", ["created_at", "id"])
     op.create_index("ix_notifications_kind_created", "notifications", ["kind", "created_at", "id"])
 
