@@ -33,7 +33,7 @@ def kept_counts(session: Session, prefix: str) -> dict[str, int]:
     rows = session.connection().execute(
         select(both.c.key, total).group_by(both.c.key).having(total != 0)
     )
-    return dict(rows.tuples().all())
+    return {key: int(n) for key, n in rows}
 
 
 def state_counts(session: Session) -> dict[State, int]:
