@@ -17,6 +17,8 @@ _DELTAS: Table = IdeaCountDelta.__table__  # type: ignore[assignment]
 
 STAY_KEY = "stay:"
 """The key prefix of the finished stays by state and whole days: ``stay:proposed:12``."""
+THEME_KEY = "theme:"
+"""The key prefix of the ideas a theme tags: ``theme:12``."""
 SINCE_KEY = "since:"
 """The key prefix of the ideas in a state by the UTC day they entered it:
 ``since:proposed:2026-12-02``."""

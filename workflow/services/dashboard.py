@@ -32,7 +32,7 @@ from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
 from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, idea_themes
 from workflow.permissions import Actor
-from workflow.repositories.idea_counts import state_counts
+from workflow.repositories.idea_counts import THEME_KEY, kept_counts, state_counts
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
@@ -338,20 +338,21 @@ class _Queries:
 
     def themes(self, shown: int) -> tuple[tuple[ThemeIdeas, ...], int]:
         """The ``shown`` themes tagging most ideas (ties: by name) with those ideas by state,
-        and how many themes tag an idea; counted on the link table's theme index."""
-        total = func.count().label("total")
-        per_theme = (
-            select(idea_themes.c.theme_id, total)
-            .group_by(idea_themes.c.theme_id)
-            .subquery("per_theme")
-        )
-        top = (
-            select(Theme.id, Theme.name, per_theme.c.total, func.count().over().label("themes"))
-            .join(per_theme, per_theme.c.theme_id == Theme.id)
-            .order_by(per_theme.c.total.desc(), Theme.name, Theme.id)
-            .limit(shown)
-        )
-        listed = self.session.execute(top).all()
+        and how many themes tag an idea; from the kept counts per theme, not every link."""
+        tagged = {
+            int(key.removeprefix(THEME_KEY)): count
+            for key, count in kept_counts(self.session, THEME_KEY).items()
+            if count > 0
+        }
+        if not tagged or not shown:
+            return (), len(tagged)
+        # Names only for the themes that can be shown: those counting as many as the last one.
+        least = sorted(tagged.values(), reverse=True)[:shown][-1]
+        candidates = [theme_id for theme_id, count in tagged.items() if count >= least]
+        names = self.session.execute(
+            select(Theme.id, Theme.name).where(Theme.id.in_(candidates))
+        ).all()
+        listed = sorted(names, key=lambda row: (-tagged[row.id], row.name, row.id))[:shown]
         by_theme = self._by_state(
             idea_themes.c.theme_id,
             [row.id for row in listed],
@@ -362,10 +363,10 @@ class _Queries:
                 id=theme_id,
                 name=name,
                 by_state=by_theme.get(theme_id, _no_ideas()),
-                total=count,
+                total=tagged[theme_id],
             )
-            for theme_id, name, count, _ in listed
-        ), (listed[0].themes if listed else 0)
+            for theme_id, name in listed
+        ), len(tagged)
 
     def _by_state(
         self, key: Any, ids: list[int], select_from: Any = None

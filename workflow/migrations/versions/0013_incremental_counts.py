@@ -11,6 +11,8 @@
   ongoing stays, instead of every step of every idea's history; the backfill measures the
   history as the dashboard did. The ongoing stays are counted the same way, by state and the
   (UTC) day the idea entered it (key ``since:<state>:<YYYY-MM-DD>``).
+- The ideas each theme tags (key ``theme:<id>``), kept by triggers on ``idea_themes``: the
+  dashboard's top themes and their number without counting every link.
 - ``notifications (created_at, id)``: the log, newest first, read in index order; with the
   total counted up to 10,000 (``workflow.paging.bounded_count``) a page no longer reads every
   notification;
@@ -75,6 +77,29 @@ POSTGRES_TRIGGERS = (
     "AFTER INSERT OR DELETE OR UPDATE OF state, state_changed_at ON ideas "
     "FOR EACH ROW EXECUTE FUNCTION ideas_count_changes()",
 )
+SQLITE_THEME_TRIGGERS = (
+    "CREATE TRIGGER idea_themes_count_insert AFTER INSERT ON idea_themes BEGIN "
+    f"{APPEND}('theme:' || NEW.theme_id, 1); END",
+    "CREATE TRIGGER idea_themes_count_update AFTER UPDATE OF theme_id ON idea_themes BEGIN "
+    f"{APPEND}('theme:' || OLD.theme_id, -1), ('theme:' || NEW.theme_id, 1); END",
+    "CREATE TRIGGER idea_themes_count_delete AFTER DELETE ON idea_themes BEGIN "
+    f"{APPEND}('theme:' || OLD.theme_id, -1); END",
+)
+POSTGRES_THEME_TRIGGERS = (
+    """CREATE FUNCTION idea_themes_count_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('theme:' || OLD.theme_id, -1);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('theme:' || NEW.theme_id, 1);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER idea_themes_count_changes "
+    "AFTER INSERT OR DELETE OR UPDATE OF theme_id ON idea_themes "
+    "FOR EACH ROW EXECUTE FUNCTION idea_themes_count_changes()",
+)
 SQLITE_DAYS = "julianday(h.at) - julianday(coalesce({previous}, i.created_at))"
 POSTGRES_DAYS = "extract(epoch FROM h.at - coalesce({previous}, i.created_at)) / 86400"
 STAYS_BACKFILL = """
@@ -107,7 +132,14 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:  # no ideas are written while the migration holds the table
         op.execute("LOCK TABLE ideas IN SHARE MODE")
-    for statement in POSTGRES_TRIGGERS if postgres else SQLITE_TRIGGERS:
+    if postgres:
+        op.execute("LOCK TABLE idea_themes IN SHARE MODE")
+    triggers = (
+        POSTGRES_TRIGGERS + POSTGRES_THEME_TRIGGERS
+        if postgres
+        else SQLITE_TRIGGERS + SQLITE_THEME_TRIGGERS
+    )
+    for statement in triggers:
         op.execute(statement)
     op.execute(
         "INSERT INTO idea_counts (key, total) "
@@ -120,6 +152,10 @@ def upgrade() -> None:
     op.execute(
         f"INSERT INTO idea_counts (key, total) SELECT {since}, count(*) FROM ideas GROUP BY 1"  # noqa: S608
     )
+    op.execute(
+        "INSERT INTO idea_counts (key, total) "
+        "SELECT 'theme:' || theme_id, count(*) FROM idea_themes GROUP BY theme_id"
+    )
     op.create_index("ix_notifications_created", "notifications", ["created_at", "id"])
     op.create_index("ix_notifications_kind_created", "notifications", ["kind", "created_at", "id"])
 
@@ -129,10 +165,13 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_kind_created", table_name="notifications")
     op.drop_index("ix_notifications_created", table_name="notifications")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER idea_themes_count_changes ON idea_themes")
+        op.execute("DROP FUNCTION idea_themes_count_changes()")
         op.execute("DROP TRIGGER ideas_count_changes ON ideas")
         op.execute("DROP FUNCTION ideas_count_changes()")
     else:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER ideas_count_{name}")
+            op.execute(f"DROP TRIGGER idea_themes_count_{name}")
     op.drop_table("idea_count_deltas")
     op.drop_table("idea_counts")
