@@ -54,7 +54,7 @@ from workflow.errors import (
 )
 from workflow.models import Base, HistoryEntry, Idea, OutboxMessage
 from workflow.permissions import Actor
-from workflow.repositories.idea_counts import SINCE_KEY, kept_counts
+from workflow.repositories.idea_counts import REACHED_KEY, SINCE_KEY, kept_counts
 from workflow.services import idea_counts, ideas, transitions, users
 from workflow.states import replay
 from workflow.uow import UnitOfWork
@@ -344,6 +344,13 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                     for state, at in unit.session.execute(select(Idea.state, Idea.state_changed_at))
                 )
                 assert kept_counts(unit.session, SINCE_KEY) == began
+                arrivals = select(
+                    HistoryEntry.to_state, func.count(func.distinct(HistoryEntry.idea_id))
+                ).group_by(HistoryEntry.to_state)
+                reached = {
+                    f"{REACHED_KEY}{state}": n for state, n in unit.session.execute(arrivals)
+                }
+                assert kept_counts(unit.session, REACHED_KEY) == reached
 
         @invariant()
         def the_database_agrees_with_the_model(self) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models.base import Base
-from workflow.models.ideas import Idea, idea_themes
+from workflow.models.ideas import HistoryEntry, Idea, idea_themes
 
 STATE_KEY = "state:"
 """The key prefix of the ideas in each state: ``state:proposed``."""
@@ -38,9 +38,11 @@ class IdeaCountDelta(Base):
     delta: Mapped[int] = mapped_column(Integer)
 
 
-# Rows deleted from ``ideas`` and ``idea_themes`` append changes here: emptying every table (in
-# reverse dependency order) must empty these after them, so they sort before them.
+# Rows deleted from ``ideas``, ``idea_themes`` and ``idea_history`` append changes here: emptying
+# every table (in reverse dependency order) must empty these after them, so they sort before.
 Idea.__table__.add_is_dependent_on(IdeaCount.__table__)  # type: ignore[attr-defined]
 Idea.__table__.add_is_dependent_on(IdeaCountDelta.__table__)  # type: ignore[attr-defined]
 idea_themes.add_is_dependent_on(IdeaCount.__table__)  # type: ignore[arg-type]
 idea_themes.add_is_dependent_on(IdeaCountDelta.__table__)  # type: ignore[arg-type]
+HistoryEntry.__table__.add_is_dependent_on(IdeaCount.__table__)  # type: ignore[attr-defined]
+HistoryEntry.__table__.add_is_dependent_on(IdeaCountDelta.__table__)  # type: ignore[attr-defined]

@@ -17,6 +17,8 @@ _DELTAS: Table = IdeaCountDelta.__table__  # type: ignore[assignment]
 
 STAY_KEY = "stay:"
 """The key prefix of the finished stays by state and whole days: ``stay:proposed:12``."""
+REACHED_KEY = "reached:"
+"""The key prefix of the ideas that ever reached a state: ``reached:assessed``."""
 THEME_KEY = "theme:"
 """The key prefix of the ideas a theme tags: ``theme:12``."""
 SINCE_KEY = "since:"

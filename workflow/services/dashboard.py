@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     func,
     or_,
     select,
@@ -30,9 +29,9 @@ from sqlalchemy import (
 
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
-from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, idea_themes
+from workflow.models import Idea, Meeting, Theme, User, idea_themes
 from workflow.permissions import Actor
-from workflow.repositories.idea_counts import THEME_KEY, kept_counts, state_counts
+from workflow.repositories.idea_counts import REACHED_KEY, THEME_KEY, kept_counts, state_counts
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
@@ -168,13 +167,8 @@ class _Queries:
         counts = {state: found.get(state, 0) for state in STATES}
         total = sum(counts.values())
         later = FUNNEL_STAGES[1:]
-        ever = select(
-            *(
-                func.count(distinct(case((HistoryEntry.to_state == state, HistoryEntry.idea_id))))
-                for state in later
-            )
-        ).where(HistoryEntry.to_state.in_(later))
-        reached_later = self.session.execute(ever).one()
+        arrived = kept_counts(self.session, REACHED_KEY)
+        reached_later = [arrived.get(f"{REACHED_KEY}{state}", 0) for state in later]
         # Every idea starts in proposed, so every idea has reached it.
         reached = {FUNNEL_STAGES[0]: total, **dict(zip(later, reached_later, strict=True))}
         conversions = tuple(

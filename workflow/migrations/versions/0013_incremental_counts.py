@@ -13,6 +13,9 @@
   (UTC) day the idea entered it (key ``since:<state>:<YYYY-MM-DD>``).
 - The ideas each theme tags (key ``theme:<id>``), kept by triggers on ``idea_themes``: the
   dashboard's top themes and their number without counting every link.
+- The ideas that ever reached each state (key ``reached:<state>``), kept by triggers on
+  ``idea_history``: a step counts when it is the idea's first arrival there (found on
+  ``ix_idea_history_to_state_idea``); the funnel reads it instead of every step.
 - ``notifications (created_at, id)``: the log, newest first, read in index order; with the
   total counted up to 10,000 (``workflow.paging.bounded_count``) a page no longer reads every
   notification;
@@ -100,6 +103,31 @@ POSTGRES_THEME_TRIGGERS = (
     "AFTER INSERT OR DELETE OR UPDATE OF theme_id ON idea_themes "
     "FOR EACH ROW EXECUTE FUNCTION idea_themes_count_changes()",
 )
+FIRST_ARRIVAL = (
+    "NOT EXISTS (SELECT 1 FROM idea_history h WHERE h.to_state = {row}.to_state "
+    "AND h.idea_id = {row}.idea_id AND h.id <> {row}.id)"
+)
+SQLITE_HISTORY_TRIGGERS = (
+    "CREATE TRIGGER idea_history_count_insert AFTER INSERT ON idea_history "
+    f"WHEN {FIRST_ARRIVAL.format(row='NEW')} BEGIN "
+    f"{APPEND}('reached:' || NEW.to_state, 1); END",
+    "CREATE TRIGGER idea_history_count_delete AFTER DELETE ON idea_history "
+    f"WHEN {FIRST_ARRIVAL.format(row='OLD')} BEGIN "
+    f"{APPEND}('reached:' || OLD.to_state, -1); END",
+)
+POSTGRES_HISTORY_TRIGGERS = (
+    f"""CREATE FUNCTION idea_history_count_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' AND {FIRST_ARRIVAL.format(row="NEW")} THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('reached:' || NEW.to_state, 1);
+        ELSIF TG_OP = 'DELETE' AND {FIRST_ARRIVAL.format(row="OLD")} THEN
+            INSERT INTO idea_count_deltas (key, delta) VALUES ('reached:' || OLD.to_state, -1);
+        END IF;
+        RETURN NULL;
+    END $$""",  # noqa: S608 (built from this module's constants)
+    "CREATE TRIGGER idea_history_count_changes AFTER INSERT OR DELETE ON idea_history "
+    "FOR EACH ROW EXECUTE FUNCTION idea_history_count_changes()",
+)
 SQLITE_DAYS = "julianday(h.at) - julianday(coalesce({previous}, i.created_at))"
 POSTGRES_DAYS = "extract(epoch FROM h.at - coalesce({previous}, i.created_at)) / 86400"
 STAYS_BACKFILL = """
@@ -133,11 +161,11 @@ def upgrade() -> None:
     if postgres:  # no ideas are written while the migration holds the table
         op.execute("LOCK TABLE ideas IN SHARE MODE")
     if postgres:
-        op.execute("LOCK TABLE idea_themes IN SHARE MODE")
+        op.execute("LOCK TABLE idea_themes, idea_history IN SHARE MODE")
     triggers = (
-        POSTGRES_TRIGGERS + POSTGRES_THEME_TRIGGERS
+        POSTGRES_TRIGGERS + POSTGRES_THEME_TRIGGERS + POSTGRES_HISTORY_TRIGGERS
         if postgres
-        else SQLITE_TRIGGERS + SQLITE_THEME_TRIGGERS
+        else SQLITE_TRIGGERS + SQLITE_THEME_TRIGGERS + SQLITE_HISTORY_TRIGGERS
     )
     for statement in triggers:
         op.execute(statement)
@@ -156,6 +184,10 @@ def upgrade() -> None:
         "INSERT INTO idea_counts (key, total) "
         "SELECT 'theme:' || theme_id, count(*) FROM idea_themes GROUP BY theme_id"
     )
+    op.execute(
+        "INSERT INTO idea_counts (key, total) SELECT 'reached:' || to_state, "
+        "count(DISTINCT idea_id) FROM idea_history GROUP BY to_state"
+    )
     op.create_index("ix_notifications_created", "notifications", ["created_at", "id"])
     op.create_index("ix_notifications_kind_created", "notifications", ["kind", "created_at", "id"])
 
@@ -165,6 +197,8 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_kind_created", table_name="notifications")
     op.drop_index("ix_notifications_created", table_name="notifications")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER idea_history_count_changes ON idea_history")
+        op.execute("DROP FUNCTION idea_history_count_changes()")
         op.execute("DROP TRIGGER idea_themes_count_changes ON idea_themes")
         op.execute("DROP FUNCTION idea_themes_count_changes()")
         op.execute("DROP TRIGGER ideas_count_changes ON ideas")
@@ -173,5 +207,7 @@ def downgrade() -> None:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER ideas_count_{name}")
             op.execute(f"DROP TRIGGER idea_themes_count_{name}")
+        for name in ("insert", "delete"):
+            op.execute(f"DROP TRIGGER idea_history_count_{name}")
     op.drop_table("idea_count_deltas")
     op.drop_table("idea_counts")
