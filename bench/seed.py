@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from bench.seed_ideas import Ids, Rows, World, make_idea
 from bench.seed_words import ORGANISATIONS, TOWNS, person_name, theme_names
@@ -33,6 +33,7 @@ from workflow.models import Base
 from workflow.models.idea_terms import term_rows
 from workflow.services.followup_queries import mark_open_ideas
 from workflow.services.followups import reschedule
+from workflow.services.idea_counts import fold_counts, recount_stays
 from workflow.settings import normalise_database_url
 from workflow.states import State
 from workflow.text import casefold_key
@@ -291,10 +292,28 @@ def seed(
             checked = reschedule(uow, now)
         _progress(f"seed: the next follow-up check of {checked} open ideas "
                   f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            fold_counts(uow)  # as the sweep would: a count reads totals, not every idea's change
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            recount_stays(uow)  # the history was written whole, with no transition counting it
+        _analyze(engine)
     finally:
         engine.dispose()
     _progress(f"seed: done in {time.perf_counter() - started:.1f} s: {counts}")
     return counts
+
+
+def _analyze(engine: Engine) -> None:
+    """Gather the planner's statistics on what was just written. A running database gets them
+    from autovacuum (PostgreSQL) or ``PRAGMA optimize``; freshly bulk-written tables have none,
+    and PostgreSQL then plans the pages as if the tables were tiny."""
+    if engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction block.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def _moment(value: str) -> datetime:

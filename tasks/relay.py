@@ -17,7 +17,7 @@ from tasks.celery_app import IdeaflowCelery, ideaflow_app
 from tasks.delivery import enqueue_deliveries
 from tasks.imports import requeue_readings
 from tasks.names import RELAY_OUTBOX, SWEEP
-from workflow.services import notifications
+from workflow.services import idea_counts, notifications
 
 logger = logging.getLogger(__name__)
 MAX_BATCHES = 20  # per run; what is left waits for the next kick or sweep
@@ -32,10 +32,13 @@ def relay_outbox(self: Task) -> int:
 @shared_task(name=SWEEP, bind=True, ignore_result=True)
 def sweep(self: Task) -> int:
     """The guarantee behind the kick: relay the outbox, then queue the notifications that are
-    due again (and the reading of uploaded scans whose task went missing)."""
+    due again (and the reading of uploaded scans whose task went missing); and add the ideas'
+    count changes to their totals, so a count reads only the last sweep's changes."""
     app = ideaflow_app(self)
     queued = relay_all(app)
     requeue_readings(app)
+    with app.database.unit_of_work() as uow:
+        idea_counts.fold_counts(uow)
     with app.database.unit_of_work() as uow:
         due = notifications.due_for_sending(uow)
     if due:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
 from workflow.gates import MAX_ID, N_
 
 Item = TypeVar("Item")
@@ -19,11 +22,20 @@ class Page(Generic[Item]):
     total: int
     page: int
     per_page: int
+    total_is_lower_bound: bool = False  # ``total`` was counted up to a limit and there are more
 
     @property
     def pages(self) -> int:
         """How many pages there are (at least one)."""
         return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def bounded_count(session: Session, query: Select[Any], limit: int) -> tuple[int, bool]:
+    """How many rows ``query`` gives, counted up to ``limit``; and whether there are more. A
+    count of every matching row grows with the table; this reads at most ``limit + 1``."""
+    counted = select(func.count()).select_from(query.limit(limit + 1).subquery())
+    total = int(session.scalar(counted) or 0)
+    return min(total, limit), total > limit
 
 
 def whole_number(raw: Any, name: str, errors: dict[str, str]) -> int | None:

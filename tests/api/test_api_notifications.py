@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.api.conftest import Api
 from workflow.models import Suppression
 from workflow.notifications.links import Links
 from workflow.permissions import Actor
-from workflow.services import collaboration, delivery, ideas, notifications, transitions
+from workflow.services import (
+    collaboration,
+    delivery,
+    ideas,
+    notification_log,
+    notifications,
+    transitions,
+)
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -96,3 +105,18 @@ def test_owners_and_viewers_are_refused(api: Api, make_user: MakeUser) -> None:
         response = api.get("/notifications", make_user(role))
         assert response.status_code == 403
     assert api.get("/notifications", None).status_code == 401
+
+
+def test_the_total_is_counted_up_to_a_bound_and_says_so(
+    api: Api, uow: UowFactory, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manager = make_user("manager")
+    two_ideas_with_updates(uow, manager)
+    exact = api.get("/notifications", manager).get_json()
+    assert exact["total"] == 4 and exact["total_is_lower_bound"] is False
+    monkeypatch.setattr(notification_log, "COUNTED_AT_MOST", 3)
+    bounded = api.get("/notifications?per_page=2", manager).get_json()
+    assert bounded["total"] == 3 and bounded["total_is_lower_bound"] is True
+    assert len(bounded["items"]) == 2
+    monkeypatch.setattr(notification_log, "COUNTED_AT_MOST", 4)
+    assert api.get("/notifications", manager).get_json()["total_is_lower_bound"] is False

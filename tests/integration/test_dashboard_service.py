@@ -13,6 +13,7 @@ from dataclasses import FrozenInstanceError, asdict
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.integration.dashboard_story import (
     NOW,
@@ -24,9 +25,10 @@ from tests.integration.dashboard_story import (
     read,
 )
 from workflow.errors import Forbidden
-from workflow.models import Meeting
+from workflow.models import Meeting, idea_themes
+from workflow.repositories.idea_counts import STAY_KEY, THEME_KEY, kept_counts
 from workflow.services import dashboard as dashboard_service
-from workflow.services import ideas, imports
+from workflow.services import idea_counts, ideas, imports
 from workflow.services.dashboard import (
     Conversion,
     StageLimits,
@@ -165,6 +167,26 @@ def test_funnel_and_time_in_stage(uow: UowFactory, story: Story) -> None:
         StageTime("parked", 2, 45.0, 49.0),
         StageTime("merged", 1, 90.0, 90.0),  # i8 since day 10
     )
+
+
+def test_the_counted_stays_are_the_stays_in_the_history(uow: UowFactory, story: Story) -> None:
+    """The stays the transitions counted, folded or not, are those measured from the history
+    afterwards (the migration's backfill and the seed's recount), and the time in stage is the
+    same from both."""
+    with uow() as unit:
+        counted = kept_counts(unit.session, STAY_KEY)
+        assert sum(counted.values()) == 16  # the finished stays worked out in the test above
+        links = select(idea_themes.c.theme_id, func.count()).group_by(idea_themes.c.theme_id)
+        tagged = {f"{THEME_KEY}{theme_id}": n for theme_id, n in unit.session.execute(links)}
+        assert tagged and kept_counts(unit.session, THEME_KEY) == tagged
+        idea_counts.fold_counts(unit)
+    with uow() as unit:
+        assert kept_counts(unit.session, STAY_KEY) == counted
+        before = read(uow, story.manager).time_in_stage
+        idea_counts.recount_stays(unit)
+    with uow() as unit:
+        assert kept_counts(unit.session, STAY_KEY) == counted
+    assert read(uow, story.manager).time_in_stage == before
 
 
 def test_stuck_ideas_most_over_their_limit_first(uow: UowFactory, story: Story) -> None:

@@ -9,8 +9,9 @@ it predicts the exact outcome of every call in the order ``fire_trigger`` checks
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
@@ -53,7 +54,8 @@ from workflow.errors import (
 )
 from workflow.models import Base, HistoryEntry, Idea, OutboxMessage
 from workflow.permissions import Actor
-from workflow.services import ideas, transitions, users
+from workflow.repositories.idea_counts import REACHED_KEY, SINCE_KEY, kept_counts
+from workflow.services import idea_counts, ideas, transitions, users
 from workflow.states import replay
 from workflow.uow import UnitOfWork
 
@@ -319,7 +321,36 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
             payload = self.payload(draw, trigger, idea_id, valid=True)
             self.attempt(actor, idea_id, trigger, payload, idea.version if send_version else None)
 
+        @rule()
+        def sweep_counts(self) -> None:
+            """The beat adds the pending count changes to the totals."""
+            with uow() as unit:
+                idea_counts.fold_counts(unit)
+
         # -- invariants ---------------------------------------------------------------------
+
+        @invariant()
+        def the_kept_counts_are_the_counted_ones(self) -> None:
+            """The state counts kept as ideas change equal a fresh count, folded or not."""
+            with uow() as unit:
+                counted = dict(
+                    unit.session.execute(
+                        select(Idea.state, func.count()).group_by(Idea.state)
+                    ).all()
+                )
+                assert unit.ideas.count_by_state() == counted
+                began = Counter(
+                    f"{SINCE_KEY}{state}:{at.astimezone(UTC).date().isoformat()}"
+                    for state, at in unit.session.execute(select(Idea.state, Idea.state_changed_at))
+                )
+                assert kept_counts(unit.session, SINCE_KEY) == began
+                arrivals = select(
+                    HistoryEntry.to_state, func.count(func.distinct(HistoryEntry.idea_id))
+                ).group_by(HistoryEntry.to_state)
+                reached = {
+                    f"{REACHED_KEY}{state}": n for state, n in unit.session.execute(arrivals)
+                }
+                assert kept_counts(unit.session, REACHED_KEY) == reached
 
         @invariant()
         def the_database_agrees_with_the_model(self) -> None:

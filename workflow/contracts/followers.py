@@ -75,6 +75,9 @@ class NotificationPage(Output):
     """A page of notifications."""
 
     items: list[Notification]
-    total: int
+    total: Annotated[int, Field(description="Counted up to 10,000 matching notifications.")]
+    total_is_lower_bound: Annotated[
+        bool, Field(description="True when more than ``total`` notifications match.")
+    ]
     page: int
     per_page: Annotated[int, Field(le=100)]

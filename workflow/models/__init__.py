@@ -3,6 +3,7 @@
 # The session hook that marks ideas for the reminder sweep on every write that concerns them.
 from workflow.models import followup_marks  # noqa: F401
 from workflow.models.base import NAMING_CONVENTION, Base, JsonDocument, UTCDateTime
+from workflow.models.counts import STATE_KEY, IdeaCount, IdeaCountDelta
 from workflow.models.idea_terms import idea_terms
 from workflow.models.ideas import (
     FOLLOW_UP_ORDER,
@@ -53,6 +54,7 @@ __all__ = [
     "MAILING_LISTS",
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",
+    "STATE_KEY",
     "ApiToken",
     "Assessment",
     "Base",
@@ -63,6 +65,8 @@ __all__ = [
     "FollowupSchedule",
     "HistoryEntry",
     "Idea",
+    "IdeaCount",
+    "IdeaCountDelta",
     "IdeaFollower",
     "Invitation",
     "JsonDocument",

@@ -24,6 +24,9 @@ class Notification(Base):
         CheckConstraint(f"status IN ({sql_in(NOTIFICATION_STATUSES)})", name="status"),
         Index("ix_notifications_status_created", "status", "created_at"),
         Index("ix_notifications_contact_status", "contact_id", "status"),
+        # The log's order, newest first, with and without its kind filter (migration 0013).
+        Index("ix_notifications_created", "created_at", "id"),
+        Index("ix_notifications_kind_created", "kind", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,6 +27,7 @@ from workflow.models import (
     idea_themes,
 )
 from workflow.models.idea_terms import similarity_text
+from workflow.repositories.idea_counts import state_counts
 from workflow.repositories.similar_ideas import similar_stored
 from workflow.states import OPEN_STATES, State
 from workflow.text import casefold_key, like_pattern
@@ -188,8 +189,7 @@ class IdeaRepository:
 
     def count_by_state(self) -> dict[State, int]:
         """How many ideas are in each state (states without ideas are left out)."""
-        rows = self.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state))
-        return dict(rows.all())
+        return state_counts(self.session)
 
     def board_cards(self, states: Sequence[State], limit: int) -> dict[State, list[Idea]]:
         """Each state's first cards in one statement, whatever the number of ideas: due

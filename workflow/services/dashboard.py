@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     func,
     or_,
     select,
@@ -30,8 +29,9 @@ from sqlalchemy import (
 
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
-from workflow.models import HistoryEntry, Idea, Meeting, Theme, User, idea_themes
+from workflow.models import Idea, Meeting, Theme, User, idea_themes
 from workflow.permissions import Actor
+from workflow.repositories.idea_counts import REACHED_KEY, THEME_KEY, kept_counts, state_counts
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
@@ -163,18 +163,12 @@ class _Queries:
     # -- 1. funnel -----------------------------------------------------------------------------
 
     def funnel(self) -> Funnel:
-        rows = self.session.execute(select(Idea.state, func.count()).group_by(Idea.state)).all()
-        found: dict[str, int] = dict(rows)
+        found = state_counts(self.session)
         counts = {state: found.get(state, 0) for state in STATES}
         total = sum(counts.values())
         later = FUNNEL_STAGES[1:]
-        ever = select(
-            *(
-                func.count(distinct(case((HistoryEntry.to_state == state, HistoryEntry.idea_id))))
-                for state in later
-            )
-        ).where(HistoryEntry.to_state.in_(later))
-        reached_later = self.session.execute(ever).one()
+        arrived = kept_counts(self.session, REACHED_KEY)
+        reached_later = [arrived.get(f"{REACHED_KEY}{state}", 0) for state in later]
         # Every idea starts in proposed, so every idea has reached it.
         reached = {FUNNEL_STAGES[0]: total, **dict(zip(later, reached_later, strict=True))}
         conversions = tuple(
@@ -338,20 +332,21 @@ class _Queries:
 
     def themes(self, shown: int) -> tuple[tuple[ThemeIdeas, ...], int]:
         """The ``shown`` themes tagging most ideas (ties: by name) with those ideas by state,
-        and how many themes tag an idea; counted on the link table's theme index."""
-        total = func.count().label("total")
-        per_theme = (
-            select(idea_themes.c.theme_id, total)
-            .group_by(idea_themes.c.theme_id)
-            .subquery("per_theme")
-        )
-        top = (
-            select(Theme.id, Theme.name, per_theme.c.total, func.count().over().label("themes"))
-            .join(per_theme, per_theme.c.theme_id == Theme.id)
-            .order_by(per_theme.c.total.desc(), Theme.name, Theme.id)
-            .limit(shown)
-        )
-        listed = self.session.execute(top).all()
+        and how many themes tag an idea; from the kept counts per theme, not every link."""
+        tagged = {
+            int(key.removeprefix(THEME_KEY)): count
+            for key, count in kept_counts(self.session, THEME_KEY).items()
+            if count > 0
+        }
+        if not tagged or not shown:
+            return (), len(tagged)
+        # Names only for the themes that can be shown: those counting as many as the last one.
+        least = sorted(tagged.values(), reverse=True)[:shown][-1]
+        candidates = [theme_id for theme_id, count in tagged.items() if count >= least]
+        names = self.session.execute(
+            select(Theme.id, Theme.name).where(Theme.id.in_(candidates))
+        ).all()
+        listed = sorted(names, key=lambda row: (-tagged[row.id], row.name, row.id))[:shown]
         by_theme = self._by_state(
             idea_themes.c.theme_id,
             [row.id for row in listed],
@@ -362,10 +357,10 @@ class _Queries:
                 id=theme_id,
                 name=name,
                 by_state=by_theme.get(theme_id, _no_ideas()),
-                total=count,
+                total=tagged[theme_id],
             )
-            for theme_id, name, count, _ in listed
-        ), (listed[0].themes if listed else 0)
+            for theme_id, name in listed
+        ), len(tagged)
 
     def _by_state(
         self, key: Any, ids: list[int], select_from: Any = None

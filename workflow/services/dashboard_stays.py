@@ -1,21 +1,26 @@
-"""Time in each stage, computed by the database: only a few numbers per state come back.
+"""Time in each stage from a histogram of stays in whole days: work bounded by the days, not the
+number of ideas or steps.
 
-A stay is finished (from history: entered at the previous step, or at creation, left at the
-step) or ongoing (from ``state_changed_at`` to now). PostgreSQL takes the median and the 90th
-percentile with ``percentile_cont``; SQLite ranks the stays per state with window functions and
-returns only the (at most four) stays either side of the two positions, which are interpolated
-here exactly as ``percentile_cont`` does.
+A stay is finished (from the idea's previous change of state, or its creation, to a step) or
+ongoing (from ``state_changed_at`` to now). Both are counted by the triggers on ``ideas`` as
+they happen (``idea_counts``, migration 0013): finished stays by state and length rounded to
+whole days (``stay:<state>:<days>``), ongoing ones by state and the UTC day they began
+(``since:<state>:<day>``), whose length is the number of days from that day to today (UTC). The
+median and 90th percentile are interpolated over the histogram as ``percentile_cont`` does over
+the stays, so they are exact to the day; the dashboard shows days to one decimal, which only
+the interpolation between two whole days fills.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, cast, extract, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Float, cast, extract, func
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from workflow.models import HistoryEntry, Idea, UTCDateTime
+from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
 from workflow.services.dashboard_figures import SECONDS_PER_DAY, StageTime
 from workflow.states import STATES, State
 
@@ -33,87 +38,46 @@ def day_number(dialect: str, moment: _Timestamp) -> ColumnElement[Any]:
 
 def time_in_stage(session: Session, now: datetime) -> tuple[StageTime, ...]:
     """Per state: how many stays, their median and 90th percentile in days (rounded to 0.1)."""
-    dialect = session.get_bind().dialect.name
-    stays = _stays(dialect, now)
-    found = _postgres(session, stays) if dialect == "postgresql" else _ranked(session, stays)
-    return tuple(found.get(state, StageTime(state, 0, None, None)) for state in STATES)
+    histograms = stay_histograms(session, now)
+    return tuple(_stage(state, histograms.get(state, Counter())) for state in STATES)
 
 
-def _stays(dialect: str, now: datetime) -> Any:
-    previous_step = func.lag(HistoryEntry.at).over(
-        partition_by=HistoryEntry.idea_id, order_by=(HistoryEntry.at, HistoryEntry.id)
-    )
-    entered = func.coalesce(previous_step, Idea.created_at)
-    finished = select(
-        HistoryEntry.from_state.label("state"),
-        (day_number(dialect, HistoryEntry.at) - day_number(dialect, entered)).label("days"),
-    ).join(Idea, Idea.id == HistoryEntry.idea_id)
-    moment = literal(now, UTCDateTime())
-    ongoing = select(
-        Idea.state.label("state"),
-        (day_number(dialect, moment) - day_number(dialect, Idea.state_changed_at)).label("days"),
-    )
-    raw = union_all(finished, ongoing).subquery("raw")
-    clamped = case((raw.c.days < 0, 0.0), else_=raw.c.days)
-    return select(raw.c.state, clamped.label("days")).subquery("stays")
+def stay_histograms(session: Session, now: datetime) -> dict[str, Counter[int]]:
+    """Per state: how many stays, finished and ongoing, lasted each whole number of days."""
+    histograms: dict[str, Counter[int]] = {}
+    for key, count in kept_counts(session, STAY_KEY).items():
+        state, _, length = key.removeprefix(STAY_KEY).rpartition(":")
+        histograms.setdefault(state, Counter())[int(length)] += count
+    today = now.astimezone(UTC).date()
+    for key, count in kept_counts(session, SINCE_KEY).items():
+        state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
+        days = max((today - date.fromisoformat(day)).days, 0)
+        histograms.setdefault(state, Counter())[days] += count
+    return histograms
 
 
-def _postgres(session: Session, stays: Any) -> dict[str, StageTime]:
-    query = select(
-        stays.c.state,
-        func.count(),
-        func.percentile_cont(0.5).within_group(stays.c.days),
-        func.percentile_cont(0.9).within_group(stays.c.days),
-    ).group_by(stays.c.state)
-    return {
-        state: _stage(state, count, median, p90)
-        for state, count, median, p90 in session.execute(query)
-    }
+def _stage(state: State, histogram: Counter[int]) -> StageTime:
+    ranked = sorted((days, count) for days, count in histogram.items() if count > 0)
+    n = sum(count for _, count in ranked)
+    if not n:
+        return StageTime(state, 0, None, None)
+    median, p90 = (_percentile(ranked, n, fraction) for fraction in (_MEDIAN, _P90))
+    return StageTime(state=state, stays=n, median_days=round(median, 1), p90_days=round(p90, 1))
 
 
-def _ranked(session: Session, stays: Any) -> dict[str, StageTime]:
-    ranked = select(
-        stays.c.state,
-        stays.c.days,
-        (func.row_number().over(partition_by=stays.c.state, order_by=stays.c.days) - 1).label(
-            "rank"
-        ),
-        func.count().over(partition_by=stays.c.state).label("n"),
-    ).subquery("ranked")
-    positions = [
-        (ranked.c.n - 1) * numerator // denominator + step
-        for numerator, denominator in (_MEDIAN, _P90)
-        for step in (0, 1)
-    ]
-    query = select(ranked.c.state, ranked.c.n, ranked.c.rank, ranked.c.days).where(
-        ranked.c.rank.in_(positions)
-    )
-    values: dict[str, dict[int, float]] = {}
-    sizes: dict[str, int] = {}
-    for state, n, rank, days in session.execute(query):
-        values.setdefault(state, {})[rank] = float(days)
-        sizes[state] = n
-    return {
-        state: _stage(
-            state, sizes[state], _at(ranks, sizes[state], _MEDIAN), _at(ranks, sizes[state], _P90)
-        )
-        for state, ranks in values.items()
-    }
-
-
-def _at(ranks: dict[int, float], n: int, fraction: tuple[int, int]) -> float:
-    """The percentile at ``fraction`` from the values around its position (linear, type 7)."""
+def _percentile(ranked: list[tuple[int, int]], n: int, fraction: tuple[int, int]) -> float:
+    """The percentile at ``fraction`` of the stays (linear between neighbours, type 7)."""
     numerator, denominator = fraction
     below, rest = divmod((n - 1) * numerator, denominator)
-    low = ranks[below]
-    high = ranks.get(below + 1, low)
+    low, high = _value_at(ranked, below), _value_at(ranked, min(below + 1, n - 1))
     return low + (high - low) * rest / denominator
 
 
-def _stage(state: str, count: int, median: float | None, p90: float | None) -> StageTime:
-    return StageTime(
-        state=State(state),
-        stays=count,
-        median_days=None if median is None else round(max(float(median), 0.0), 1),
-        p90_days=None if p90 is None else round(max(float(p90), 0.0), 1),
-    )
+def _value_at(ranked: list[tuple[int, int]], rank: int) -> float:
+    """The stay at 0-based ``rank`` in length order."""
+    seen = 0
+    for days, count in ranked:
+        seen += count
+        if rank < seen:
+            return float(days)
+    raise IndexError(rank)

@@ -12,11 +12,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from workflow.errors import Forbidden, ValidationFailed
 from workflow.gates import N_
 from workflow.models import NOTIFICATION_STATUSES, Idea, Notification
-from workflow.paging import Page, whole_number
+from workflow.paging import Page, bounded_count, whole_number
 from workflow.permissions import Actor
 from workflow.uow import UnitOfWork
 
 PER_PAGE_MAX = 100
+COUNTED_AT_MOST = 10_000  # a total past it says "more than 10,000" (counting all grows)
 FILTERS = ("idea", "status", "kind", "q")
 NUL = "\x00"  # PostgreSQL cannot compare text holding it
 
@@ -59,7 +60,7 @@ def list_notifications(
     where = _conditions(params, errors)
     if errors or page_no is None or size is None:
         raise ValidationFailed(errors)
-    total = uow.session.scalar(select(func.count(Notification.id)).where(*where)) or 0
+    total, more = bounded_count(uow.session, select(Notification.id).where(*where), COUNTED_AT_MOST)
     rows = uow.session.execute(
         select(Notification, Idea.title)
         .outerjoin(Idea, Idea.id == Notification.idea_id)
@@ -68,7 +69,7 @@ def list_notifications(
         .offset((page_no - 1) * size)
         .limit(size)
     ).all()
-    return Page([_view(row, title) for row, title in rows], total, page_no, size)
+    return Page([_view(row, title) for row, title in rows], total, page_no, size, more)
 
 
 def status_counts(uow: UnitOfWork, actor: Actor) -> dict[str, int]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from workflow.clock import utcnow
-from workflow.models import Idea
 from workflow.permissions import Actor
+from workflow.repositories.idea_counts import state_counts
 from workflow.services.dashboard_stays import time_in_stage
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
@@ -28,9 +26,7 @@ def pipeline(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> list
     """Counts per state and, per state, the median days of every stay (finished or ongoing);
     the database computes the medians (``dashboard_stays``), no stay comes into Python."""
     now = now or utcnow()
-    counts = dict(
-        uow.session.execute(select(Idea.state, func.count(Idea.id)).group_by(Idea.state)).all()
-    )
+    counts = state_counts(uow.session)
     medians = {stage.state: stage.median_days for stage in time_in_stage(uow.session, now)}
     return [
         StageFigures(state=state, count=counts.get(state, 0), median_days=medians[state])
