@@ -12,7 +12,7 @@ once, as the first sweep after the upgrade does (timed, and reported beside the 
 the sweep itself runs on both sizes in turns (it must queue nothing); the figure is
 t(large) / t(small) of the fastest runs, goal at most 1.5, on SQLite and on PostgreSQL (when
 ``IDEAFLOW_BENCH_DATABASE_URL`` names a server): ``followup_sweep_sqlite`` and
-``followup_sweep_postgres``. The quick run compares 1,000 with 10,000 ideas. The fastest run,
+``followup_sweep_postgres``. The quick run compares 1,000 with 5,000 ideas. The fastest run,
 not the median: a sweep takes a few milliseconds, and on a machine shared with other work its
 median measures the neighbours (on a load of 12 on 2 cores the samples of either size spread
 from 1.5 to 25 ms); the medians are in the detail.
@@ -44,7 +44,7 @@ from workflow.services.followups import reschedule, run_followups
 
 SMALL = 1_000
 OWNERS = 200
-ROUNDS = results.sized(41, 21)
+ROUNDS = results.sized(41, 11)
 CHUNK = 20_000
 GOAL = 1.5
 NOW = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
@@ -178,7 +178,7 @@ def measure(backend: str, sizes: tuple[int, int]) -> dict[str, Any]:
 
 def main() -> int:
     """Measure on each backend and record ``followup_sweep_<backend>``; 1 when a gate fails."""
-    sizes = (SMALL, results.sized(100_000, 10_000))
+    sizes = (SMALL, results.sized(100_000, 5_000))
     passed = True
     for backend in backends():
         figures = measure(backend, sizes)

@@ -180,7 +180,7 @@ def reader_linear() -> bool:
 
 def main() -> int:
     """Measure every backend, record the metrics; exit 1 when a gate fails."""
-    ideas, meetings = results.sized(100_000, 5_000), results.sized(4_000, 200)
+    ideas, meetings = results.sized(100_000, 2_000), results.sized(4_000, 80)
     passed = []
     seeded: dict[str, dict[str, Any]] = {}
     for backend in backends():

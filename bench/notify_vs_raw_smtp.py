@@ -1,6 +1,6 @@
 """What the notification pipeline costs against sending the same mail by hand.
 
-Seeds one idea with 5,000 stakeholders (600 in a quick run) who want mail at once, fires
+Seeds one idea with 5,000 stakeholders (400 in a quick run) who want mail at once, fires
 ``assess`` and relays the outbox: 5,000 pending notifications, exactly as production makes them.
 Then, interleaved over several rounds (3; 2 in a quick run), the same messages reach a local
 aiosmtpd server (in a process of its own, counting what it accepts) two ways:
@@ -62,7 +62,7 @@ from workflow.notifications.transport import SmtpTransport
 from workflow.services import delivery, ideas, notifications, transitions, users
 from workflow.settings import Settings
 
-MESSAGES, ROUNDS = results.sized(5_000, 600), results.sized(3, 2)
+MESSAGES, ROUNDS = results.sized(5_000, 400), results.sized(3, 2)
 LIMIT, CONCURRENCY = 0.7, 2
 IDEAFLOW = shutil.which("ideaflow", path=str(Path(sys.executable).parent)) or "ideaflow"
 SENDER, BASE_URL, SECRET = "ideaflow <ideer@randers.test>", "https://ideer.randers.test", "bench"

@@ -2,7 +2,7 @@
 
 For each backend (SQLite; PostgreSQL when ``IDEAFLOW_BENCH_DATABASE_URL`` names a server) two
 databases are seeded with ``bench.seed --aged``: small (1,000 ideas, 40 meetings) and large
-(100,000 ideas, 4,000 meetings; quick: 5,000 and 200). Each is served by ``ideaflow serve``
+(100,000 ideas, 4,000 meetings; quick: 4,000 and 160). Each is served by ``ideaflow serve``
 (gunicorn, gthread, 2 workers of 4 threads: production's settings) and by the bare WSGI app of
 ``bench.bare_wsgi`` running the same statements. A signed-in manager (an owner for /my, the
 API's bearer token for /api/v1) asks every page of ``bench.http_pages.pages`` from all four
@@ -61,7 +61,7 @@ def sizes() -> dict[str, tuple[int, int]]:
     """Ideas and meetings of the small and the large database."""
     return {
         "small": (1_000, 40),
-        "large": (results.sized(100_000, 5_000), results.sized(4_000, 200)),
+        "large": (results.sized(100_000, 4_000), results.sized(4_000, 160)),
     }
 
 
@@ -156,7 +156,7 @@ def report(backend: str, table: dict[str, dict[str, float]], samples: int) -> li
 
 def main() -> int:
     """Measure every backend; exit 1 when a gate fails."""
-    rounds = results.sized(30, 5)
+    rounds = results.sized(30, 4)
     verdicts: list[bool] = []
     for backend in backends():
         print(f"Pages over HTTP on {backend}, {rounds} samples per page and server:", flush=True)

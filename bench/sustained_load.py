@@ -103,7 +103,7 @@ def run_load(
 
 def main() -> int:
     """Seed, run the load, record p95 against the budget and the error count."""
-    ideas, meetings, seconds = sized(100_000, 2_000), sized(4_000, 100), sized(300, 10)
+    ideas, meetings, seconds = sized(100_000, 1_000), sized(4_000, 40), sized(300, 8)
     with fresh_database("postgresql") as (backend, url):
         seed(url, ideas, meetings, aged=True)
         summary = run_load(

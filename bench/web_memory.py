@@ -102,7 +102,7 @@ def measure(database_url: str, requests: int, redis_url: str | None) -> dict[str
 
 def main() -> int:
     """Seed a small database, serve it, record the worker's memory growth."""
-    requests = sized(50_000, 1_200)
+    requests = sized(50_000, 800)
     with fresh_database() as (backend, url):
         seed(url, IDEAS, 40)
         figures = measure(url, requests, os.environ.get(REDIS_VARIABLE))

@@ -1,6 +1,6 @@
 """Whether a worker's memory stays flat while it sends a large mailing.
 
-Seeds one idea with 5,000 stakeholders who want mail at once (300 in a quick run), fires
+Seeds one idea with 5,000 stakeholders who want mail at once (200 in a quick run), fires
 ``assess`` and relays the outbox, then ten times over queues the notifications as production
 does (delivery tasks of ``tasks.batches.BATCH_SIZE``) to a real ``ideaflow worker
 --concurrency 2`` (through a private redis-server), which sends them to a local aiosmtpd server
@@ -45,7 +45,7 @@ from workflow.models import Notification
 from workflow.notifications.links import Links
 from workflow.settings import Settings
 
-PER_ROUND, ROUNDS = results.sized(5_000, 300), 10
+PER_ROUND, ROUNDS = results.sized(5_000, 200), 10
 MESSAGES = PER_ROUND * ROUNDS
 GOAL = 1.10
 
