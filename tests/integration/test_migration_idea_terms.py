@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select, text
 
 from workflow import migrate
@@ -14,15 +10,6 @@ from workflow.models import idea_terms
 from workflow.models.idea_terms import similarity_text, terms_of
 
 IDEAS = 5_003  # more than one batch of the backfill
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database with nothing in it."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    make: Callable[[], str] = request.getfixturevalue("make_postgres_database")
-    return make()
 
 
 def test_stored_ideas_are_indexed_and_merged_ones_left_out(empty_database_url: str) -> None:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select, text
 
 from workflow import migrate
 from workflow.db import Database
 from workflow.models import Meeting
 from workflow.services.report_sweep import due_meetings
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database with nothing in it."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    make: Callable[[], str] = request.getfixturevalue("make_postgres_database")
-    return make()
 
 
 def test_existing_meetings_get_reports_after_1_3_and_6_months(empty_database_url: str) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
@@ -14,15 +11,6 @@ from sqlalchemy import Connection, inspect, text
 from workflow import migrate
 from workflow.db import make_engine
 from workflow.models import Base
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database with nothing in it."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    make: Callable[[], str] = request.getfixturevalue("make_postgres_database")
-    return make()
 
 
 def test_empty_to_head_matches_the_models_and_downgrades_cleanly(empty_database_url: str) -> None:
