@@ -154,10 +154,12 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self, name: str, timeout: float = 30) -> int:
-        """SIGTERM the process group (warm shutdown), SIGKILL after ``timeout``."""
+        """SIGTERM the main process (warm shutdown, as ``docker compose stop`` does), SIGKILL the
+        group after ``timeout``. A SIGTERM to the whole group would also reach Celery's pool
+        processes, which die on it mid-task (after sending, before recording)."""
         process = self.processes.pop(name)
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.kill(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -103,9 +103,20 @@ def test_redis_restarted_mid_run_loses_nothing(
             "B <b@langaa.dk>",
             "C <c@langaa.dk>",
         ]
-        assert {n.status for n in stack.notifications()} == {"sent"}
+        rows = stack.notifications()
+        assert {n.status for n in rows} == {"sent"}, describe(rows, stack)
     finally:
         stack.stop_all()
+
+
+def describe(rows: list[Notification], stack: Stack) -> str:
+    """The notifications and the worker's log, for a failure's message."""
+    lines = [
+        f"#{n.id} {n.recipient_email} {n.status} attempts={n.attempts} lease={n.lease_until} "
+        f"created={n.created_at} error={n.last_error}"
+        for n in rows
+    ]
+    return "\n".join([*lines, stack.log("worker")[-6000:]])
 
 
 def test_a_worker_holding_unacknowledged_messages_rides_out_a_redis_restart(
