@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflow.driver_statements import compiled_for
 from workflow.errors import VersionConflict
 from workflow.events import Event
 from workflow.models import OutboxMessage
@@ -25,6 +26,7 @@ from workflow.repositories import (
 
 logger = logging.getLogger(__name__)
 _OUTBOX_INSERT = insert(OutboxMessage.__table__)  # type: ignore[arg-type]
+_OUTBOX_KEYS = frozenset(("event_type", "aggregate_type", "aggregate_id", "payload"))
 
 
 class UnitOfWork:
@@ -74,8 +76,9 @@ class UnitOfWork:
         """Queue ``event`` in the outbox, inside this transaction."""
         # One INSERT at once, without RETURNING and outside the unit of work's flush: nothing
         # here needs the row's id, and the row is visible to this transaction's later queries.
-        self.connection().execute(
-            _OUTBOX_INSERT,
+        connection = self.connection()
+        compiled_for(_OUTBOX_INSERT, connection.dialect, _OUTBOX_KEYS).run(
+            connection,
             {
                 "event_type": event.event_type,
                 "aggregate_type": event.aggregate_type,

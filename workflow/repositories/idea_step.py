@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow.driver_statements import compiled_for
 from workflow.models import Assessment, Base, Evaluation, Idea, Meeting, PilotPlan, User
 from workflow.repositories.ideas import THEME_NAMES, IdeaWithRecords, latest_of_idea
 
@@ -62,16 +63,19 @@ _KEYS: dict[type[Base], tuple[str, ...]] = {
     for model in (Idea, User, Meeting, Assessment, PilotPlan, Evaluation)
 }
 
+_NO_KEYS: frozenset[str] = frozenset()
 _MAKERS = {model: inspect(model).class_manager.new_instance for model in _KEYS}
 
 
 def idea_for_step(session: Session, idea_id: int) -> IdeaWithRecords | None:
     """The idea with its owner, meeting, themes' names and latest records, outside the session
     (written back by the step's own statements); None when there is no such idea."""
-    row = session.connection().execute(_FOR_STEP, {"idea_id": idea_id}).first()
-    if row is None:
+    connection = session.connection()
+    values = compiled_for(_FOR_STEP, connection.dialect, _NO_KEYS).first(
+        connection, {"idea_id": idea_id}
+    )
+    if values is None:
         return None
-    values = row._mapping
     idea = _detached(Idea, values, "")
     set_committed_value(idea, "owner", _part(User, values, "o_"))
     set_committed_value(idea, "meeting", _part(Meeting, values, "m_"))

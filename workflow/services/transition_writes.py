@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table, Update, bindparam, insert, inspect, update
 
+from workflow.driver_statements import compiled_for
 from workflow.errors import VersionConflict
 from workflow.followups.schedule import MARK
 from workflow.models import Assessment, Evaluation, HistoryEntry, Idea, PilotPlan
@@ -28,6 +29,7 @@ _KEYS = {
     for model in (Assessment, PilotPlan, Evaluation, HistoryEntry)
 }
 _HISTORY_INSERT = insert(HistoryEntry.__table__)  # type: ignore[arg-type]
+_NONE: frozenset[str] = frozenset()  # the UPDATE names its parameters itself
 _RECORD_INSERTS = {
     model: insert(model.__table__)  # type: ignore[arg-type]
     for model in (Assessment, PilotPlan, Evaluation)
@@ -41,7 +43,8 @@ def compare_and_set(uow: UnitOfWork, ideas: Iterable[Idea]) -> None:
     for idea in ideas:
         was_merged = inspect(idea).committed_state.get("state", idea.state) == State.MERGED
         params = changes(idea)
-        if connection.execute(update_statement(frozenset(params)), params).rowcount != 1:
+        statement = compiled_for(update_statement(frozenset(params)), connection.dialect, _NONE)
+        if statement.run(connection, params).rowcount != 1:
             raise VersionConflict()
         reindex_merge(connection, idea, was_merged=was_merged)
         written(uow, idea, params)
@@ -87,13 +90,17 @@ def update_statement(keys: frozenset[str]) -> Update:
 
 def insert_record(uow: UnitOfWork, record: Record) -> None:
     """Insert an assessment, pilot plan or evaluation (built, never added to the session)."""
-    uow.connection().execute(_RECORD_INSERTS[type(record)], values(record))
+    connection, row = uow.connection(), values(record)
+    statement = compiled_for(_RECORD_INSERTS[type(record)], connection.dialect, frozenset(row))
+    statement.run(connection, row)
 
 
 def insert_history(uow: UnitOfWork, entry: HistoryEntry) -> int:
     """Insert a history row; return its id."""
-    result = uow.connection().execute(_HISTORY_INSERT, values(entry))
-    entry.id = result.inserted_primary_key[0]  # type: ignore[index]
+    connection, row = uow.connection(), values(entry)
+    cursor = compiled_for(_HISTORY_INSERT, connection.dialect, frozenset(row)).run(connection, row)
+    # PostgreSQL answers the id (RETURNING); SQLite tells the row's id.
+    entry.id = cursor.fetchone()[0] if cursor.description else cursor.lastrowid
     return entry.id
 
 
