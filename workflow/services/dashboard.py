@@ -192,7 +192,13 @@ class _Queries:
     # -- 3. stuck ideas ------------------------------------------------------------------------
 
     def stuck(self, cap: int) -> tuple[tuple[StuckIdea, ...], int]:
-        total = self.session.scalar(select(func.count()).where(self.is_stuck)) or 0
+        # A sum of one count per stage, each a range of (state, state_changed_at): an OR of
+        # the stages would read every idea.
+        per_stage = [
+            select(func.count()).where(self._stuck_in(state)).scalar_subquery()
+            for state in LIMITED_STATES
+        ]
+        total = self.session.scalar(select(sum(per_stage[1:], per_stage[0]))) or 0
         candidates: list[tuple[float, StuckIdea]] = []
         for state in LIMITED_STATES:
             # Within one stage the longest stays are the furthest over: its first ``cap`` rows
@@ -292,17 +298,18 @@ class _Queries:
                     stuck=stuck,
                 )
             )
-        orphans = (
-            select(
-                _count_if(Idea.owner_id.is_(None)),
-                _count_if(User.active.is_(False)),
-            )
-            .select_from(Idea)
-            .outerjoin(User, User.id == Idea.owner_id)
-            .where(self.is_open)
+        # Two counts found through indexes (ideas without an owner; ideas of the few deactivated
+        # users), not one pass over every open idea.
+        unowned = select(func.count()).where(self.is_open, Idea.owner_id.is_(None))
+        inactive = (
+            select(func.count())
+            .select_from(User)
+            .join(Idea, Idea.owner_id == User.id)
+            .where(User.active.is_(False), self.is_open)
         )
-        unowned, inactive = self.session.execute(orphans).one()
-        return tuple(owners), owner_total, unowned, inactive
+        orphans = select(unowned.scalar_subquery(), inactive.scalar_subquery())
+        unowned_open, inactive_open = self.session.execute(orphans).one()
+        return tuple(owners), owner_total, unowned_open or 0, inactive_open or 0
 
     # -- 6. ideas per meeting ------------------------------------------------------------------
 
