@@ -166,6 +166,9 @@ def make_idea(
             proposed_since = at
         idea.update(state=state, state_changed_at=at, updated_at=at)
     if world.aged and state in OPEN and idea["owner_id"]:
+        if state == State.PROPOSED:  # still waiting for its assessment
+            occasion = f"unassessed:{local_date(proposed_since)}"
+            _remind(ids, rows, idea, occasion, proposed_since + timedelta(days=14), world.now)
         last = idea["updated_at"]
         _remind(
             ids, rows, idea, f"untouched:{local_date(last)}", last + timedelta(days=30), world.now
@@ -273,11 +276,13 @@ def _step(
 def _remind(
     ids: Ids, rows: Rows, idea: dict[str, Any], occasion: str, first: datetime, until: datetime
 ) -> None:
-    """Reminders 1 and 2, then the escalation, each sent if its day came before ``until``."""
+    """Reminders 1 and 2, then the escalation, each sent as the sweep sends it: on its (local)
+    day, if that day came by ``until`` (a reminder due today went out this morning)."""
     for number, delay in ((1, 0), (2, 7), (ESCALATION, 14)):
         at = first + timedelta(days=delay)
-        if at >= until:
+        if local_date(at) > local_date(until):
             return
+        at = min(at, until)
         notification_id = ids.take("notifications")
         kind = "escalation" if number == ESCALATION else "owner_reminder"
         key = f"{kind}:{idea['id']}:{occasion}:{number}"
