@@ -19,9 +19,7 @@ KEYS = frozenset(("event_type", "aggregate_type", "aggregate_id", "payload"))
 TEXT = st.text(max_size=20).filter(lambda s: "\x00" not in s)  # PostgreSQL's JSON refuses NUL
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**31), 2**31) | TEXT,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=8,
 )
 

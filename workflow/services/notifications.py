@@ -9,11 +9,13 @@ A notification's ``dedupe_key`` is unique, so no event can notify anybody twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from workflow import tuning
 from workflow.clock import utcnow
@@ -48,16 +50,30 @@ def relay_outbox(
         .with_for_update(skip_locked=True)
     ).all()
     to_send: list[int] = []
-    for outbox_id in candidates:
-        claimed = uow.session.execute(
+    if not candidates:
+        uow.commit()
+        return to_send
+    # Claimed together; one that another relay took, or that failed meanwhile and waits, is
+    # not among them.
+    claimed = set(
+        uow.session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.dispatched_at.is_(None), due)
+            .where(OutboxMessage.id.in_(candidates), OutboxMessage.dispatched_at.is_(None), due)
             .values(dispatched_at=now)
+            .returning(OutboxMessage.id),
+            execution_options={"synchronize_session": False},
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another relay took it, or it failed meanwhile and waits
-        message = uow.session.get(OutboxMessage, outbox_id)
-        assert message is not None
+    )
+    messages = {
+        message.id: message
+        for message in uow.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+        )
+    }
+    for outbox_id in candidates:
+        message = messages.get(outbox_id)
+        if message is None:
+            continue
         fan_out = _FAN_OUT.get(message.event_type)
         if fan_out is None:
             continue  # nobody is told about this kind of event
@@ -118,7 +134,9 @@ def _idea_transitioned(
     uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
 ) -> list[Notification | None]:
     payload = message.payload
-    idea = uow.session.get(Idea, payload["idea_id"])
+    idea = uow.session.get(
+        Idea, payload["idea_id"], options=[joinedload(Idea.owner), joinedload(Idea.meeting)]
+    )
     if idea is None:
         return []
     merged_into = (
@@ -126,7 +144,7 @@ def _idea_transitioned(
         if payload["trigger"] == "merge"
         else None
     )
-    created: list[Notification | None] = []
+    items = []
     for contact in stakeholders_of(uow, idea):
         context: dict[str, Any] = {
             "recipient_name": contact.name,
@@ -138,24 +156,22 @@ def _idea_transitioned(
             "links": {"status_url": links.status_url(idea.id),
                       "unsubscribe_url": links.unsubscribe_url(contact.id, IDEA_UPDATES)},
         }  # fmt: skip
-        rendered = render("idea_update", contact.language, **context)
-        created.append(
-            add_notification(
-                uow,
-                links,
-                rendered,
+        items.append(
+            NewNotification(
+                render("idea_update", contact.language, **context),
                 kind="idea_update",
                 dedupe_key=f"idea_update:{message.id}:{contact.id}",
                 contact=contact,
-                idea_id=idea.id,
-                outbox_id=message.id,
-                list_name=IDEA_UPDATES,
                 status="pending" if contact.delivery == "immediate" else "waiting_digest",
-                payload={"idea_id": idea.id, "idea_title": idea.title, **payload},
-                now=now,
+                fields={
+                    "idea_id": idea.id,
+                    "outbox_id": message.id,
+                    "list_name": IDEA_UPDATES,
+                    "payload": {"idea_id": idea.id, "idea_title": idea.title, **payload},
+                },
             )
         )
-    return created
+    return add_notifications(uow, links, items, now)
 
 
 def _meeting_imported(
@@ -169,25 +185,38 @@ def _meeting_imported(
     managers = uow.session.scalars(
         select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.id)
     ).all()
-    created: list[Notification | None] = []
-    for manager in managers:
-        rendered = render(
-            "import_notice",
-            manager.language or "da",
-            recipient_name=manager.name,
-            meeting={"title": meeting.title},
-            idea_count=len(payload.get("idea_ids", [])),
-            imported_by=importer.name if importer else None,
-            links={"meeting_url": links.meeting_url(meeting.id)},
+    items = [
+        NewNotification(
+            render(
+                "import_notice",
+                manager.language or "da",
+                recipient_name=manager.name,
+                meeting={"title": meeting.title},
+                idea_count=len(payload.get("idea_ids", [])),
+                imported_by=importer.name if importer else None,
+                links={"meeting_url": links.meeting_url(meeting.id)},
+            ),
+            kind="import_notice",
+            dedupe_key=f"import_notice:{message.id}:{manager.id}",
+            user=manager,
+            fields={"meeting_id": meeting.id, "outbox_id": message.id, "payload": payload},
         )
-        created.append(
-            add_notification(
-                uow, links, rendered, kind="import_notice",
-                dedupe_key=f"import_notice:{message.id}:{manager.id}", user=manager,
-                meeting_id=meeting.id, outbox_id=message.id, payload=payload, now=now,
-            )
-        )  # fmt: skip
-    return created
+        for manager in managers
+    ]
+    return add_notifications(uow, links, items, now)
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """One notification to stage: its rendering, kind, dedupe key, recipient and columns."""
+
+    rendered: Rendered
+    kind: str
+    dedupe_key: str
+    contact: Contact | None = None
+    user: User | None = None
+    status: str = "pending"
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def add_notification(
@@ -204,42 +233,68 @@ def add_notification(
     **fields: Any,
 ) -> Notification | None:
     """Stage one notification, its Message-ID fixed now; None when ``dedupe_key`` exists."""
-    existing = uow.session.scalar(
-        select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+    item = NewNotification(rendered, kind, dedupe_key, contact, user, status, fields)
+    return add_notifications(uow, links, [item], now)[0]
+
+
+def add_notifications(
+    uow: UnitOfWork, links: Links, items: Sequence[NewNotification], now: datetime
+) -> list[Notification | None]:
+    """Stage notifications together (one look-up of their keys, one INSERT); each in order, or
+    None where its ``dedupe_key`` exists already."""
+    if not items:
+        return []
+    keys = [item.dedupe_key for item in items]
+    existing = set(
+        uow.session.scalars(
+            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))
+        )
     )
-    if existing is not None:
-        return None
+    # Never in the future: a sweep run ahead of time (``--now``) still makes mail that the
+    # relay's sweep picks up like any other.
+    created_at = min(now, utcnow())
+    staged: list[Notification | None] = []
+    for item in items:
+        if item.dedupe_key in existing:
+            staged.append(None)
+            continue
+        existing.add(item.dedupe_key)  # a key twice in one batch is staged once
+        staged.append(_notification(links, item, created_at))
+    fresh = [notification for notification in staged if notification is not None]
+    uow.session.add_all(fresh)
+    uow.session.flush()
+    for notification in fresh:
+        logger.info(
+            "notification %s (%s) created for outbox %s",
+            notification.id,
+            notification.kind,
+            notification.outbox_id,
+            extra={"event": "notification.created", "notification_id": notification.id,
+                   "outbox_id": notification.outbox_id},
+        )  # fmt: skip
+    return staged
+
+
+def _notification(links: Links, item: NewNotification, created_at: datetime) -> Notification:
+    contact, user = item.contact, item.user
     person = contact or user
     assert person is not None and person.email
-    notification = Notification(
-        kind=kind,
-        dedupe_key=dedupe_key,
+    return Notification(
+        kind=item.kind,
+        dedupe_key=item.dedupe_key,
         recipient_email=person.email,
         recipient_name=person.name,
         contact_id=contact.id if contact else None,
         user_id=user.id if user else None,
         language=(contact.language if contact else user.language if user else None) or "da",
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
+        subject=item.rendered.subject,
+        body_text=item.rendered.text,
+        body_html=item.rendered.html,
         message_id=links.new_message_id(),
-        status=status,
-        # Never in the future: a sweep run ahead of time (``--now``) still makes mail that the
-        # relay's sweep picks up like any other.
-        created_at=min(now, utcnow()),
-        **fields,
+        status=item.status,
+        created_at=created_at,
+        **item.fields,
     )
-    uow.session.add(notification)
-    uow.session.flush()
-    logger.info(
-        "notification %s (%s) created for outbox %s",
-        notification.id,
-        kind,
-        notification.outbox_id,
-        extra={"event": "notification.created", "notification_id": notification.id,
-               "outbox_id": notification.outbox_id},
-    )  # fmt: skip
-    return notification
 
 
 _FAN_OUT: dict[str, FanOut] = {
