@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
+from workflow.driver_statements import compiled_for
 from workflow.importer.similarity import (
     CANDIDATES,
     RECENT,
@@ -83,10 +84,13 @@ def _postings(session: Session, terms: Iterable[str]) -> dict[str, list[int]]:
         for term, idea_id in rows.all():
             newest[term].append(idea_id)
         return {term: sorted(ids) for term, ids in newest.items()}
+    connection = session.connection()
     for batch in _batched(sorted(terms), TERMS_PER_STATEMENT):
         values: dict[str, object] = {f"t{at}": term for at, term in enumerate(batch)}
         values["newest"] = RECENT + 1
-        for term, idea_id in session.execute(_newest_of(len(batch)), values).all():
+        # Tens of thousands of (term, id) pairs: read on the driver's cursor, as plain tuples.
+        statement = compiled_for(_newest_of(len(batch)), connection.dialect, frozenset())
+        for term, idea_id in statement.run(connection, values).fetchall():
             newest[term].append(idea_id)
     return {term: sorted(ids) for term, ids in newest.items()}
 
