@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.message import Message
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
@@ -258,7 +259,20 @@ def time_raw(sink: Sink, messages: list[Message], *, reuse: bool) -> float:
     return sink.wait_for(MESSAGES) - started
 
 
-def main() -> int:
+@dataclass
+class WorkerRun:
+    """A running ``ideaflow worker`` with its database, settings and SMTP sink."""
+
+    database: Database
+    settings: Settings
+    sink: Sink
+    worker: subprocess.Popen[bytes]
+
+
+@contextmanager
+def running_worker() -> Iterator[WorkerRun]:
+    """A fresh PostgreSQL database, a private Redis and the sink, with ``ideaflow worker``
+    (``CONCURRENCY`` processes) on them, ready; everything stopped and dropped afterwards."""
     with (
         tempfile.TemporaryDirectory(prefix="ideaflow-bench-") as folder,
         fresh_database("postgresql") as (_, database_url),
@@ -268,11 +282,8 @@ def main() -> int:
         env = worker_environment(folder, database_url, redis_url, sink.port)
         settings = Settings.from_env(env)
         database = Database(settings.database_url)
-        links = Links(BASE_URL, SECRET)
-        ids = seed(database, links)
-        messages = built_messages(database, links)
-        expected = sorted(str(m["Message-ID"]) for m in messages)
-        log = (Path(folder) / "worker.log").open("wb")
+        log_path = Path(folder) / "worker.log"
+        log = log_path.open("wb")
         worker = subprocess.Popen(  # noqa: S603
             [IDEAFLOW, "worker", "--concurrency", str(CONCURRENCY), "--loglevel", "INFO"],
             env=env,
@@ -280,24 +291,34 @@ def main() -> int:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(Path(folder) / "worker.log", worker)
-            runs: dict[str, Callable[[], float]] = {
-                "raw": lambda: time_raw(sink, messages, reuse=True),
-                "pipeline": lambda: time_pipeline(database, sink, settings, ids),
-                "raw_connection_each": lambda: time_raw(sink, messages, reuse=False),
-                "deliver_loop": lambda: time_deliver_loop(database, sink, links, ids),
-            }
-            timings: dict[str, list[float]] = {name: [] for name in runs}
-            for _ in range(ROUNDS):
-                for name, run in runs.items():
-                    timings[name].append(run())
-                    assert sorted(sink.take()) == expected, f"{name}: not the same messages"
+            wait_until_ready(log_path, worker)
+            yield WorkerRun(database, settings, sink, worker)
         finally:
             worker.terminate()
-            worker.wait(30)
+            worker.wait(60)
             log.close()
             sink.stop()
             database.dispose()
+
+
+def main() -> int:
+    with running_worker() as run:
+        database, settings, sink = run.database, run.settings, run.sink
+        links = Links(BASE_URL, SECRET)
+        ids = seed(database, links)
+        messages = built_messages(database, links)
+        expected = sorted(str(m["Message-ID"]) for m in messages)
+        runs: dict[str, Callable[[], float]] = {
+            "raw": lambda: time_raw(sink, messages, reuse=True),
+            "pipeline": lambda: time_pipeline(database, sink, settings, ids),
+            "raw_connection_each": lambda: time_raw(sink, messages, reuse=False),
+            "deliver_loop": lambda: time_deliver_loop(database, sink, links, ids),
+        }
+        timings: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(ROUNDS):
+            for name, timed in runs.items():
+                timings[name].append(timed())
+                assert sorted(sink.take()) == expected, f"{name}: not the same messages"
     throughput = {name: MESSAGES / statistics.median(seconds) for name, seconds in timings.items()}
     ratio = throughput["pipeline"] / throughput["raw"]
     for name, per_second in throughput.items():

@@ -16,34 +16,27 @@ the end over the memory after warm-up, at most 1.10. PostgreSQL as in
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bench import results
-from bench.databases import fresh_database
 from bench.notify_vs_raw_smtp import (
     BASE_URL,
     CONCURRENCY,
-    IDEAFLOW,
     SECRET,
     Sink,
-    private_redis,
     reset,
+    running_worker,
     seed,
-    wait_until_ready,
-    worker_environment,
 )
 from tasks.celery_app import IdeaflowCelery, create_celery
 from tasks.delivery import enqueue_deliveries
 from workflow.db import Database
 from workflow.models import Notification
 from workflow.notifications.links import Links
-from workflow.settings import Settings
 
 PER_ROUND, ROUNDS = results.sized(5_000, 200), 10
 MESSAGES = PER_ROUND * ROUNDS
@@ -96,42 +89,20 @@ def send_round(database: Database, app: IdeaflowCelery, sink: Sink, ids: list[in
 
 
 def main() -> int:
-    with (
-        tempfile.TemporaryDirectory(prefix="ideaflow-bench-") as folder,
-        fresh_database("postgresql") as (_, database_url),
-        private_redis(Path(folder)) as redis_url,
-    ):
-        sink = Sink()
-        env = worker_environment(folder, database_url, redis_url, sink.port)
-        settings = Settings.from_env(env)
-        database = Database(settings.database_url)
+    with running_worker() as run:
+        database, worker = run.database, run.worker
         ids = seed(database, Links(BASE_URL, SECRET), PER_ROUND)
         print(f"{PER_ROUND:,} notifications, sent {ROUNDS} times", flush=True)
-        log = (Path(folder) / "worker.log").open("wb")
-        worker = subprocess.Popen(  # noqa: S603
-            [IDEAFLOW, "worker", "--concurrency", str(CONCURRENCY), "--loglevel", "INFO"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_ready(Path(folder) / "worker.log", worker)
-            started_kb = worker_memory(worker.pid)
-            app = create_celery(settings, set_as_current=False)
-            started = time.perf_counter()
-            send_round(database, app, sink, ids)
-            warm_seconds = time.perf_counter() - started
-            warm_kb = worker_memory(worker.pid)
-            for _ in range(ROUNDS - 1):
-                send_round(database, app, sink, ids)
-            end_seconds = time.perf_counter() - started
-            end_kb = worker_memory(worker.pid)
-        finally:
-            worker.terminate()
-            worker.wait(60)
-            log.close()
-            sink.stop()
-            database.dispose()
+        started_kb = worker_memory(worker.pid)
+        app = create_celery(run.settings, set_as_current=False)
+        started = time.perf_counter()
+        send_round(database, app, run.sink, ids)
+        warm_seconds = time.perf_counter() - started
+        warm_kb = worker_memory(worker.pid)
+        for _ in range(ROUNDS - 1):
+            send_round(database, app, run.sink, ids)
+        end_seconds = time.perf_counter() - started
+        end_kb = worker_memory(worker.pid)
     warm, end = sum(warm_kb.values()), sum(end_kb.values())
     ratio = end / warm
     for name, kb in (("at start", started_kb), ("after warm-up", warm_kb), ("at the end", end_kb)):

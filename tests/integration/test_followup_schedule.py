@@ -166,13 +166,18 @@ def test_activating_or_deactivating_an_owner_marks_their_open_ideas(
     settled(uow, TODAY)
 
 
-def test_a_sweep_keeps_a_mark_made_while_it_was_deciding(
-    uow: UowFactory, make_user: Callable[..., Actor]
-) -> None:
+def _owned_idea(uow: UowFactory, make_user: Callable[..., Actor]) -> tuple[Actor, int]:
+    """A manager, an owner, and an idea of the owner's that the manager made."""
     manager = make_user("manager", MANAGER)
     make_user("owner", OWNERS[0])
     with uow() as unit:
-        idea_id = ideas.create_idea(unit, manager, {"title": "Natbus", "owner": OWNERS[0]}).id
+        return manager, ideas.create_idea(unit, manager, {"title": "Natbus", "owner": OWNERS[0]}).id
+
+
+def test_a_sweep_keeps_a_mark_made_while_it_was_deciding(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager, idea_id = _owned_idea(uow, make_user)
     with uow() as unit:
         (page,) = candidates(unit, noon(0))  # the sweep reads the idea, marked as created
         with uow() as writer:  # and an edit it does not see marks it again
@@ -188,10 +193,7 @@ def test_a_sweep_keeps_a_mark_made_while_it_was_deciding(
 def test_a_sweep_with_other_rules_looks_at_every_open_idea_again(
     uow: UowFactory, make_user: Callable[..., Actor]
 ) -> None:
-    manager = make_user("manager", MANAGER)
-    make_user("owner", OWNERS[0])
-    with uow() as unit:
-        idea_id = ideas.create_idea(unit, manager, {"title": "Natbus", "owner": OWNERS[0]}).id
+    manager, idea_id = _owned_idea(uow, make_user)
     with uow() as unit:
         transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
     sweep_at = noon(RULES.untouched_days - 1)
