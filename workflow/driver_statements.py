@@ -46,7 +46,7 @@ class DriverStatement:
             if default is not None and default.is_callable:
                 self.defaults[column.key] = functools.partial(default.arg, None)
             elif default is not None and default.is_scalar:
-                self.defaults[column.key] = functools.partial(lambda value: value, default.arg)
+                self.fixed[column.key] = default.arg
 
         # A SELECT's columns: their names and types; their converters of what the driver
         # returns are made from the first answer's column type codes (PostgreSQL needs them).
@@ -59,14 +59,17 @@ class DriverStatement:
     def first(self, connection: Connection, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Run a SELECT; its first row by column name, converted as SQLAlchemy would, or None."""
         cursor = self.run(connection, values)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        if self.converters is None:
-            self.converters = tuple(
-                kind.result_processor(self.dialect, described[1])
-                for kind, described in zip(self.types, cursor.description, strict=True)
-            )
+        try:
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            if self.converters is None:
+                self.converters = tuple(
+                    kind.result_processor(self.dialect, described[1])
+                    for kind, described in zip(self.types, cursor.description, strict=True)
+                )
+        finally:
+            cursor.close()
         return {
             name: value if convert is None or value is None else convert(value)
             for name, convert, value in zip(self.columns, self.converters, row, strict=True)
