@@ -17,6 +17,9 @@ from workflow.models.ideas import HistoryEntry, Idea, idea_themes
 
 STATE_KEY = "state:"
 """The key prefix of the ideas in each state: ``state:proposed``."""
+# Keys compare bytewise on both databases, so a key prefix is a range of the index (SQLite's
+# default collation is bytewise; PostgreSQL's follows the locale unless told, migration 0014).
+KEY_TYPE = String(60).with_variant(String(60, collation="C"), "postgresql")
 
 
 class IdeaCount(Base):
@@ -24,7 +27,7 @@ class IdeaCount(Base):
 
     __tablename__ = "idea_counts"
 
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(KEY_TYPE, primary_key=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -34,7 +37,7 @@ class IdeaCountDelta(Base):
     __tablename__ = "idea_count_deltas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(KEY_TYPE)
     delta: Mapped[int] = mapped_column(Integer)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -29,9 +30,17 @@ from sqlalchemy import (
 
 from workflow.clock import local_today, utcnow
 from workflow.errors import Forbidden
-from workflow.models import Idea, Meeting, Theme, User, idea_themes
+from workflow.models import Idea, Meeting, Theme, User
 from workflow.permissions import Actor
-from workflow.repositories.idea_counts import REACHED_KEY, THEME_KEY, kept_counts, state_counts
+from workflow.repositories.idea_counts import (
+    OWNER_KEY,
+    REACHED_KEY,
+    THEME_KEY,
+    THEMED_KEY,
+    kept_counts,
+    kept_counts_of,
+    state_counts,
+)
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
     FUNNEL_STAGES,
@@ -153,6 +162,11 @@ class _Queries:
         self.is_overdue = and_(self.is_open, Idea.follow_up_on < today)
         self.is_stuck = or_(*(self._stuck_in(state) for state in LIMITED_STATES)).self_group()
 
+    @cached_property
+    def ongoing(self) -> stays.Ongoing:
+        """The ongoing stays by state and the UTC day they began (time in stage, stuck)."""
+        return stays.ongoing_stays(self.session)
+
     def _cutoff(self, state: State) -> datetime:
         return self.now - timedelta(days=self.limits.days_for(state))
 
@@ -187,18 +201,12 @@ class _Queries:
 
     def time_in_stage(self) -> tuple[StageTime, ...]:
         """Every stay, as ``pipeline`` measures it; the database computes the percentiles."""
-        return stays.time_in_stage(self.session, self.now)
+        return stays.time_in_stage(self.session, self.now, self.ongoing)
 
     # -- 3. stuck ideas ------------------------------------------------------------------------
 
     def stuck(self, cap: int) -> tuple[tuple[StuckIdea, ...], int]:
-        # A sum of one count per stage, each a range of (state, state_changed_at): an OR of
-        # the stages would read every idea.
-        per_stage = [
-            select(func.count()).where(self._stuck_in(state)).scalar_subquery()
-            for state in LIMITED_STATES
-        ]
-        total = self.session.scalar(select(sum(per_stage[1:], per_stage[0]))) or 0
+        total = self._stuck_total()
         candidates: list[tuple[float, StuckIdea]] = []
         for state in LIMITED_STATES:
             # Within one stage the longest stays are the furthest over: its first ``cap`` rows
@@ -226,6 +234,29 @@ class _Queries:
                 candidates.append((over, idea))
         candidates.sort(key=lambda pair: (-pair[0], pair[1].id))
         return tuple(idea for _, idea in candidates[:cap]), total
+
+    def _stuck_total(self) -> int:
+        """The stuck ideas: the ongoing stays kept per day that began on a day before each
+        stage's cutoff, and an index range of the ideas that began on the cutoff's own day."""
+        cutoffs = {state: self._cutoff(state) for state in LIMITED_STATES}
+        days = {state: cutoff.astimezone(UTC).date() for state, cutoff in cutoffs.items()}
+        total = sum(
+            count
+            for state, day in days.items()
+            for began, count in self.ongoing.get(state, {}).items()
+            if began < day.toordinal()
+        )
+        that_day = [
+            select(func.count())
+            .where(
+                Idea.state == state,
+                Idea.state_changed_at >= datetime.combine(days[state], time(), tzinfo=UTC),
+                Idea.state_changed_at < cutoff,
+            )
+            .scalar_subquery()
+            for state, cutoff in cutoffs.items()
+        ]
+        return total + (self.session.scalar(select(sum(that_day[1:], that_day[0]))) or 0)
 
     # -- 4. overdue follow-ups -----------------------------------------------------------------
 
@@ -256,60 +287,69 @@ class _Queries:
 
     def owner_load(self, shown: int) -> tuple[tuple[OwnerLoad, ...], int, int, int]:
         """The ``shown`` active owners with most open ideas, how many active users own ideas,
-        and the open ideas without an owner or with a deactivated one."""
-        per_owner = (
-            select(
-                Idea.owner_id.label("owner_id"),
-                *_by_state_columns(OPEN_STATES),
-                _count_if(self.is_open).label("open_total"),
-                _count_if(self.is_overdue).label("overdue"),
-                _count_if(self.is_stuck).label("stuck"),
+        and the open ideas without an owner or with a deactivated one: the counts from those
+        kept per owner and state, the overdue and stuck ideas of the shown owners only."""
+        per_owner: dict[int, dict[State, int]] = {}
+        unowned_open = 0
+        for key, count in kept_counts(self.session, OWNER_KEY).items():
+            owner, _, state = key.removeprefix(OWNER_KEY).rpartition(":")
+            if owner == "none":
+                unowned_open += count if state in OPEN_STATES else 0
+            else:
+                per_owner.setdefault(int(owner), {})[_STATE_NAMED[state]] = count
+        inactive = set(self.session.scalars(select(User.id).where(User.active.is_(False))))
+        inactive_open = sum(
+            count
+            for owner_id in inactive & per_owner.keys()
+            for state, count in per_owner.pop(owner_id).items()
+            if state in OPEN_STATES
+        )
+        open_by_owner = {
+            owner_id: {state: counts.get(state, 0) for state in OPEN_STATES}
+            for owner_id, counts in per_owner.items()
+        }
+        listed = self._first_owners(open_by_owner, shown)
+        late = self._overdue_and_stuck([owner_id for owner_id, _, _ in listed])
+        owners = tuple(
+            OwnerLoad(
+                email=email,
+                name=name,
+                open_by_state=open_by_owner[owner_id],
+                open_total=sum(open_by_owner[owner_id].values()),
+                overdue=late.get(owner_id, (0, 0))[0],
+                stuck=late.get(owner_id, (0, 0))[1],
             )
-            .where(Idea.owner_id.is_not(None))
+            for owner_id, email, name in listed
+        )
+        return owners, len(open_by_owner), unowned_open, inactive_open
+
+    def _first_owners(
+        self, open_by_owner: dict[int, dict[State, int]], shown: int
+    ) -> list[tuple[int, str, str]]:
+        """The ``shown`` owners with most open ideas (ties: by email): id, email and name."""
+        if not open_by_owner or not shown:
+            return []
+        totals = {owner_id: sum(counts.values()) for owner_id, counts in open_by_owner.items()}
+        # Emails only for the owners that can be shown: those with as many as the last one.
+        least = sorted(totals.values(), reverse=True)[:shown][-1]
+        candidates = [owner_id for owner_id, total in totals.items() if total >= least]
+        people = self.session.execute(
+            select(User.id, User.email, User.name).where(User.id.in_(candidates))
+        ).all()
+        ranked = sorted(people, key=lambda row: (-totals[row.id], row.email))[:shown]
+        return [(row.id, row.email, row.name) for row in ranked]
+
+    def _overdue_and_stuck(self, owner_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """Each owner's overdue and stuck ideas, read from the owners' own index ranges."""
+        if not owner_ids:
+            return {}
+        query = (
+            select(Idea.owner_id, _count_if(self.is_overdue), _count_if(self.is_stuck))
+            .where(Idea.owner_id.in_(owner_ids), self.is_open)
             .group_by(Idea.owner_id)
-            .subquery("per_owner")
         )
-        counts = [per_owner.c[f"n_{state}"] for state in OPEN_STATES]
-        ranked = (
-            select(
-                User.email,
-                User.name,
-                *counts,
-                per_owner.c.overdue,
-                per_owner.c.stuck,
-                func.count().over().label("owners"),
-            )
-            .join(per_owner, per_owner.c.owner_id == User.id)
-            .where(User.active.is_(True))
-            .order_by(per_owner.c.open_total.desc(), User.email)
-            .limit(shown)
-        )
-        owners, owner_total = [], 0
-        for email, name, *numbers in self.session.execute(ranked):
-            by_state = dict(zip(OPEN_STATES, numbers[: len(OPEN_STATES)], strict=True))
-            overdue, stuck, owner_total = numbers[len(OPEN_STATES) :]
-            owners.append(
-                OwnerLoad(
-                    email=email,
-                    name=name,
-                    open_by_state=by_state,
-                    open_total=sum(by_state.values()),
-                    overdue=overdue,
-                    stuck=stuck,
-                )
-            )
-        # Two counts found through indexes (ideas without an owner; ideas of the few deactivated
-        # users), not one pass over every open idea.
-        unowned = select(func.count()).where(self.is_open, Idea.owner_id.is_(None))
-        inactive = (
-            select(func.count())
-            .select_from(User)
-            .join(Idea, Idea.owner_id == User.id)
-            .where(User.active.is_(False), self.is_open)
-        )
-        orphans = select(unowned.scalar_subquery(), inactive.scalar_subquery())
-        unowned_open, inactive_open = self.session.execute(orphans).one()
-        return tuple(owners), owner_total, unowned_open or 0, inactive_open or 0
+        rows = self.session.execute(query)
+        return {owner_id: (overdue, stuck) for owner_id, overdue, stuck in rows if owner_id}
 
     # -- 6. ideas per meeting ------------------------------------------------------------------
 
@@ -354,11 +394,11 @@ class _Queries:
             select(Theme.id, Theme.name).where(Theme.id.in_(candidates))
         ).all()
         listed = sorted(names, key=lambda row: (-tagged[row.id], row.name, row.id))[:shown]
-        by_theme = self._by_state(
-            idea_themes.c.theme_id,
-            [row.id for row in listed],
-            select_from=idea_themes.join(Idea, Idea.id == idea_themes.c.idea_id),
-        )
+        wanted = [f"{THEMED_KEY}{row.id}:{state}" for row in listed for state in STATES]
+        by_theme: dict[int, dict[State, int]] = {}
+        for key, count in kept_counts_of(self.session, wanted).items():
+            theme_id, _, state = key.removeprefix(THEMED_KEY).rpartition(":")
+            by_theme.setdefault(int(theme_id), _no_ideas())[State(state)] = count
         return tuple(
             ThemeIdeas(
                 id=theme_id,
@@ -369,22 +409,18 @@ class _Queries:
             for theme_id, name in listed
         ), len(tagged)
 
-    def _by_state(
-        self, key: Any, ids: list[int], select_from: Any = None
-    ) -> dict[int, dict[State, int]]:
-        """Ideas by state for each of ``ids`` (a meeting's or a theme's), in one query."""
+    def _by_state(self, key: Any, ids: list[int]) -> dict[int, dict[State, int]]:
+        """Ideas by state for each of ``ids`` (meetings'), in one query."""
         if not ids:
             return {}
-        query = (
-            select(key, Idea.state, func.count())
-            .select_from(select_from if select_from is not None else Idea)
-            .where(key.in_(ids))
-            .group_by(key, Idea.state)
-        )
+        query = select(key, Idea.state, func.count()).where(key.in_(ids)).group_by(key, Idea.state)
         found: dict[int, dict[State, int]] = {}
         for owner, state, count in self.session.execute(query):
             found.setdefault(owner, _no_ideas())[State(state)] = count
         return found
+
+
+_STATE_NAMED = {str(state): state for state in STATES}  # thousands of keys: no Enum calls
 
 
 def _no_ideas() -> dict[State, int]:

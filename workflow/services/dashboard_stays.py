@@ -13,7 +13,7 @@ the interpolation between two whole days fills.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
 from workflow.services.dashboard_figures import SECONDS_PER_DAY, StageTime
 from workflow.states import STATES, State
 
+Ongoing = dict[str, dict[int, int]]
+"""Per state: the day each ongoing stay began (a date's ordinal) and how many began then."""
 _Timestamp = ColumnElement[Any] | QueryableAttribute[Any]
 # (numerator, denominator) of each percentile: exact positions, no float rounding.
 _MEDIAN, _P90 = (1, 2), (9, 10)
@@ -36,24 +38,41 @@ def day_number(dialect: str, moment: _Timestamp) -> ColumnElement[Any]:
     return cast(extract("epoch", moment), Float) / SECONDS_PER_DAY  # PostgreSQL
 
 
-def time_in_stage(session: Session, now: datetime) -> tuple[StageTime, ...]:
-    """Per state: how many stays, their median and 90th percentile in days (rounded to 0.1)."""
-    histograms = stay_histograms(session, now)
+def time_in_stage(
+    session: Session, now: datetime, ongoing: Ongoing | None = None
+) -> tuple[StageTime, ...]:
+    """Per state: how many stays, their median and 90th percentile in days (rounded to 0.1);
+    ``ongoing``: the ongoing stays (``ongoing_stays``), when the caller has read them."""
+    histograms = stay_histograms(session, now, ongoing)
     return tuple(_stage(state, histograms.get(state, Counter())) for state in STATES)
 
 
-def stay_histograms(session: Session, now: datetime) -> dict[str, Counter[int]]:
-    """Per state: how many stays, finished and ongoing, lasted each whole number of days."""
-    histograms: dict[str, Counter[int]] = {}
-    for key, count in kept_counts(session, STAY_KEY).items():
-        state, _, length = key.removeprefix(STAY_KEY).rpartition(":")
-        histograms.setdefault(state, Counter())[int(length)] += count
-    today = now.astimezone(UTC).date()
+def ongoing_stays(session: Session) -> Ongoing:
+    """Per state: how many of its ideas entered it on each day (a date's ordinal, UTC)."""
+    ongoing: defaultdict[str, dict[int, int]] = defaultdict(dict)
+    began: dict[str, int] = {}  # a day's ordinal, parsed once for all states
     for key, count in kept_counts(session, SINCE_KEY).items():
         state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
-        days = max((today - date.fromisoformat(day)).days, 0)
-        histograms.setdefault(state, Counter())[days] += count
-    return histograms
+        if (ordinal := began.get(day)) is None:
+            ordinal = began[day] = date.fromisoformat(day).toordinal()
+        ongoing[state][ordinal] = count
+    return dict(ongoing)
+
+
+def stay_histograms(
+    session: Session, now: datetime, ongoing: Ongoing | None = None
+) -> dict[str, Counter[int]]:
+    """Per state: how many stays, finished and ongoing, lasted each whole number of days."""
+    histograms: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    for key, count in kept_counts(session, STAY_KEY).items():
+        state, _, length = key.removeprefix(STAY_KEY).rpartition(":")
+        histograms[state][int(length)] += count
+    today = now.astimezone(UTC).date().toordinal()
+    for state, days in (ongoing_stays(session) if ongoing is None else ongoing).items():
+        histogram = histograms[state]
+        for ordinal, count in days.items():
+            histogram[max(today - ordinal, 0)] += count
+    return dict(histograms)
 
 
 def _stage(state: State, histogram: Counter[int]) -> StageTime:
