@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from tests.api.conftest import Api
 from workflow.clock import local_today
 from workflow.permissions import Actor
+from workflow.repositories import ideas as idea_repository
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"}
 PILOT = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "success_criteria": "50 unge i job"}
@@ -184,7 +187,9 @@ def test_patch_changes_fields_and_only_managers_change_owners(
     assert api.patch(path, manager, json={"owner": None}).get_json()["owner"] is None
 
 
-def test_listing_and_pipeline(api: Api, make_user: Callable[..., Actor]) -> None:
+def test_listing_and_pipeline(
+    api: Api, make_user: Callable[..., Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner, manager = make_user("owner"), make_user("manager")
     first = create(api, owner, title="Øget samarbejde")
     create(api, manager, title="Kommunen ud i fællesskaberne")
@@ -192,9 +197,13 @@ def test_listing_and_pipeline(api: Api, make_user: Callable[..., Actor]) -> None
 
     listing = api.get("/ideas?per_page=1", owner).get_json()
     assert (listing["total"], listing["per_page"], len(listing["items"])) == (2, 1, 1)
+    assert listing["total_is_lower_bound"] is False
     assert api.get("/ideas?state=assessed", owner).get_json()["total"] == 1
     assert api.get(f"/ideas?owner={owner.email}", owner).get_json()["total"] == 1
     assert api.get("/ideas?q=%C3%B8get", owner).get_json()["total"] == 1
+    monkeypatch.setattr(idea_repository, "COUNTED_AT_MOST", 1)  # a search counts up to a limit
+    searched = api.get("/ideas?q=e", owner).get_json()
+    assert (searched["total"], searched["total_is_lower_bound"]) == (1, True)
     assert api.get("/ideas?per_page=101", owner).status_code == 422
     assert api.get("/ideas?state=nope", owner).status_code == 422
 

@@ -7,9 +7,12 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from tests.web.conftest import Web
 from workflow.clock import local_today
 from workflow.permissions import Actor
+from workflow.repositories import ideas as idea_repository
 from workflow.services import collaboration, ideas, transitions
 from workflow.uow import UnitOfWork
 
@@ -86,6 +89,25 @@ def test_the_list_filters_sorts_and_pages(
     assert titled.index("Idé nummer 00") < titled.index("Idé nummer 01")
     bad = web.get("/ideas?state=nonsense")
     assert bad.status_code == 422 and "not understood" in bad.get_data(as_text=True)
+
+
+def test_a_search_counted_up_to_its_limit_says_more_and_pages_on(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(idea_repository, "COUNTED_AT_MOST", 30)
+    manager = make_user("manager")
+    for number in range(60):
+        new_idea(uow, manager, title=f"Idé nummer {number:02d}")
+    web.login(manager)
+    first = web.text("/ideas?q=nummer")
+    assert "More than 1,000 ideas" in first and "Page 1" in first and "Page 1 of" not in first
+    assert 'rel="next"' in first
+    second = web.text("/ideas?q=nummer&page=2")  # the 26th to 50th newest: 30 counted
+    assert "Idé nummer 10" in second and 'rel="next"' in second
+    last = web.text("/ideas?q=nummer&page=3")
+    assert "Idé nummer 00" in last and 'rel="next"' not in last
+    exact = web.text("/ideas")  # no search: the kept count, exact
+    assert "60 ideas" in exact and "Page 1 of 3" in exact
 
 
 def test_csv_export_is_utf8_with_bom_and_holds_the_filtered_set(

@@ -145,7 +145,16 @@ class IdeaPage(Output):
     """A page of ideas."""
 
     items: list[Idea]
-    total: int
+    total: Annotated[
+        int,
+        Field(
+            description="How many ideas match; narrowed by a text search, a meeting title or "
+            "overdue follow-ups, counted up to 1,000."
+        ),
+    ]
+    total_is_lower_bound: Annotated[
+        bool, Field(description="True when more than ``total`` ideas match.")
+    ]
     page: int
     per_page: Annotated[int, Field(le=100)]
 

@@ -16,6 +16,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from workflow.importer.similarity import Fingerprint
 from workflow.models import (
     FOLLOW_UP_ORDER,
+    STATE_KEY,
     Assessment,
     Evaluation,
     HistoryEntry,
@@ -27,9 +28,10 @@ from workflow.models import (
     idea_themes,
 )
 from workflow.models.idea_terms import similarity_text
-from workflow.repositories.idea_counts import state_counts
+from workflow.paging import bounded_count
+from workflow.repositories.idea_counts import OWNER_KEY, THEMED_KEY, kept_counts_of, state_counts
 from workflow.repositories.similar_ideas import similar_stored
-from workflow.states import OPEN_STATES, State
+from workflow.states import OPEN_STATES, STATES, State
 from workflow.text import casefold_key, like_pattern
 
 THEME_MAX = 500
@@ -65,6 +67,19 @@ class IdeaFilter:
     meeting_id: int | None = None
     meeting_title: str | None = None  # part of the title of the meeting the idea came from
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
+
+
+COUNTED_AT_MOST = 1_000
+"""A list narrowed by a search (or the overdue ideas) is counted up to this many ideas: a
+count of every match grows with the data, and past a thousand the number tells no one more."""
+
+
+@dataclass(frozen=True)
+class ListTotal:
+    """How many ideas a list holds; ``more``: counted up to ``number`` and there are more."""
+
+    number: int
+    more: bool = False
 
 
 def latest_of_idea(model: type[_R]) -> Any:
@@ -167,11 +182,51 @@ class IdeaRepository:
 
     def page(
         self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
-    ) -> tuple[Sequence[Idea], int]:
-        """One page of matching ideas in ``order`` (see IDEA_ORDERS), and how many match in all."""
-        total = self.session.scalar(self._filtered(select(func.count(Idea.id)), where)) or 0
+    ) -> tuple[Sequence[Idea], ListTotal]:
+        """One page of matching ideas in ``order`` (see IDEA_ORDERS), and how many match."""
+        total = self.total(where)
         rows = self.session.scalars(self._listing(where, order).offset(offset).limit(limit)).all()
         return rows, total
+
+    def total(self, where: IdeaFilter) -> ListTotal:
+        """How many ideas match: exact from the kept counts when the list is narrowed by
+        state, owner or theme alone, exact by counting within one meeting, and otherwise
+        counted up to ``COUNTED_AT_MOST`` (a search or the overdue ideas of a whole city)."""
+        if where.meeting_id is not None:  # a meeting's ideas, on its own index range
+            counted = self._filtered(select(func.count(Idea.id)), where)
+            return ListTotal(self.session.scalar(counted) or 0)
+        kept = self._kept_total(where)
+        if kept is not None:
+            return ListTotal(kept)
+        number, more = bounded_count(
+            self.session, self._filtered(select(Idea.id), where), COUNTED_AT_MOST
+        )
+        return ListTotal(number, more)
+
+    def _kept_total(self, where: IdeaFilter) -> int | None:
+        """The total from the counts kept by state, owner and theme; None when the filter is
+        not one of theirs."""
+        if where.text or where.meeting_title or where.overdue_on is not None:
+            return None
+        owned = where.unowned or where.owner_id is not None or where.owner_email is not None
+        if owned and where.theme_id is not None:
+            return None
+        if where.unowned:
+            prefix = f"{OWNER_KEY}none:"
+        elif where.owner_id is not None or where.owner_email is not None:
+            owner_id = where.owner_id
+            if owner_id is None:
+                email = (where.owner_email or "").strip().lower()
+                owner_id = self.session.scalar(select(User.id).where(User.email == email))
+                if owner_id is None:
+                    return 0
+            prefix = f"{OWNER_KEY}{owner_id}:"
+        elif where.theme_id is not None:
+            prefix = f"{THEMED_KEY}{where.theme_id}:"
+        else:
+            prefix = STATE_KEY
+        states = [where.state] if where.state else list(STATES)
+        return sum(kept_counts_of(self.session, [f"{prefix}{state}" for state in states]).values())
 
     def each(self, where: IdeaFilter, order: str = "newest") -> Iterator[Idea]:
         """Every matching idea in ``order``, streamed in batches (for exports)."""

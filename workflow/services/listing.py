@@ -61,7 +61,13 @@ def list_ideas(
     if errors or page_no is None or size is None:
         raise ValidationFailed(errors)
     rows, total = uow.ideas.page(where, offset=(page_no - 1) * size, limit=size, order=order)
-    return IdeaPage([idea_view(idea) for idea in rows], total, page_no, size)
+    return IdeaPage(
+        [idea_view(idea) for idea in rows],
+        total.number,
+        page_no,
+        size,
+        total_is_lower_bound=total.more,
+    )
 
 
 def export_ideas(
