@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.web.conftest import Web
+from web.views import ideas as idea_views
 from workflow.clock import local_today
 from workflow.permissions import Actor
 from workflow.repositories import ideas as idea_repository
@@ -83,12 +84,28 @@ def test_the_list_filters_sorts_and_pages(
     first = web.text("/ideas")
     assert "31 ideas" in first and "Page 1 of 2" in first
     assert "Øget samarbejde" in web.text("/ideas?q=%C3%98GET")
-    assert "Idé nummer" not in web.text(f"/ideas?owner={owner.email}")
+    mine = web.text(f"/ideas?owner={owner.email}")
+    assert "Idé nummer" not in mine
+    assert f"/ideas?owner={owner.email}" in mine.replace("%40", "@")  # links to their ideas
     assert "Øget samarbejde" not in web.text("/ideas?owner=none&sort=title")
     titled = web.text("/ideas?sort=title")
     assert titled.index("Idé nummer 00") < titled.index("Idé nummer 01")
     bad = web.get("/ideas?state=nonsense")
     assert bad.status_code == 422 and "not understood" in bad.get_data(as_text=True)
+
+
+def test_the_owner_filter_lists_the_first_owners_and_the_chosen_one(
+    web: Web, make_user: Callable[..., Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(idea_views, "OWNER_CHOICES", 1)
+    manager = make_user("manager", "a@randers.dk", "Anna")
+    make_user("owner", "b@randers.dk", "Bo")
+    make_user("owner", "c@randers.dk", "Carl")
+    web.login(manager)
+    listed = web.text("/ideas")
+    assert 'value="a@randers.dk"' in listed and 'value="c@randers.dk"' not in listed
+    chosen = web.text("/ideas?owner=C@randers.dk")
+    assert 'value="c@randers.dk"' in chosen and 'value="b@randers.dk"' not in chosen
 
 
 def test_a_search_counted_up_to_its_limit_says_more_and_pages_on(

@@ -43,6 +43,7 @@ FILTERS = ("state", "owner", "q", "theme", "meeting", "meeting_title", "overdue"
 PER_PAGE = 25
 SHOWN = 100  # history entries, comments and followers an idea's page lists (all are counted)
 THEME_CHOICES = 100  # themes listed in the filter; more are reached from an idea's themes
+OWNER_CHOICES = 100  # owners listed in the filter; more are reached from an idea's owner
 
 
 def _filters() -> dict[str, str]:
@@ -67,7 +68,9 @@ def idea_list() -> str | tuple[str, int]:
         except ValidationFailed as error:
             errors = error.fields
             page = listing.list_ideas(uow, current_actor(), {}, 1, PER_PAGE)
-        choices = _filter_choices(uow, filters.get("meeting"), filters.get("theme"))
+        choices = _filter_choices(
+            uow, filters.get("meeting"), filters.get("theme"), filters.get("owner")
+        )
     return render_template(
         "ideas/list.html",
         page=page,
@@ -100,7 +103,28 @@ def _theme_choices(uow: Any, theme: str | None) -> list[Any]:
     return rows
 
 
-def _filter_choices(uow: Any, meeting: str | None, theme: str | None) -> dict[str, Any]:
+def _owner_choices(uow: Any, owner: str | None) -> list[Any]:
+    """The first OWNER_CHOICES active owners and managers by name, and the chosen one if it is
+    not among them (people grow with the data; an idea's owner links to their ideas)."""
+    from sqlalchemy import select
+
+    from workflow.models import User
+
+    people = select(User.email, User.name).where(
+        User.active.is_(True), User.role.in_(("owner", "manager"))
+    )
+    rows = list(
+        uow.session.execute(people.order_by(User.name, User.email).limit(OWNER_CHOICES)).all()
+    )
+    chosen = (owner or "").strip().lower()
+    if chosen not in ("", "me", "none") and all(row.email != chosen for row in rows):
+        rows += uow.session.execute(people.where(User.email == chosen)).all()
+    return rows
+
+
+def _filter_choices(
+    uow: Any, meeting: str | None, theme: str | None, owner: str | None = None
+) -> dict[str, Any]:
     """The owners and themes to choose from, and the title of the meeting the URL names (the
     meetings themselves are too many to list: the filter searches their titles)."""
     from sqlalchemy import select
@@ -110,7 +134,7 @@ def _filter_choices(uow: Any, meeting: str | None, theme: str | None) -> dict[st
 
     meeting_id = parse_whole(meeting) if meeting else None
     return {
-        "owners": [u for u in users.list_users(uow) if u.role in ("owner", "manager")],
+        "owners": _owner_choices(uow, owner),
         "themes": _theme_choices(uow, theme),
         "meeting_named": uow.session.scalar(select(Meeting.title).where(Meeting.id == meeting_id))
         if meeting_id is not None and 1 <= meeting_id <= MAX_ID
