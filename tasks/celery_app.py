@@ -8,6 +8,7 @@ repeat, because every task is keyed by a database row and takes that row's lease
 
 from __future__ import annotations
 
+import gc
 import logging
 import weakref
 from functools import cached_property
@@ -142,6 +143,9 @@ def _after_fork(**_: Any) -> None:
     """A forked pool process must not share its parent's database connections."""
     for app in list(_apps):
         app.dispose_after_fork()
+    # What the pool process inherited lives as long as it does: out of the collector's reach
+    # (a full collection walks every tracked object; see web.server).
+    gc.freeze()
 
 
 @after_setup_logger.connect(weak=False)

@@ -10,6 +10,7 @@ and the next sweep sends it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -54,6 +55,7 @@ def run_role(role: str) -> None:
     app = create_celery(settings)
     app.conf.worker_enable_remote_control = False  # no broadcast mailbox on the file broker
     threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    gc.freeze()  # start-up's objects out of the collector's reach (see web.server)
     app.start(argv=celery_argv(role, settings))
 
 
