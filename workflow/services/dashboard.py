@@ -35,8 +35,11 @@ from workflow.permissions import Actor
 from workflow.repositories.idea_counts import (
     OWNER_KEY,
     REACHED_KEY,
+    SINCE_KEY,
     THEME_KEY,
     THEMED_KEY,
+    KeptCounts,
+    kept,
     kept_counts,
     kept_counts_of,
     state_counts,
@@ -163,9 +166,14 @@ class _Queries:
         self.is_stuck = or_(*(self._stuck_in(state) for state in LIMITED_STATES)).self_group()
 
     @cached_property
+    def since(self) -> KeptCounts:
+        """The kept counts of the ongoing stays by state and the UTC day they began."""
+        return kept(self.session, SINCE_KEY)
+
+    @cached_property
     def ongoing(self) -> stays.Ongoing:
-        """The ongoing stays by state and the UTC day they began (time in stage, stuck)."""
-        return stays.ongoing_stays(self.session)
+        """The ongoing stays by state and the UTC day they began (stuck ideas)."""
+        return stays.ongoing_stays(self.since)
 
     def _cutoff(self, state: State) -> datetime:
         return self.now - timedelta(days=self.limits.days_for(state))
@@ -201,7 +209,7 @@ class _Queries:
 
     def time_in_stage(self) -> tuple[StageTime, ...]:
         """Every stay, as ``pipeline`` measures it; the database computes the percentiles."""
-        return stays.time_in_stage(self.session, self.now, self.ongoing)
+        return stays.time_in_stage(self.session, self.now, self.since)
 
     # -- 3. stuck ideas ------------------------------------------------------------------------
 

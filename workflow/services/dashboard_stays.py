@@ -13,14 +13,17 @@ the interpolation between two whole days fills.
 
 from __future__ import annotations
 
+import typing
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Float, cast, extract, func
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
+from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, KeptCounts, kept
 from workflow.services.dashboard_figures import SECONDS_PER_DAY, StageTime
 from workflow.states import STATES, State
 
@@ -39,40 +42,115 @@ def day_number(dialect: str, moment: _Timestamp) -> ColumnElement[Any]:
 
 
 def time_in_stage(
-    session: Session, now: datetime, ongoing: Ongoing | None = None
+    session: Session, now: datetime, since: KeptCounts | None = None
 ) -> tuple[StageTime, ...]:
     """Per state: how many stays, their median and 90th percentile in days (rounded to 0.1);
-    ``ongoing``: the ongoing stays (``ongoing_stays``), when the caller has read them."""
-    histograms = stay_histograms(session, now, ongoing)
-    return tuple(_stage(state, histograms.get(state, Counter())) for state in STATES)
+    ``since``: the ongoing stays' kept counts, when the caller has read them.
+
+    The figures of the totals are worked out once per generation and day (``_figures``); the
+    few pending changes are added to the histograms of the states they touch, which alone are
+    worked out again."""
+    finished = kept(session, STAY_KEY)
+    since = since or kept(session, SINCE_KEY)
+    today = now.astimezone(UTC).date().toordinal()
+    figures = _figures(finished.totals, since.totals, today)
+    changed: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    _add_stays(changed, finished.changes)
+    _add_ongoing(changed, ongoing_by_day(since.changes), today)
+    stages = []
+    for state in STATES:
+        if state in changed:
+            histogram = Counter(figures.histograms.get(state, {}))
+            histogram.update(changed[state])
+            stages.append(_stage(state, histogram))
+        else:
+            stages.append(figures.stages[state])
+    return tuple(stages)
 
 
-def ongoing_stays(session: Session) -> Ongoing:
-    """Per state: how many of its ideas entered it on each day (a date's ordinal, UTC)."""
+def ongoing_stays(since: KeptCounts) -> Ongoing:
+    """Per state: how many of its ideas entered it on each day (a date's ordinal, UTC), from
+    the kept counts of ``since`` keys. Read-only: it may be shared with other reads."""
+    ongoing = _memo(("ongoing", since.totals), lambda: ongoing_by_day(since.totals))
+    if not since.changes:
+        return ongoing
+    changed = {state: dict(days) for state, days in ongoing.items()}
+    for state, days in ongoing_by_day(since.changes).items():
+        into = changed.setdefault(state, {})
+        for ordinal, count in days.items():
+            into[ordinal] = into.get(ordinal, 0) + count
+    return changed
+
+
+def ongoing_by_day(counts: Mapping[str, int]) -> Ongoing:
+    """``since:<state>:<day>`` keys as state → day's ordinal → count."""
     ongoing: defaultdict[str, dict[int, int]] = defaultdict(dict)
     began: dict[str, int] = {}  # a day's ordinal, parsed once for all states
-    for key, count in kept_counts(session, SINCE_KEY).items():
+    for key, count in counts.items():
         state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
         if (ordinal := began.get(day)) is None:
             ordinal = began[day] = date.fromisoformat(day).toordinal()
-        ongoing[state][ordinal] = count
+        ongoing[state][ordinal] = ongoing[state].get(ordinal, 0) + count
     return dict(ongoing)
 
 
-def stay_histograms(
-    session: Session, now: datetime, ongoing: Ongoing | None = None
-) -> dict[str, Counter[int]]:
-    """Per state: how many stays, finished and ongoing, lasted each whole number of days."""
-    histograms: defaultdict[str, Counter[int]] = defaultdict(Counter)
-    for key, count in kept_counts(session, STAY_KEY).items():
+@dataclass(frozen=True)
+class _Figures:
+    """The totals' histograms per state and the time in stage they give."""
+
+    histograms: dict[str, Counter[int]]
+    stages: dict[State, StageTime]
+
+
+def _figures(finished: Mapping[str, int], since: Mapping[str, int], today: int) -> _Figures:
+    """The figures of these totals on ``today``, worked out once (the totals are the same
+    objects while their generation holds, see ``kept``)."""
+
+    def work_out() -> _Figures:
+        histograms: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        _add_stays(histograms, finished)
+        _add_ongoing(histograms, _memo(("ongoing", since), lambda: ongoing_by_day(since)), today)
+        stages = {state: _stage(state, histograms.get(state, Counter())) for state in STATES}
+        return _Figures(dict(histograms), stages)
+
+    return _memo(("figures", finished, since, today), work_out)
+
+
+def _add_stays(histograms: defaultdict[str, Counter[int]], counts: Mapping[str, int]) -> None:
+    """Add ``stay:<state>:<days>`` counts to the histograms."""
+    for key, count in counts.items():
         state, _, length = key.removeprefix(STAY_KEY).rpartition(":")
         histograms[state][int(length)] += count
-    today = now.astimezone(UTC).date().toordinal()
-    for state, days in (ongoing_stays(session) if ongoing is None else ongoing).items():
+
+
+def _add_ongoing(histograms: defaultdict[str, Counter[int]], ongoing: Ongoing, today: int) -> None:
+    """Add the ongoing stays, by the day they began, as their length in days on ``today``."""
+    for state, days in ongoing.items():
         histogram = histograms[state]
         for ordinal, count in days.items():
             histogram[max(today - ordinal, 0)] += count
-    return dict(histograms)
+
+
+_T = TypeVar("_T")
+# Worked out from totals, by the identity of the totals (held, so that no other object takes
+# their id) and the rest of the key; a few generations and days at most.
+_memos: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+_MEMOS_KEPT = 16
+
+
+def _memo(key: tuple[Any, ...], work_out: Callable[[], _T]) -> _T:
+    """``work_out()``, once for ``key`` (its objects compared by identity)."""
+    identity = tuple(id(part) if isinstance(part, Mapping) else part for part in key)
+    held = _memos.get(identity)
+    if held is not None and all(
+        a is b if isinstance(b, Mapping) else a == b for a, b in zip(held[0], key, strict=True)
+    ):
+        return typing.cast(_T, held[1])
+    if len(_memos) >= _MEMOS_KEPT:
+        _memos.clear()
+    value = work_out()
+    _memos[identity] = (key, value)
+    return value
 
 
 def _stage(state: State, histogram: Counter[int]) -> StageTime:

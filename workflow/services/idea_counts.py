@@ -7,10 +7,24 @@ fold, which the sweep keeps to the last half minute's transitions.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, case, cast, delete, func, insert, literal, select, text
+import secrets
+
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from workflow.models import HistoryEntry, Idea, IdeaCount, IdeaCountDelta
-from workflow.repositories.idea_counts import STAY_KEY
+from workflow.repositories.idea_counts import GENERATION_KEY, STAY_KEY
 from workflow.services.dashboard_stays import day_number
 from workflow.uow import UnitOfWork
 
@@ -27,18 +41,34 @@ _FOLD_SQLITE = text(
 
 
 def fold_counts(uow: UnitOfWork) -> None:
-    """Add the pending changes to the totals and remove them, in one transaction. On
-    PostgreSQL the DELETE takes exactly the changes committed so far (writers are never
-    waited on); SQLite has one writer at a time, so the changes up to the latest are taken."""
+    """Add the pending changes to the totals and remove them, in one transaction, with a new
+    generation when there were any. On PostgreSQL the DELETE takes exactly the changes
+    committed so far (writers are never waited on); SQLite has one writer at a time, so the
+    changes up to the latest are taken."""
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_FOLD_POSTGRES)
+        moved = session.execute(_FOLD_POSTGRES).rowcount  # type: ignore[attr-defined]
     else:
+        moved = 0
         last = session.scalar(select(func.max(IdeaCountDelta.id)))
         if last is not None:
-            session.execute(_FOLD_SQLITE, {"last": last})
+            moved = session.execute(_FOLD_SQLITE, {"last": last}).rowcount  # type: ignore[attr-defined]
             session.execute(delete(IdeaCountDelta).where(IdeaCountDelta.id <= last))
+    if moved:
+        new_generation(uow)
     uow.commit()
+
+
+def new_generation(uow: UnitOfWork) -> None:
+    """Give the totals a new generation (``GENERATION_KEY``): copies of the old ones are stale.
+    Every writer of ``idea_counts`` calls it in its transaction."""
+    number = secrets.randbelow(2**31 - 1) + 1  # never 0: a number nobody holds a copy under
+    session = uow.session
+    found = session.execute(
+        update(IdeaCount).where(IdeaCount.key == GENERATION_KEY).values(total=number)
+    )
+    if not found.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(IdeaCount).values(key=GENERATION_KEY, total=number))
 
 
 def recount_stays(uow: UnitOfWork) -> None:
@@ -64,4 +94,5 @@ def recount_stays(uow: UnitOfWork) -> None:
     key = (literal(STAY_KEY) + cast(stays.c.state, String) + ":" + cast(whole, String)).label("key")
     counted = select(key, func.count()).group_by(key)
     session.execute(insert(IdeaCount).from_select(["key", "total"], counted))
+    new_generation(uow)
     uow.commit()
