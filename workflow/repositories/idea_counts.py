@@ -6,9 +6,10 @@ and added to the totals by ``workflow.services.idea_counts.fold_counts``.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -89,6 +90,30 @@ def kept(session: Session, prefix: str) -> KeptCounts:
     if generation is not None:
         _copies[place] = (generation, totals)
     return KeptCounts(totals, changes)
+
+
+_T = TypeVar("_T")
+# Worked out from totals, by the identity of the totals (held, so that no other object takes
+# their id) and the rest of the key; a few generations and days at most.
+_memos: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+_MEMOS_KEPT = 16
+
+
+def worked_out(key: tuple[Any, ...], work_out: Callable[[], _T]) -> _T:
+    """``work_out()``, once for ``key``: figures worked out from kept totals, whose mappings
+    are the same objects while their generation holds (compared by identity; the rest of the
+    key by value)."""
+    identity = tuple(id(part) if isinstance(part, Mapping) else part for part in key)
+    held = _memos.get(identity)
+    if held is not None and all(
+        a is b if isinstance(b, Mapping) else a == b for a, b in zip(held[0], key, strict=True)
+    ):
+        return typing.cast(_T, held[1])
+    if len(_memos) >= _MEMOS_KEPT:
+        _memos.clear()
+    value = work_out()
+    _memos[identity] = (key, value)
+    return value
 
 
 def kept_counts(session: Session, prefix: str) -> dict[str, int]:

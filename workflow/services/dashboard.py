@@ -13,7 +13,7 @@ does); "today", for follow-up dates, is the Danish date (``workflow.clock.local_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
@@ -43,6 +43,7 @@ from workflow.repositories.idea_counts import (
     kept_counts,
     kept_counts_of,
     state_counts,
+    worked_out,
 )
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
@@ -297,24 +298,26 @@ class _Queries:
         """The ``shown`` active owners with most open ideas, how many active users own ideas,
         and the open ideas without an owner or with a deactivated one: the counts from those
         kept per owner and state, the overdue and stuck ideas of the shown owners only."""
-        per_owner: dict[int, dict[State, int]] = {}
-        unowned_open = 0
-        for key, count in kept_counts(self.session, OWNER_KEY).items():
-            owner, _, state = key.removeprefix(OWNER_KEY).rpartition(":")
-            if owner == "none":
-                unowned_open += count if state in OPEN_STATES else 0
-            else:
-                per_owner.setdefault(int(owner), {})[_STATE_NAMED[state]] = count
+        counts = kept(self.session, OWNER_KEY)
+        per_owner = worked_out(("owners", counts.totals), lambda: _by_owner(counts.totals))
+        if counts.changes:
+            per_owner = {owner: dict(states) for owner, states in per_owner.items()}
+            for owner, states in _by_owner(counts.changes).items():
+                into = per_owner.setdefault(owner, {})
+                for state, count in states.items():
+                    into[state] = into.get(state, 0) + count
+        unowned_open = sum(per_owner.get(None, {}).get(state, 0) for state in OPEN_STATES)
         inactive = set(self.session.scalars(select(User.id).where(User.active.is_(False))))
         inactive_open = sum(
-            count
+            per_owner[owner_id].get(state, 0)
             for owner_id in inactive & per_owner.keys()
-            for state, count in per_owner.pop(owner_id).items()
-            if state in OPEN_STATES
+            for state in OPEN_STATES
         )
+        # Owners with ideas counted (one whose last idea went to another counts nothing).
         open_by_owner = {
-            owner_id: {state: counts.get(state, 0) for state in OPEN_STATES}
-            for owner_id, counts in per_owner.items()
+            owner_id: {state: states.get(state, 0) for state in OPEN_STATES}
+            for owner_id, states in per_owner.items()
+            if owner_id is not None and owner_id not in inactive and any(states.values())
         }
         listed = self._first_owners(open_by_owner, shown)
         late = self._overdue_and_stuck([owner_id for owner_id, _, _ in listed])
@@ -429,6 +432,16 @@ class _Queries:
 
 
 _STATE_NAMED = {str(state): state for state in STATES}  # thousands of keys: no Enum calls
+
+
+def _by_owner(counts: Mapping[str, int]) -> dict[int | None, dict[State, int]]:
+    """``owner:<id>:<state>`` counts as owner (None: no owner) → state → count."""
+    per_owner: dict[int | None, dict[State, int]] = {}
+    for key, count in counts.items():
+        owner, _, state = key.removeprefix(OWNER_KEY).rpartition(":")
+        states = per_owner.setdefault(None if owner == "none" else int(owner), {})
+        states[_STATE_NAMED[state]] = states.get(_STATE_NAMED[state], 0) + count
+    return per_owner
 
 
 def _no_ideas() -> dict[State, int]:

@@ -13,17 +13,16 @@ the interpolation between two whole days fills.
 
 from __future__ import annotations
 
-import typing
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Float, cast, extract, func
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, KeptCounts, kept
+from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, KeptCounts, kept, worked_out
 from workflow.services.dashboard_figures import SECONDS_PER_DAY, StageTime
 from workflow.states import STATES, State
 
@@ -71,7 +70,7 @@ def time_in_stage(
 def ongoing_stays(since: KeptCounts) -> Ongoing:
     """Per state: how many of its ideas entered it on each day (a date's ordinal, UTC), from
     the kept counts of ``since`` keys. Read-only: it may be shared with other reads."""
-    ongoing = _memo(("ongoing", since.totals), lambda: ongoing_by_day(since.totals))
+    ongoing = worked_out(("ongoing", since.totals), lambda: ongoing_by_day(since.totals))
     if not since.changes:
         return ongoing
     changed = {state: dict(days) for state, days in ongoing.items()}
@@ -109,11 +108,13 @@ def _figures(finished: Mapping[str, int], since: Mapping[str, int], today: int) 
     def work_out() -> _Figures:
         histograms: defaultdict[str, Counter[int]] = defaultdict(Counter)
         _add_stays(histograms, finished)
-        _add_ongoing(histograms, _memo(("ongoing", since), lambda: ongoing_by_day(since)), today)
+        _add_ongoing(
+            histograms, worked_out(("ongoing", since), lambda: ongoing_by_day(since)), today
+        )
         stages = {state: _stage(state, histograms.get(state, Counter())) for state in STATES}
         return _Figures(dict(histograms), stages)
 
-    return _memo(("figures", finished, since, today), work_out)
+    return worked_out(("figures", finished, since, today), work_out)
 
 
 def _add_stays(histograms: defaultdict[str, Counter[int]], counts: Mapping[str, int]) -> None:
@@ -129,28 +130,6 @@ def _add_ongoing(histograms: defaultdict[str, Counter[int]], ongoing: Ongoing, t
         histogram = histograms[state]
         for ordinal, count in days.items():
             histogram[max(today - ordinal, 0)] += count
-
-
-_T = TypeVar("_T")
-# Worked out from totals, by the identity of the totals (held, so that no other object takes
-# their id) and the rest of the key; a few generations and days at most.
-_memos: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
-_MEMOS_KEPT = 16
-
-
-def _memo(key: tuple[Any, ...], work_out: Callable[[], _T]) -> _T:
-    """``work_out()``, once for ``key`` (its objects compared by identity)."""
-    identity = tuple(id(part) if isinstance(part, Mapping) else part for part in key)
-    held = _memos.get(identity)
-    if held is not None and all(
-        a is b if isinstance(b, Mapping) else a == b for a, b in zip(held[0], key, strict=True)
-    ):
-        return typing.cast(_T, held[1])
-    if len(_memos) >= _MEMOS_KEPT:
-        _memos.clear()
-    value = work_out()
-    _memos[identity] = (key, value)
-    return value
 
 
 def _stage(state: State, histogram: Counter[int]) -> StageTime:
