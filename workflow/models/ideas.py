@@ -34,7 +34,9 @@ idea_themes = Table(
     "idea_themes",
     Base.metadata,
     Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    # A theme's ideas in id order (a meeting's page lists each theme's first; migration 0016).
+    Index("ix_idea_themes_theme_idea", "theme_id", "idea_id"),
 )
 
 

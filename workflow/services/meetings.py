@@ -11,7 +11,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
@@ -28,6 +28,7 @@ from workflow.models import (
 )
 from workflow.paging import Page, whole_number
 from workflow.permissions import Actor, may_download_minutes, may_see_participants
+from workflow.repositories.idea_counts import THEME_KEY, kept_counts_of
 from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
@@ -317,35 +318,28 @@ def _themes(uow: UnitOfWork, themes: list[tuple[int, str]]) -> list[MeetingTheme
     if not themes:
         return []
     theme_ids = [theme_id for theme_id, _ in themes]
-    totals: dict[int, int] = dict(
-        uow.session.execute(
-            select(idea_themes.c.theme_id, func.count())
-            .where(idea_themes.c.theme_id.in_(theme_ids))
-            .group_by(idea_themes.c.theme_id)
-        ).all()
-    )
-    numbered = (
-        select(
-            idea_themes.c.theme_id,
-            Idea.id,
-            Idea.title,
-            Idea.state,
-            Idea.meeting_id,
-            func.row_number()
-            .over(partition_by=idea_themes.c.theme_id, order_by=Idea.id)
-            .label("number"),
+    # Each theme's count is kept (migration 0013); its first ideas are a range of the index
+    # (theme_id, idea_id): a theme tagging thousands of ideas costs what one tagging ten does.
+    kept = kept_counts_of(uow.session, [f"{THEME_KEY}{theme_id}" for theme_id in theme_ids])
+    totals = {int(key.removeprefix(THEME_KEY)): count for key, count in kept.items()}
+    firsts = union_all(
+        *(
+            select(
+                select(idea_themes.c.theme_id, idea_themes.c.idea_id)
+                .where(idea_themes.c.theme_id == theme_id)
+                .order_by(idea_themes.c.idea_id)
+                .limit(THEME_IDEAS_SHOWN)
+                .subquery()
+            )
+            for theme_id in theme_ids
         )
-        .join(Idea, Idea.id == idea_themes.c.idea_id)
-        .where(idea_themes.c.theme_id.in_(theme_ids))
-        .subquery()
-    )
+    ).subquery()
     tagged: dict[int, list[TaggedIdea]] = {theme_id: [] for theme_id in theme_ids}
     rows = uow.session.execute(
-        select(numbered.c.theme_id, numbered.c.id, numbered.c.title, numbered.c.state,
-               numbered.c.meeting_id)
-        .where(numbered.c.number <= THEME_IDEAS_SHOWN)
-        .order_by(numbered.c.theme_id, numbered.c.id)
-    )  # fmt: skip
+        select(firsts.c.theme_id, Idea.id, Idea.title, Idea.state, Idea.meeting_id)
+        .join(Idea, Idea.id == firsts.c.idea_id)
+        .order_by(firsts.c.theme_id, Idea.id)
+    )
     for theme_id, idea_id, title, state, from_meeting in rows:
         tagged[theme_id].append(TaggedIdea(idea_id, title, state, from_meeting))
     return [
