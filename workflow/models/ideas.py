@@ -57,6 +57,13 @@ class Idea(Base):
         Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
         Index("ix_ideas_updated", "updated_at"),
         Index("ix_ideas_meeting_state", "meeting_id", "state"),
+        # The list's text search (LIKE '%...%') on PostgreSQL: its trigrams (migration 0017).
+        Index(
+            "ix_ideas_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
