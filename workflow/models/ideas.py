@@ -57,6 +57,9 @@ class Idea(Base):
         Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),
         Index("ix_ideas_updated", "updated_at"),
         Index("ix_ideas_meeting_state", "meeting_id", "state"),
+        # The list by title and by time in the state, read in order (migration 0018).
+        Index("ix_ideas_title_order", "title", "id"),
+        Index("ix_ideas_waiting_order", "state_changed_at", "id"),
         # The list's text search (LIKE '%...%') on PostgreSQL: its trigrams (migration 0017).
         Index(
             "ix_ideas_search_trgm",

@@ -285,11 +285,16 @@ class IdeaRepository:
         if where.owner_id is not None:
             query = query.where(Idea.owner_id == where.owner_id)
         if where.theme_id is not None:
-            query = query.where(
-                Idea.id.in_(
-                    select(idea_themes.c.idea_id).where(idea_themes.c.theme_id == where.theme_id)
-                )
+            # The theme's ideas first, then their order: asked inside the list's order, the
+            # PostgreSQL planner walks every idea by its date looking for the theme's few
+            # (190 ms against 6 at 100,000 ideas). MATERIALIZED keeps the two apart.
+            tagged = (
+                select(idea_themes.c.idea_id)
+                .where(idea_themes.c.theme_id == where.theme_id)
+                .cte("tagged")
+                .prefix_with("MATERIALIZED", dialect="postgresql")
             )
+            query = query.where(Idea.id.in_(select(tagged.c.idea_id)))
         if where.meeting_id is not None:
             query = query.where(Idea.meeting_id == where.meeting_id)
         if where.meeting_title:
