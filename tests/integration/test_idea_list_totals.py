@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 
-from tests.conftest import Database
-from workflow.models import Base, Idea, Meeting, Theme, User, idea_themes
+from tests.conftest import Database, empty
+from workflow.models import Idea, Meeting, Theme, User, idea_themes
 from workflow.repositories import ideas as idea_repository
 from workflow.repositories.ideas import IdeaFilter, IdeaRepository
 from workflow.services import idea_counts
@@ -93,9 +93,7 @@ def test_the_total_is_what_the_list_holds(
     fold: bool,
 ) -> None:
     monkeypatch.setattr(idea_repository, "COUNTED_AT_MOST", 3)
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty(database)
     with uow() as unit:
         session = unit.session
         for number in range(2):

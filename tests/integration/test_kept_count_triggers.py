@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
-from tests.conftest import Database
-from workflow.models import STATE_KEY, Base, Idea, Theme, User, idea_themes
+from tests.conftest import Database, empty
+from workflow.models import STATE_KEY, Idea, Theme, User, idea_themes
 from workflow.repositories.idea_counts import (
     OWNER_KEY,
     THEME_KEY,
@@ -113,9 +113,7 @@ def _apply(unit: UnitOfWork, step: tuple[str, object, int], owners: list[int]) -
 def test_kept_counts_equal_a_fresh_count_after_any_writes(
     uow: UowFactory, database: Database, steps: list[tuple[str, object, int]]
 ) -> None:
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty(database)
     with uow() as unit:
         for number in range(OWNERS):
             unit.session.add(User(email=f"o{number}@randers.dk", name=f"O{number}", role="owner"))

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select, update
 
-from tests.conftest import Database
-from workflow.models import Base, Idea
+from tests.conftest import Database, empty
+from workflow.models import Idea
 from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
 from workflow.services import dashboard_stays, idea_counts
 from workflow.states import STATES
@@ -49,9 +49,7 @@ def _from_merged(unit: UnitOfWork, now: datetime) -> tuple[object, ...]:
 def test_figures_with_pending_changes_equal_the_merged_counts(
     uow: UowFactory, database: Database, steps: list[tuple[str, str, int]]
 ) -> None:
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty(database)
     with uow() as unit:  # a generation, so that the totals are copied and the figures kept
         idea_counts.new_generation(unit)
         unit.commit()
