@@ -9,12 +9,19 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from tests.importer.idea_texts import idea_corpus, near_duplicate
-from workflow.importer.similarity import SIMILAR_AT, similar_pairs
+from workflow.importer.similarity import (
+    RECENT,
+    SIMILAR_AT,
+    fingerprint,
+    most_shared,
+    similar_pairs,
+)
 from workflow.models import Idea, idea_terms
-from workflow.models.idea_terms import term_rows
+from workflow.models.idea_terms import print_terms, term_rows
+from workflow.repositories import similar_ideas
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -58,3 +65,41 @@ def test_every_pair_the_full_scan_finds_is_found_through_the_index(uow: UowFacto
         and sum(score >= m.score for (new, _), score in found.items() if new == m.new_index) < 5
     ]
     assert missed == []
+
+
+def test_the_planned_visits_meet_the_candidates_of_reading_every_newest_list(
+    uow: UowFactory,
+) -> None:
+    """Counting each term's ideas first and reading only the visited ones gives the candidates
+    ``most_shared`` gives over each term's ``RECENT + 1`` newest ideas."""
+    stored, _ = idea_corpus(1_500, seed=8)
+    new, _ = idea_corpus(40, seed=9)
+    store(uow, stored)
+    prints = [fingerprint(text) for text in new]
+    with uow() as unit:
+        session = unit.session
+        wanted = [print_terms(print_) for print_ in prints]
+        every = sorted({term for terms in wanted for term in terms})
+        newest = {
+            term: sorted(
+                session.scalars(
+                    select(idea_terms.c.idea_id)
+                    .where(idea_terms.c.term == term)
+                    .order_by(idea_terms.c.idea_id.desc())
+                    .limit(RECENT + 1)
+                )
+            )
+            for term in every
+        }
+        lengths = similar_ideas._lengths(session, every)
+        plans = [similar_ideas.visits_of(terms, lengths) for terms in wanted]
+        needed: dict[str, int] = {}
+        for plan in plans:
+            for term, taken in plan:
+                needed[term] = max(needed.get(term, 0), taken)
+        postings = similar_ideas._newest(session, needed)
+    assert max(len(ids) for ids in newest.values()) == RECENT + 1  # the cap is reached
+    assert sum(needed.values()) < sum(len(ids) for ids in newest.values())  # less is read
+    for terms, plan in zip(wanted, plans, strict=True):
+        lists = (newest[term] for term in terms if newest[term])
+        assert similar_ideas.most_shared_of(plan, postings) == most_shared(lists)
