@@ -13,7 +13,7 @@ does); "today", for follow-up dates, is the Danish date (``workflow.clock.local_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
@@ -33,7 +33,6 @@ from workflow.errors import Forbidden
 from workflow.models import Idea, Meeting, Theme, User
 from workflow.permissions import Actor
 from workflow.repositories.idea_counts import (
-    OWNER_KEY,
     REACHED_KEY,
     SINCE_KEY,
     THEME_KEY,
@@ -43,7 +42,6 @@ from workflow.repositories.idea_counts import (
     kept_counts,
     kept_counts_of,
     state_counts,
-    worked_out,
 )
 from workflow.services import dashboard_stays as stays
 from workflow.services.dashboard_figures import (
@@ -64,6 +62,7 @@ from workflow.services.dashboard_figures import (
     StuckIdea,
     ThemeIdeas,
 )
+from workflow.services.dashboard_owners import OwnersLate, owner_load
 from workflow.states import STATES, State
 from workflow.uow import UnitOfWork
 
@@ -296,71 +295,13 @@ class _Queries:
 
     def owner_load(self, shown: int) -> tuple[tuple[OwnerLoad, ...], int, int, int]:
         """The ``shown`` active owners with most open ideas, how many active users own ideas,
-        and the open ideas without an owner or with a deactivated one: the counts from those
-        kept per owner and state, the overdue and stuck ideas of the shown owners only."""
-        counts = kept(self.session, OWNER_KEY)
-        per_owner = worked_out(("owners", counts.totals), lambda: _by_owner(counts.totals))
-        if counts.changes:
-            per_owner = {owner: dict(states) for owner, states in per_owner.items()}
-            for owner, states in _by_owner(counts.changes).items():
-                into = per_owner.setdefault(owner, {})
-                for state, count in states.items():
-                    into[state] = into.get(state, 0) + count
-        unowned_open = sum(per_owner.get(None, {}).get(state, 0) for state in OPEN_STATES)
-        inactive = set(self.session.scalars(select(User.id).where(User.active.is_(False))))
-        inactive_open = sum(
-            per_owner[owner_id].get(state, 0)
-            for owner_id in inactive & per_owner.keys()
-            for state in OPEN_STATES
+        and the open ideas without an owner or with a deactivated one."""
+        late = OwnersLate(
+            is_open=self.is_open,
+            is_overdue=_count_if(self.is_overdue),
+            is_stuck=_count_if(self.is_stuck),
         )
-        # Owners with ideas counted (one whose last idea went to another counts nothing).
-        open_by_owner = {
-            owner_id: {state: states.get(state, 0) for state in OPEN_STATES}
-            for owner_id, states in per_owner.items()
-            if owner_id is not None and owner_id not in inactive and any(states.values())
-        }
-        listed = self._first_owners(open_by_owner, shown)
-        late = self._overdue_and_stuck([owner_id for owner_id, _, _ in listed])
-        owners = tuple(
-            OwnerLoad(
-                email=email,
-                name=name,
-                open_by_state=open_by_owner[owner_id],
-                open_total=sum(open_by_owner[owner_id].values()),
-                overdue=late.get(owner_id, (0, 0))[0],
-                stuck=late.get(owner_id, (0, 0))[1],
-            )
-            for owner_id, email, name in listed
-        )
-        return owners, len(open_by_owner), unowned_open, inactive_open
-
-    def _first_owners(
-        self, open_by_owner: dict[int, dict[State, int]], shown: int
-    ) -> list[tuple[int, str, str]]:
-        """The ``shown`` owners with most open ideas (ties: by email): id, email and name."""
-        if not open_by_owner or not shown:
-            return []
-        totals = {owner_id: sum(counts.values()) for owner_id, counts in open_by_owner.items()}
-        # Emails only for the owners that can be shown: those with as many as the last one.
-        least = sorted(totals.values(), reverse=True)[:shown][-1]
-        candidates = [owner_id for owner_id, total in totals.items() if total >= least]
-        people = self.session.execute(
-            select(User.id, User.email, User.name).where(User.id.in_(candidates))
-        ).all()
-        ranked = sorted(people, key=lambda row: (-totals[row.id], row.email))[:shown]
-        return [(row.id, row.email, row.name) for row in ranked]
-
-    def _overdue_and_stuck(self, owner_ids: list[int]) -> dict[int, tuple[int, int]]:
-        """Each owner's overdue and stuck ideas, read from the owners' own index ranges."""
-        if not owner_ids:
-            return {}
-        query = (
-            select(Idea.owner_id, _count_if(self.is_overdue), _count_if(self.is_stuck))
-            .where(Idea.owner_id.in_(owner_ids), self.is_open)
-            .group_by(Idea.owner_id)
-        )
-        rows = self.session.execute(query)
-        return {owner_id: (overdue, stuck) for owner_id, overdue, stuck in rows if owner_id}
+        return owner_load(self.session, shown, late)
 
     # -- 6. ideas per meeting ------------------------------------------------------------------
 
@@ -429,19 +370,6 @@ class _Queries:
         for owner, state, count in self.session.execute(query):
             found.setdefault(owner, _no_ideas())[State(state)] = count
         return found
-
-
-_STATE_NAMED = {str(state): state for state in STATES}  # thousands of keys: no Enum calls
-
-
-def _by_owner(counts: Mapping[str, int]) -> dict[int | None, dict[State, int]]:
-    """``owner:<id>:<state>`` counts as owner (None: no owner) → state → count."""
-    per_owner: dict[int | None, dict[State, int]] = {}
-    for key, count in counts.items():
-        owner, _, state = key.removeprefix(OWNER_KEY).rpartition(":")
-        states = per_owner.setdefault(None if owner == "none" else int(owner), {})
-        states[_STATE_NAMED[state]] = states.get(_STATE_NAMED[state], 0) + count
-    return per_owner
 
 
 def _no_ideas() -> dict[State, int]:
