@@ -120,10 +120,10 @@ def client_address() -> str:
 def load_user(token: str) -> WebUser | None:
     """The user behind the session token in the cookie, while that session exists."""
     with unit_of_work() as uow:
-        actor = sessions.session_actor(uow, token)
-        if actor is None:
+        signed_in = sessions.session_user(uow, token)
+        if signed_in is None:
             return None
-        return WebUser(token, actor, sessions.language_of(uow, actor))
+        return WebUser(token, signed_in.actor, signed_in.language)
 
 
 @login_manager.unauthorized_handler

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,11 +48,18 @@ class Idea(Base):
     __table_args__ = (
         CheckConstraint(f"state IN ({sql_in(STATES)})", name="state"),
         Index("ix_ideas_state_changed", "state", "state_changed_at"),
-        # The follow-up sweep asks for open ideas by due date and by last change.
-        Index("ix_ideas_state_follow_up", "state", "follow_up_on"),
         Index("ix_ideas_state_updated", "state", "updated_at"),
-        # The board's cards per column: by follow-up date, then by arrival (migration 0009).
+        # The board's cards per column: by follow-up date, then by arrival (migration 0009);
+        # also the follow-up sweep's open ideas by due date.
         Index("ix_ideas_state_follow_up_changed", "state", "follow_up_on", "state_changed_at"),
+        # The board's undated cards on PostgreSQL, whose planner takes dates and states for
+        # unrelated and would walk a whole state looking for them (migration 0019).
+        Index(
+            "ix_ideas_undated_state_changed",
+            "state",
+            "state_changed_at",
+            postgresql_where=text("follow_up_on IS NULL"),
+        ).ddl_if(dialect="postgresql"),
         # The dashboard's load per owner and the list by latest change (migration 0012). The
         # owner's and the meeting's indexes lead with the id, so they serve the foreign keys too.
         Index("ix_ideas_owner_load", "owner_id", "state", "follow_up_on", "state_changed_at"),

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, String, bindparam, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from workflow.importer.similarity import Fingerprint
@@ -35,6 +35,15 @@ from workflow.states import OPEN_STATES, STATES, State
 from workflow.text import casefold_key, like_pattern
 
 THEME_MAX = 500
+# What a listed idea shows (workflow.views.idea_view): its owner's and meeting's names, not their
+# whole rows (a meeting's unrecognised lines are JSON to decode), and not the idea's search text.
+LISTED = (
+    defer(Idea.search_text),
+    defer(Idea.source_text),
+    selectinload(Idea.owner).load_only(User.email, User.name),
+    selectinload(Idea.meeting).load_only(Meeting.title, Meeting.held_on),
+    selectinload(Idea.themes).load_only(Theme.name),
+)
 
 
 _Q = TypeVar("_Q", bound=Select[Any])
@@ -234,13 +243,7 @@ class IdeaRepository:
         yield from self.session.scalars(query)
 
     def _listing(self, where: IdeaFilter, order: str) -> Select[Idea]:
-        return (
-            self._filtered(select(Idea), where)
-            .options(
-                selectinload(Idea.owner), selectinload(Idea.themes), selectinload(Idea.meeting)
-            )
-            .order_by(*IDEA_ORDERS[order])
-        )
+        return self._filtered(select(Idea), where).options(*LISTED).order_by(*IDEA_ORDERS[order])
 
     def count_by_state(self) -> dict[State, int]:
         """How many ideas are in each state (states without ideas are left out)."""
@@ -267,11 +270,7 @@ class IdeaRepository:
             return {}
         ids = union_all(*(select(half.subquery().c.id) for half in halves)).subquery()
         rows = self.session.scalars(
-            select(Idea)
-            .where(Idea.id.in_(select(ids.c.id)))
-            .options(
-                selectinload(Idea.owner), selectinload(Idea.themes), selectinload(Idea.meeting)
-            )
+            select(Idea).where(Idea.id.in_(select(ids.c.id))).options(*LISTED)
         ).all()
         cards: dict[State, list[Idea]] = {state: [] for state in states}
         for idea in sorted(rows, key=_board_order):

@@ -43,6 +43,14 @@ class SignedIn:
     language: str | None
 
 
+@dataclass(frozen=True)
+class SessionUser:
+    """Who a session signs in, and the interface language they chose (None: the browser's)."""
+
+    actor: Actor
+    language: str | None
+
+
 def sign_in(
     uow: UnitOfWork, email: str, password: str, address: str, now: datetime | None = None
 ) -> SignedIn:
@@ -71,6 +79,13 @@ def sign_in(
 
 def session_actor(uow: UnitOfWork, token: str, now: datetime | None = None) -> Actor | None:
     """The actor behind a session token, or None when it is unknown, idle too long or inactive."""
+    signed_in = session_user(uow, token, now)
+    return signed_in.actor if signed_in is not None else None
+
+
+def session_user(uow: UnitOfWork, token: str, now: datetime | None = None) -> SessionUser | None:
+    """The actor behind a session token and their interface language (one statement), or None
+    when the session is unknown, idle too long or its user inactive."""
     now = now or utcnow()
     session = uow.session.scalars(
         select(UserSession).where(UserSession.token_hash == token_digest(token))
@@ -84,19 +99,13 @@ def session_actor(uow: UnitOfWork, token: str, now: datetime | None = None) -> A
     if now - session.last_seen_at > LAST_SEEN_RESOLUTION:
         session.last_seen_at = now
         uow.commit()
-    return actor_for(session.user)
+    return SessionUser(actor_for(session.user), session.user.language)
 
 
 def sign_out(uow: UnitOfWork, token: str) -> None:
     """End the session: the token no longer signs anybody in."""
     uow.session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
     uow.commit()
-
-
-def language_of(uow: UnitOfWork, actor: Actor) -> str | None:
-    """The user's chosen interface language, or None to follow the browser."""
-    user = uow.users.get(actor.id)
-    return user.language if user is not None else None
 
 
 def choose_language(uow: UnitOfWork, actor: Actor, language: str | None) -> None:
