@@ -55,9 +55,21 @@ class IdeaDetail(IdeaView):
     evaluation: Mapping[str, Any] | None = None
 
 
+OwnerNames = tuple[str, str]  # email, name
+MeetingNames = tuple[int, str, date | None]  # id, title, date
+
+
 def idea_view(idea: Idea) -> IdeaView:
     """Snapshot an idea (owner, themes and meeting must be loadable)."""
     return IdeaView(**_idea_fields(idea))
+
+
+def listed_view(
+    idea: Idea, owner: OwnerNames | None, meeting: MeetingNames | None, themes: Sequence[str]
+) -> IdeaView:
+    """Snapshot an idea from its own columns and the names lists show, read as rows: loading
+    owners, meetings and themes as objects took twice as long as the rest of a list page."""
+    return IdeaView(**_idea_fields(idea, themes, owner, meeting, named=True))
 
 
 def idea_detail(
@@ -77,8 +89,20 @@ def idea_detail(
     )
 
 
-def _idea_fields(idea: Idea, themes: Sequence[str] | None = None) -> dict[str, Any]:
-    meeting = idea.meeting
+def _idea_fields(
+    idea: Idea,
+    themes: Sequence[str] | None = None,
+    owner: OwnerNames | None = None,
+    meeting: MeetingNames | None = None,
+    *,
+    named: bool = False,
+) -> dict[str, Any]:
+    """The view's fields; the owner, meeting and themes from the idea's relations unless
+    ``named`` (they are given, None for none)."""
+    if not named:
+        owner = (idea.owner.email, idea.owner.name) if idea.owner else None
+        held = idea.meeting
+        meeting = (held.id, held.title, held.held_on) if held else None
     if themes is None:
         themes = [theme.name for theme in idea.themes]
     return {
@@ -87,16 +111,16 @@ def _idea_fields(idea: Idea, themes: Sequence[str] | None = None) -> dict[str, A
         "description": idea.description,
         "state": idea.state,
         "version": idea.version,
-        "owner": idea.owner.email if idea.owner else None,
-        "owner_name": idea.owner.name if idea.owner else None,
+        "owner": owner[0] if owner else None,
+        "owner_name": owner[1] if owner else None,
         "themes": tuple(sorted(themes, key=str.casefold)),
         "meeting": (
             None
             if meeting is None
             else {
-                "id": meeting.id,
-                "title": meeting.title,
-                "date": meeting.held_on,
+                "id": meeting[0],
+                "title": meeting[1],
+                "date": meeting[2],
                 "notes": [
                     {"column": column, "value": value} for column, value in idea.source_notes or ()
                 ],

@@ -29,17 +29,19 @@ from workflow.models import (
 )
 from workflow.models.idea_terms import similarity_text
 from workflow.paging import bounded_count
+from workflow.repositories.id_lists import among
 from workflow.repositories.idea_counts import OWNER_KEY, THEMED_KEY, kept_counts_of, state_counts
 from workflow.repositories.similar_ideas import similar_stored
 from workflow.states import OPEN_STATES, STATES, State
 from workflow.text import casefold_key, like_pattern
+from workflow.views import IdeaView, listed_view
 
 THEME_MAX = 500
-# What a listed idea shows (workflow.views.idea_view): its owner's and meeting's names, not their
-# whole rows (a meeting's unrecognised lines are JSON to decode), and not the idea's search text.
-LISTED = (
-    defer(Idea.search_text),
-    defer(Idea.source_text),
+# A listed idea's own columns: not its search text nor the bullet it came from.
+LISTED_COLUMNS = (defer(Idea.search_text), defer(Idea.source_text))
+# What an exported idea shows besides (workflow.views.idea_view): its relations' names only.
+EXPORTED = (
+    *LISTED_COLUMNS,
     selectinload(Idea.owner).load_only(User.email, User.name),
     selectinload(Idea.meeting).load_only(Meeting.title, Meeting.held_on),
     selectinload(Idea.themes).load_only(Theme.name),
@@ -191,11 +193,11 @@ class IdeaRepository:
 
     def page(
         self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
-    ) -> tuple[Sequence[Idea], ListTotal]:
+    ) -> tuple[list[IdeaView], ListTotal]:
         """One page of matching ideas in ``order`` (see IDEA_ORDERS), and how many match."""
         total = self.total(where)
         rows = self.session.scalars(self._listing(where, order).offset(offset).limit(limit)).all()
-        return rows, total
+        return self.listed(rows), total
 
     def total(self, where: IdeaFilter) -> ListTotal:
         """How many ideas match: exact from the kept counts when the list is narrowed by
@@ -239,17 +241,57 @@ class IdeaRepository:
 
     def each(self, where: IdeaFilter, order: str = "newest") -> Iterator[Idea]:
         """Every matching idea in ``order``, streamed in batches (for exports)."""
-        query = self._listing(where, order).execution_options(yield_per=500)
+        query = self._listing(where, order).options(*EXPORTED).execution_options(yield_per=500)
         yield from self.session.scalars(query)
 
     def _listing(self, where: IdeaFilter, order: str) -> Select[Idea]:
-        return self._filtered(select(Idea), where).options(*LISTED).order_by(*IDEA_ORDERS[order])
+        query = self._filtered(select(Idea), where).options(*LISTED_COLUMNS)
+        return query.order_by(*IDEA_ORDERS[order])
+
+    def listed(self, ideas: Sequence[Idea]) -> list[IdeaView]:
+        """The ideas as lists show them, their owners', meetings' and themes' names read as rows
+        (one statement each, none when no idea has any)."""
+        owners = self._names(
+            select(User.id, User.email, User.name), User.id, {i.owner_id for i in ideas}
+        )
+        meetings = self._names(
+            select(Meeting.id, Meeting.id, Meeting.title, Meeting.held_on),
+            Meeting.id,
+            {i.meeting_id for i in ideas},
+        )
+        themes: dict[int, list[str]] = {}
+        if ideas:
+            tagged = (
+                select(idea_themes.c.idea_id, Theme.name)
+                .join(Theme, Theme.id == idea_themes.c.theme_id)
+                .where(among(self.session, idea_themes.c.idea_id, [idea.id for idea in ideas]))
+            )
+            for idea_id, name in self.session.execute(tagged):
+                themes.setdefault(idea_id, []).append(name)
+        return [
+            listed_view(
+                idea,
+                owners.get(idea.owner_id),  # type: ignore[arg-type]
+                meetings.get(idea.meeting_id),  # type: ignore[arg-type]
+                themes.get(idea.id, ()),
+            )
+            for idea in ideas
+        ]
+
+    def _names(
+        self, query: Select[*tuple[Any, ...]], key: Any, ids: set[int | None]
+    ) -> dict[int, tuple[Any, ...]]:
+        wanted = [found for found in ids if found is not None]
+        if not wanted:
+            return {}
+        found = self.session.execute(query.where(among(self.session, key, wanted)))
+        return {row[0]: tuple(row[1:]) for row in found}
 
     def count_by_state(self) -> dict[State, int]:
         """How many ideas are in each state (states without ideas are left out)."""
         return state_counts(self.session)
 
-    def board_cards(self, states: Sequence[State], limit: int) -> dict[State, list[Idea]]:
+    def board_cards(self, states: Sequence[State], limit: int) -> dict[State, list[IdeaView]]:
         """Each state's first cards in one statement, whatever the number of ideas: due
         follow-ups first (earliest first), then the latest to arrive. Each state asks twice,
         for ideas with a follow-up date and for those without, so both halves read
@@ -270,10 +312,10 @@ class IdeaRepository:
             return {}
         ids = union_all(*(select(half.subquery().c.id) for half in halves)).subquery()
         rows = self.session.scalars(
-            select(Idea).where(Idea.id.in_(select(ids.c.id))).options(*LISTED)
+            select(Idea).where(Idea.id.in_(select(ids.c.id))).options(*LISTED_COLUMNS)
         ).all()
-        cards: dict[State, list[Idea]] = {state: [] for state in states}
-        for idea in sorted(rows, key=_board_order):
+        cards: dict[State, list[IdeaView]] = {state: [] for state in states}
+        for idea in sorted(self.listed(rows), key=_board_order):
             cards[idea.state].append(idea)
         return {state: found[:limit] for state, found in cards.items()}
 
@@ -356,7 +398,7 @@ class IdeaRepository:
         return self.session.scalars(query).all()
 
 
-def _board_order(idea: Idea) -> tuple[bool, date, float]:
+def _board_order(idea: IdeaView) -> tuple[bool, date, float]:
     """Follow-ups due first (earliest first), then the latest to arrive in their state."""
     return (
         idea.follow_up_on is None,

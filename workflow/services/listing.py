@@ -62,7 +62,7 @@ def list_ideas(
         raise ValidationFailed(errors)
     rows, total = uow.ideas.page(where, offset=(page_no - 1) * size, limit=size, order=order)
     return IdeaPage(
-        [idea_view(idea) for idea in rows],
+        rows,
         total.number,
         page_no,
         size,
@@ -87,10 +87,7 @@ def board(uow: UnitOfWork, actor: Actor, cards: int = BOARD_CARDS) -> list[Board
     cards of every column, and one per relation the cards show."""
     counts = uow.ideas.count_by_state()
     found = uow.ideas.board_cards([state for state in STATES if counts.get(state)], cards)
-    return [
-        BoardColumn(state, counts.get(state, 0), [idea_view(idea) for idea in found.get(state, [])])
-        for state in STATES
-    ]
+    return [BoardColumn(state, counts.get(state, 0), found.get(state, [])) for state in STATES]
 
 
 def _filter_and_order(
