@@ -37,8 +37,7 @@ def _checked(idea_id: int, trigger: TriggerSpec) -> IdeaDetail:
     """The idea, after checking (on the idea itself) that this user may fire this trigger now."""
     actor = current_actor()
     with unit_of_work() as uow:
-        idea = ideas.get_idea(uow, actor, idea_id)
-        stored = ideas.load_idea(uow, idea_id)
+        idea, stored = ideas.get_idea_as_stored(uow, actor, idea_id)
         if not may_fire(actor, stored.owner_id, trigger.name):
             abort(403)
     if trigger.name not in idea.allowed_triggers:

@@ -196,8 +196,9 @@ def idea_detail(idea_id: int) -> str:
     """One idea: provenance, records, timeline, comments, followers and what can be done."""
     actor = current_actor()
     with unit_of_work() as uow:
-        idea = ideas.get_idea(uow, actor, idea_id)  # NotFound (404) when there is none
-        stored = ideas.load_idea(uow, idea_id)
+        # NotFound (404) when there is none; ``stored`` also keeps the idea in the session
+        # for the comments' and followers' look-ups.
+        idea, stored = ideas.get_idea_as_stored(uow, actor, idea_id)
         owner_id = stored.owner_id
         context = {
             "idea": idea,

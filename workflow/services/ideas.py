@@ -107,10 +107,17 @@ def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dic
 
 def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
     """One idea with its latest assessment, pilot plan and evaluation."""
+    return get_idea_as_stored(uow, actor, idea_id)[0]
+
+
+def get_idea_as_stored(uow: UnitOfWork, actor: Actor, idea_id: int) -> tuple[IdeaDetail, Idea]:
+    """As ``get_idea``, and the stored idea it was read from (its owner's id, its provenance),
+    without reading it again."""
     found = load_with_records(uow, idea_id)
-    return idea_detail(
+    detail = idea_detail(
         found.idea, found.assessment, found.pilot_plan, found.evaluation, found.themes
     )
+    return detail, found.idea
 
 
 def check_expected_version(idea: Idea, expected_version: Any) -> None:
