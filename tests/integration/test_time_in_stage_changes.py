@@ -1,5 +1,6 @@
-"""Time in stage worked out once per generation, with the pending changes applied to the states
-they touch, equals working it out from the merged counts, through any writes and folds."""
+"""Time in stage and the stays that began before a day, worked out once per generation with the
+pending changes applied, equal working them out from the merged counts, through any writes and
+folds."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import insert, select, update
 
 from tests.conftest import Database, empty
 from workflow.models import Idea
-from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept_counts
+from workflow.repositories.idea_counts import SINCE_KEY, STAY_KEY, kept, kept_counts
 from workflow.services import dashboard_stays, idea_counts
 from workflow.states import STATES
 from workflow.uow import UnitOfWork
@@ -40,6 +41,24 @@ def _from_merged(unit: UnitOfWork, now: datetime) -> tuple[object, ...]:
         state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
         histograms[state][max((today - date.fromisoformat(day)).days, 0)] += count
     return tuple(dashboard_stays._stage(s, histograms.get(s, Counter())) for s in STATES)
+
+
+def _began_before_merged(unit: UnitOfWork, days: dict[str, int]) -> int:
+    """The stays that began before their state's day, counted from the merged counts."""
+    counted = 0
+    for key, count in kept_counts(unit.session, SINCE_KEY).items():
+        state, _, day = key.removeprefix(SINCE_KEY).rpartition(":")
+        if state in days and date.fromisoformat(day).toordinal() < days[state]:
+            counted += count
+    return counted
+
+
+def _cutoffs(at: datetime) -> dict[str, int]:
+    """A day per state (not every state), differing from state to state."""
+    return {
+        state: (at - timedelta(days=30 * n)).date().toordinal()
+        for n, state in enumerate(STATES[:4])
+    }
 
 
 @settings(
@@ -70,6 +89,12 @@ def test_figures_with_pending_changes_equal_the_merged_counts(
             unit.commit()
             if kind == "read":
                 assert dashboard_stays.time_in_stage(session, at) == _from_merged(unit, at)
+                since = kept(session, SINCE_KEY)
+                began = dashboard_stays.began_before(since, _cutoffs(at))
+                assert began == _began_before_merged(unit, _cutoffs(at))
     now = START + timedelta(days=365)
     with uow() as unit:
         assert dashboard_stays.time_in_stage(unit.session, now) == _from_merged(unit, now)
+        since = kept(unit.session, SINCE_KEY)
+        began = dashboard_stays.began_before(since, _cutoffs(now))
+        assert began == _began_before_merged(unit, _cutoffs(now))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
+    String,
     Table,
     and_,
     bindparam,
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from workflow.driver_statements import compiled_for
 from workflow.models import STATE_KEY, IdeaCount, IdeaCountDelta
+from workflow.repositories.id_lists import among
 from workflow.states import STATES, State
 
 _TOTALS: Table = IdeaCount.__table__  # type: ignore[assignment]
@@ -150,7 +152,8 @@ def kept_counts_of(session: Session, keys: Collection[str]) -> dict[str, int]:
     """The counts of ``keys`` (keys counting nothing left out)."""
     if not keys:
         return {}
-    return _counts(session, lambda key: key.in_(sorted(keys)))
+    wanted = sorted(keys)
+    return _counts(session, lambda key: among(session, key, wanted, String))
 
 
 def _counts(session: Session, keys: Callable[[Any], ColumnElement[bool]]) -> dict[str, int]:

@@ -170,11 +170,6 @@ class _Queries:
         """The kept counts of the ongoing stays by state and the UTC day they began."""
         return kept(self.session, SINCE_KEY)
 
-    @cached_property
-    def ongoing(self) -> stays.Ongoing:
-        """The ongoing stays by state and the UTC day they began (stuck ideas)."""
-        return stays.ongoing_stays(self.since)
-
     def _cutoff(self, state: State) -> datetime:
         return self.now - timedelta(days=self.limits.days_for(state))
 
@@ -248,12 +243,7 @@ class _Queries:
         stage's cutoff, and an index range of the ideas that began on the cutoff's own day."""
         cutoffs = {state: self._cutoff(state) for state in LIMITED_STATES}
         days = {state: cutoff.astimezone(UTC).date() for state, cutoff in cutoffs.items()}
-        total = sum(
-            count
-            for state, day in days.items()
-            for began, count in self.ongoing.get(state, {}).items()
-            if began < day.toordinal()
-        )
+        total = stays.began_before(self.since, {s: day.toordinal() for s, day in days.items()})
         that_day = [
             select(func.count())
             .where(
