@@ -268,7 +268,13 @@ def _step(
         assert survivor is not None
         idea["merged_into_id"] = survivor["id"]
         survivor["version"] += 1  # the idea merged into changes too (transitions does so)
-        survivor["updated_at"] = max(survivor["updated_at"], at)
+        if at > survivor["updated_at"]:
+            survivor["updated_at"] = at
+            if world.aged and survivor["state"] in OPEN and survivor["owner_id"]:
+                # Touched again: its owner hears of it again a month on, as from the sweep
+                # (without this, the first sweep after seeding sent hundreds of reminders).
+                occasion = f"untouched:{local_date(at)}"
+                _remind(ids, rows, survivor, occasion, at + timedelta(days=30), world.now)
         return None, {"into": survivor["id"]}
     return rng.choice(REASONS), {}  # reject
 

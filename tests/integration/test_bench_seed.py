@@ -143,8 +143,9 @@ def test_the_same_seed_gives_the_same_data(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_an_aged_database_has_sent_what_was_due(tmp_path: Path) -> None:
-    """Three years of sweeps leave little for the next one: at most a day's new reminders (an
-    aged seed that left reminders unsent would have every benchmark start with a backlog)."""
+    """Three years of sweeps leave nothing for the next one but the odd reminder (an aged seed
+    that left reminders unsent had every benchmark start with a backlog: ideas touched again
+    by a merge were left without the reminders of their new occasion, 600 at 100,000 ideas)."""
     url = f"sqlite:///{tmp_path / 'aged.db'}"
     seed(url, 1_000, 40, aged=True, now=NOW)
     database = Database(url)
@@ -156,6 +157,6 @@ def test_an_aged_database_has_sent_what_was_due(tmp_path: Path) -> None:
             due = followups.plan_followups(work, NOW)
     finally:
         database.dispose()
-    assert open_ideas and len(due) <= open_ideas * 0.02, Counter(
+    assert open_ideas and len(due) <= open_ideas * 0.001, Counter(
         (item.occasion.kind, item.number) for item in due
     )
