@@ -268,8 +268,8 @@ def _step(
         assert survivor is not None
         idea["merged_into_id"] = survivor["id"]
         survivor["version"] += 1  # the idea merged into changes too (transitions does so)
-        if at > survivor["updated_at"]:
-            survivor["updated_at"] = at
+        touched, survivor["updated_at"] = survivor["updated_at"], max(survivor["updated_at"], at)
+        if local_date(at) > local_date(touched):  # a new occasion (not one already reminded of)
             if world.aged and survivor["state"] in OPEN and survivor["owner_id"]:
                 # Touched again: its owner hears of it again a month on, as from the sweep
                 # (without this, the first sweep after seeding sent hundreds of reminders).
