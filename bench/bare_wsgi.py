@@ -3,9 +3,9 @@
 ``capture`` signs in to the real app in-process and records, with a SQLAlchemy
 ``before_cursor_execute`` listener, every statement (with its parameters, as handed to the
 driver) that a warm request of each page issues. ``serve_bare`` serves a plain
-``app(environ, start_response)`` under gunicorn with the settings ``ideaflow serve`` uses (gthread,
-2 workers of 4 threads, an access log): per request it replays the page's statements on its
-thread's own connection through the same driver (sqlite3 with the app's pragmas, or psycopg),
+``app(environ, start_response)`` under gunicorn with the settings ``ideaflow serve`` uses
+(gthread, its workers and threads, an access log): per request it replays the page's statements
+on its thread's own connection through the same driver (sqlite3 with the app's pragmas, or psycopg),
 commits, and serialises every row with ``json.dumps``. No Flask, no sign-in, no session, no ORM,
 no template: what is left is the database's work and a minimal answer.
 """
@@ -38,7 +38,8 @@ from workflow.settings import Settings
 Statement = tuple[str, Any, bool]
 Plans = dict[str, list[Statement]]
 # The settings of web.server.run_gunicorn that bear on speed.
-GUNICORN = {"workers": 2, "threads": 4, "worker_class": "gthread", "timeout": 60}
+# (workers and threads: those of ``ideaflow serve``, handed over by the process that starts it)
+GUNICORN = {"worker_class": "gthread", "timeout": 60}
 
 
 def capture(url: str, pages: Iterable[Page], marks: Landmarks) -> Plans:
@@ -165,7 +166,10 @@ def serve_bare(url: str, plans: Plans) -> Iterator[Server]:
     with tempfile.TemporaryDirectory(prefix="ideaflow-bench-bare-") as folder:
         saved = Path(folder) / "plans.pickle"
         saved.write_bytes(pickle.dumps(plans))
+        from web.server import THREADS_PER_WORKER, default_workers
+
         command = [sys.executable, "-m", "bench.bare_wsgi", url, str(saved), str(port)]
+        command += [str(default_workers()), str(THREADS_PER_WORKER)]
         server = Server(command, {**server_environment(url, Path(folder))}, port)
         try:
             yield server
@@ -174,15 +178,18 @@ def serve_bare(url: str, plans: Plans) -> Iterator[Server]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.bare_wsgi URL PLANS PORT``: serve until stopped."""
+    """``python -m bench.bare_wsgi URL PLANS PORT WORKERS THREADS``: serve until stopped."""
     parser = argparse.ArgumentParser(prog="python -m bench.bare_wsgi", description=__doc__)
     parser.add_argument("url")
     parser.add_argument("plans", type=Path)
     parser.add_argument("port", type=int)
+    parser.add_argument("workers", type=int)
+    parser.add_argument("threads", type=int)
     args = parser.parse_args(argv)
     # Our own file, written a moment ago by the process that started this one.
     plans = pickle.loads(args.plans.read_bytes())  # noqa: S301
-    options = {**GUNICORN, "bind": f"127.0.0.1:{args.port}", "accesslog": "-", "errorlog": "-"}
+    options = {**GUNICORN, "workers": args.workers, "threads": args.threads}
+    options |= {"bind": f"127.0.0.1:{args.port}", "accesslog": "-", "errorlog": "-"}
     _Gunicorn(make_app(args.url, plans), options).run()
     return 0
 

@@ -148,14 +148,22 @@ def server_environment(
 
 @contextmanager
 def serve(
-    database_url: str, *, workers: int = 2, threads: int = 4, redis_url: str | None = None
+    database_url: str,
+    *,
+    workers: int | None = None,
+    threads: int | None = None,
+    redis_url: str | None = None,
 ) -> Iterator[Server]:
-    """Run ``ideaflow serve`` on the database until the block ends; wait for /healthz."""
+    """Run ``ideaflow serve`` on the database until the block ends (its own defaults of workers
+    and threads unless given); wait for /healthz."""
     with tempfile.TemporaryDirectory(prefix="ideaflow-bench-server-") as folder:
         instance, port = Path(folder), free_port()
         log_path = instance / "server.log"
         command = [IDEAFLOW, "serve", "--port", str(port)]
-        command += ["--workers", str(workers), "--threads", str(threads)]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        if threads is not None:
+            command += ["--threads", str(threads)]
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603
                 command,

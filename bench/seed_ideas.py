@@ -269,12 +269,12 @@ def _step(
         idea["merged_into_id"] = survivor["id"]
         survivor["version"] += 1  # the idea merged into changes too (transitions does so)
         touched, survivor["updated_at"] = survivor["updated_at"], max(survivor["updated_at"], at)
-        if local_date(at) > local_date(touched):  # a new occasion (not one already reminded of)
-            if world.aged and survivor["state"] in OPEN and survivor["owner_id"]:
-                # Touched again: its owner hears of it again a month on, as from the sweep
-                # (without this, the first sweep after seeding sent hundreds of reminders).
-                occasion = f"untouched:{local_date(at)}"
-                _remind(ids, rows, survivor, occasion, at + timedelta(days=30), world.now)
+        # Touched again on a new day: its owner hears of it again a month on, as from the
+        # sweep (without this, the first sweep after seeding sent hundreds of reminders).
+        new_occasion = local_date(at) > local_date(touched)
+        if new_occasion and world.aged and survivor["state"] in OPEN and survivor["owner_id"]:
+            occasion = f"untouched:{local_date(at)}"
+            _remind(ids, rows, survivor, occasion, at + timedelta(days=30), world.now)
         return None, {"into": survivor["id"]}
     return rng.choice(REASONS), {}  # reject
 

@@ -325,14 +325,14 @@ def ideas_fire(
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--workers", type=int, help="Worker processes  [default: two per core, at most 8]")
+@click.option("--threads", default=2, show_default=True, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn (the production WSGI server).
 
     Without IDEAFLOW_REDIS_URL it also runs the worker and the scheduler (the embedded mode).
     """
-    from web.server import run_gunicorn
+    from web.server import default_workers, run_gunicorn
 
     app_settings = settings()
     if not migrate.is_up_to_date(app_settings.database_url):
@@ -352,7 +352,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     run_gunicorn(
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         threads=threads,
         embedded_worker=embedded,
         log_format=app_settings.log_format,
