@@ -19,7 +19,6 @@ from workflow.models import (
     STATE_KEY,
     Assessment,
     Evaluation,
-    HistoryEntry,
     Idea,
     Meeting,
     PilotPlan,
@@ -33,10 +32,9 @@ from workflow.repositories.id_lists import among
 from workflow.repositories.idea_counts import OWNER_KEY, THEMED_KEY, kept_counts_of, state_counts
 from workflow.repositories.similar_ideas import similar_stored
 from workflow.states import OPEN_STATES, STATES, State
-from workflow.text import casefold_key, like_pattern
+from workflow.text import like_pattern
 from workflow.views import IdeaView, listed_view
 
-THEME_MAX = 500
 # A listed idea's own columns: not its search text nor the bullet it came from.
 LISTED_COLUMNS = (defer(Idea.search_text), defer(Idea.source_text))
 # What an exported idea shows besides (workflow.views.idea_view): its relations' names only.
@@ -405,59 +403,3 @@ def _board_order(idea: IdeaView) -> tuple[bool, date, float]:
         idea.follow_up_on or date.min,
         -idea.state_changed_at.timestamp(),
     )
-
-
-class ThemeRepository:
-    """Themes, unique by their case-folded name."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get_or_create(self, names: Sequence[str]) -> list[Theme]:
-        """The themes with these names, creating the missing ones (first spelling wins)."""
-        wanted: dict[str, str] = {}
-        for name in names:
-            cleaned = " ".join(name.split())[:THEME_MAX]
-            if cleaned:
-                wanted.setdefault(casefold_key(cleaned), cleaned)
-        if not wanted:
-            return []
-        found = self.session.scalars(select(Theme).where(Theme.key.in_(wanted))).all()
-        by_key = {theme.key: theme for theme in found}
-        for key, name in wanted.items():
-            if key not in by_key:
-                by_key[key] = Theme(name=name, key=key)
-                self.session.add(by_key[key])
-        return [by_key[key] for key in wanted]
-
-
-class HistoryRepository:
-    """The history of fired triggers."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, entry: HistoryEntry) -> None:
-        """Stage a history row."""
-        self.session.add(entry)
-
-    def latest_park_data(self, idea_id: int) -> dict[str, Any] | None:
-        """The data of the idea's latest ``park`` (None when it was never parked)."""
-        query = (
-            select(HistoryEntry.data)
-            .where(HistoryEntry.idea_id == idea_id, HistoryEntry.trigger == "park")
-            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
-            .limit(1)
-        )
-        return self.session.scalars(query).first()
-
-    def for_idea(self, idea_id: int, latest: int | None = None) -> Sequence[HistoryEntry]:
-        """An idea's history (its ``latest`` entries when given), oldest first."""
-        query = (
-            select(HistoryEntry)
-            .where(HistoryEntry.idea_id == idea_id)
-            .options(selectinload(HistoryEntry.actor))
-            .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
-            .limit(latest)
-        )
-        return list(reversed(self.session.scalars(query).all()))
