@@ -252,7 +252,7 @@ class IdeaRepository:
         owners = self._names(
             select(User.id, User.email, User.name), User.id, {i.owner_id for i in ideas}
         )
-        meetings = self._names(
+        meetings = self._names(  # the key, then the names: a meeting's view shows its id too
             select(Meeting.id, Meeting.id, Meeting.title, Meeting.held_on),
             Meeting.id,
             {i.meeting_id for i in ideas},
@@ -312,10 +312,13 @@ class IdeaRepository:
         rows = self.session.scalars(
             select(Idea).where(Idea.id.in_(select(ids.c.id))).options(*LISTED_COLUMNS)
         ).all()
-        cards: dict[State, list[IdeaView]] = {state: [] for state in states}
-        for idea in sorted(self.listed(rows), key=_board_order):
-            cards[idea.state].append(idea)
-        return {state: found[:limit] for state, found in cards.items()}
+        # Each state's halves hold up to twice its cards: keep its first, then read their names.
+        kept: dict[State, list[Idea]] = {state: [] for state in states}
+        for idea in sorted(rows, key=_board_order):
+            if len(kept[idea.state]) < limit:
+                kept[idea.state].append(idea)
+        views = iter(self.listed([idea for found in kept.values() for idea in found]))
+        return {state: [next(views) for _ in found] for state, found in kept.items()}
 
     @staticmethod
     def _filtered(query: _Q, where: IdeaFilter) -> _Q:
@@ -396,7 +399,7 @@ class IdeaRepository:
         return self.session.scalars(query).all()
 
 
-def _board_order(idea: IdeaView) -> tuple[bool, date, float]:
+def _board_order(idea: Idea) -> tuple[bool, date, float]:
     """Follow-ups due first (earliest first), then the latest to arrive in their state."""
     return (
         idea.follow_up_on is None,
