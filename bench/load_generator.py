@@ -25,12 +25,14 @@ ERROR_SAMPLES = 10
 
 @dataclass(frozen=True)
 class Outcome:
-    """One request: its kind, status (None after an exception) and latency from its schedule."""
+    """One request: its kind, status (None after an exception), latency from its schedule and
+    the schedule's moment in seconds from the run's start."""
 
     kind: str
     status: int | None
     seconds: float
     error: str | None = None
+    at: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -72,6 +74,7 @@ class LoadRun:
             "error_samples": [f"{o.kind}: {o.status} {o.error or ''}" for o in failed][
                 :ERROR_SAMPLES
             ],
+            "p95_ms_by_minute": self.p95_by_minute(),
             "kinds": {
                 kind: {
                     "count": len(values),
@@ -81,6 +84,13 @@ class LoadRun:
                 for kind, values in sorted(by_kind.items())
             },
         }
+
+    def p95_by_minute(self) -> list[float]:
+        """p95 of the requests scheduled in each minute of the run: whether the server drifts."""
+        minutes: dict[int, list[float]] = defaultdict(list)
+        for outcome in self.outcomes:
+            minutes[int(outcome.at // 60)].append(outcome.seconds)
+        return [_ms(percentile(sorted(minutes[m]), 95)) for m in sorted(minutes)]
 
 
 def percentile(ordered: list[float], pct: float) -> float:
@@ -113,7 +123,8 @@ def open_loop(
 
     def attempt(kind: str, request: Callable[[], Answer], scheduled: float) -> None:
         if time.perf_counter() - scheduled > give_up:  # a person would have left by now
-            outcome = Outcome(kind, None, time.perf_counter() - scheduled, "not sent: too late")
+            late = time.perf_counter() - scheduled
+            outcome = Outcome(kind, None, late, "not sent: too late", scheduled - start)
             with lock:
                 run.outcomes.append(outcome)
             return
@@ -121,7 +132,7 @@ def open_loop(
             status, error = request().status, None
         except Exception as failure:  # every failure is a counted error
             status, error = None, type(failure).__name__
-        outcome = Outcome(kind, status, time.perf_counter() - scheduled, error)
+        outcome = Outcome(kind, status, time.perf_counter() - scheduled, error, scheduled - start)
         with lock:
             run.outcomes.append(outcome)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -320,6 +321,15 @@ def _moment(value: str) -> datetime:
     """An ISO 8601 date or moment, in UTC when it names no zone."""
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def seed_apart(url: str, ideas: int, meetings: int, *, aged: bool = False) -> None:
+    """Seed as ``seed`` does, in a process of its own: a benchmark that then measures in this
+    process starts as it would on a database filled by someone else, not after the seed's run."""
+    command = [sys.executable, "-m", "bench.seed", "--ideas", str(ideas)]
+    command += ["--meetings", str(meetings)] + (["--aged"] if aged else [])
+    environment = {**os.environ, "IDEAFLOW_DATABASE_URL": url}
+    subprocess.run(command, env=environment, check=True)  # noqa: S603 (this interpreter, fixed arguments)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -127,7 +127,7 @@ def test_the_total_is_what_the_list_holds(
         repository = IdeaRepository(unit.session)
         for asked in FILTERS:
             where = _where(asked, owners, themes, meetings)
-            matching = IdeaRepository._filtered(select(Idea.id), where).subquery()
+            matching = repository._filtered(select(Idea.id), where).subquery()
             listed = unit.session.scalar(select(func.count()).select_from(matching))
             total = repository.total(where)
             owned = where.owner_id or where.owner_email or where.unowned

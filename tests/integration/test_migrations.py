@@ -13,12 +13,16 @@ from sqlalchemy import Connection, inspect, text
 from workflow import migrate
 from workflow.db import make_engine
 from workflow.models import Base
+from workflow.models.ideas import kept_by_database
 
 
 def _for_dialect(dialect: str) -> Callable[..., bool]:
-    """Leave out the model's indexes made for another database only (``ddl_if``)."""
+    """Leave out the model's indexes made for another database only (``ddl_if``), and the
+    tables SQLite keeps for its search index."""
 
-    def include(item: Any, _name: Any, kind: str, _reflected: bool, _compare_to: Any) -> bool:
+    def include(item: Any, name: Any, kind: str, _reflected: bool, _compare_to: Any) -> bool:
+        if kind == "table" and kept_by_database(name):
+            return False
         only = getattr(item, "_ddl_if", None) if kind == "index" else None
         return only is None or only.dialect in (None, dialect)
 

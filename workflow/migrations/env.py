@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from workflow.db import make_engine
 from workflow.models import Base
+from workflow.models.ideas import kept_by_database
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_object(item: Any, name: str | None, kind: str, reflected: bool, _other: Any) -> bool:
+    """Leave the tables a database keeps for its own indexes out of autogenerate."""
+    return not (kind == "table" and reflected and name and kept_by_database(name))
 
 
 def run_migrations_offline() -> None:
@@ -35,6 +43,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from workflow.models.idea_terms import similarity_text
 from workflow.paging import bounded_count
 from workflow.repositories.id_lists import among
 from workflow.repositories.idea_counts import OWNER_KEY, THEMED_KEY, kept_counts_of, state_counts
+from workflow.repositories.search import SPARSE, TextSearch, text_search
 from workflow.repositories.similar_ideas import similar_stored
 from workflow.states import OPEN_STATES, STATES, State
 from workflow.text import like_pattern
@@ -78,7 +79,7 @@ class IdeaFilter:
     overdue_on: date | None = None  # follow-up before this day, and the idea still open
 
 
-COUNTED_AT_MOST = 1_000
+COUNTED_AT_MOST = SPARSE  # past it, SQLite's search index knows the total without a count
 """A list narrowed by a search (or the overdue ideas) is counted up to this many ideas: a
 count of every match grows with the data, and past a thousand the number tells no one more."""
 
@@ -193,24 +194,30 @@ class IdeaRepository:
         self, where: IdeaFilter, offset: int, limit: int, order: str = "newest"
     ) -> tuple[list[IdeaView], ListTotal]:
         """One page of matching ideas in ``order`` (see IDEA_ORDERS), and how many match."""
-        total = self.total(where)
-        rows = self.session.scalars(self._listing(where, order).offset(offset).limit(limit)).all()
-        return self.listed(rows), total
+        search = self._search(where)
+        total = self.total(where, search)
+        listing = self._listing(where, order, search).offset(offset).limit(limit)
+        return self.listed(self.session.scalars(listing).all()), total
 
-    def total(self, where: IdeaFilter) -> ListTotal:
+    def total(self, where: IdeaFilter, search: TextSearch | None = None) -> ListTotal:
         """How many ideas match: exact from the kept counts when the list is narrowed by
         state, owner or theme alone, exact by counting within one meeting, and otherwise
         counted up to ``COUNTED_AT_MOST`` (a search or the overdue ideas of a whole city)."""
+        search = search or self._search(where)
         if where.meeting_id is not None:  # a meeting's ideas, on its own index range
-            counted = self._filtered(select(func.count(Idea.id)), where)
+            counted = self._filtered(select(func.count(Idea.id)), where, search)
             return ListTotal(self.session.scalar(counted) or 0)
         kept = self._kept_total(where)
         if kept is not None:
             return ListTotal(kept)
-        number, more = bounded_count(
-            self.session, self._filtered(select(Idea.id), where), COUNTED_AT_MOST
-        )
+        if search and search.many and replace(where, text=None) == IdeaFilter():
+            return ListTotal(COUNTED_AT_MOST, more=True)  # the text alone, held by many
+        filtered = self._filtered(select(Idea.id), where, search)
+        number, more = bounded_count(self.session, filtered, COUNTED_AT_MOST)
         return ListTotal(number, more)
+
+    def _search(self, where: IdeaFilter) -> TextSearch | None:
+        return text_search(self.session, where.text) if where.text else None
 
     def _kept_total(self, where: IdeaFilter) -> int | None:
         """The total from the counts kept by state, owner and theme; None when the filter is
@@ -242,8 +249,10 @@ class IdeaRepository:
         query = self._listing(where, order).options(*EXPORTED).execution_options(yield_per=500)
         yield from self.session.scalars(query)
 
-    def _listing(self, where: IdeaFilter, order: str) -> Select[Idea]:
-        query = self._filtered(select(Idea), where).options(*LISTED_COLUMNS)
+    def _listing(
+        self, where: IdeaFilter, order: str, search: TextSearch | None = None
+    ) -> Select[Idea]:
+        query = self._filtered(select(Idea), where, search).options(*LISTED_COLUMNS)
         return query.order_by(*IDEA_ORDERS[order])
 
     def listed(self, ideas: Sequence[Idea]) -> list[IdeaView]:
@@ -320,8 +329,7 @@ class IdeaRepository:
         views = iter(self.listed([idea for found in kept.values() for idea in found]))
         return {state: [next(views) for _ in found] for state, found in kept.items()}
 
-    @staticmethod
-    def _filtered(query: _Q, where: IdeaFilter) -> _Q:
+    def _filtered(self, query: _Q, where: IdeaFilter, search: TextSearch | None = None) -> _Q:
         if where.state:
             query = query.where(Idea.state == where.state)
         if where.owner_id is not None:
@@ -352,7 +360,7 @@ class IdeaRepository:
             owner_ids = select(User.id).where(User.email == where.owner_email.strip().lower())
             query = query.where(Idea.owner_id.in_(owner_ids.scalar_subquery()))
         if where.text:
-            query = query.where(Idea.search_text.like(like_pattern(where.text), escape="\\"))
+            query = query.where((search or text_search(self.session, where.text)).condition)
         return query
 
     def latest_assessment(self, idea_id: int) -> Assessment | None:
