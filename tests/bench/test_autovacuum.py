@@ -1,4 +1,4 @@
-"""The benchmark's stand-in for autovacuum: PostgreSQL's rule, and the work done on a real server."""
+"""The benchmark's stand-in for autovacuum: PostgreSQL's rule, and its work on a real server."""
 
 from __future__ import annotations
 
