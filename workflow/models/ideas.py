@@ -114,9 +114,6 @@ class Idea(Base):
         return allowed_triggers(self.state)
 
 
-# The list sorted by follow-up date, undated last, read in order from an index on both
-# databases (SQLite cannot serve NULLS LAST from one): the order is spelt
-# ``(follow_up_on IS NULL), follow_up_on, id DESC`` and indexed as such (migration 0012).
 SEARCH_INDEX = "ideas_search"
 """SQLite's trigram index of the ideas' search text (FTS5, migration 0020): a virtual table and
 its shadow tables (``ideas_search_data``, ...), made and kept by the database, not models."""
@@ -127,6 +124,9 @@ def kept_by_database(table_name: str) -> bool:
     return table_name == SEARCH_INDEX or table_name.startswith(f"{SEARCH_INDEX}_")
 
 
+# The list sorted by follow-up date, undated last, read in order from an index on both
+# databases (SQLite cannot serve NULLS LAST from one): the order is spelt
+# ``(follow_up_on IS NULL), follow_up_on, id DESC`` and indexed as such (migration 0012).
 FOLLOW_UP_ORDER = (Idea.follow_up_on.is_(None), Idea.follow_up_on, Idea.id.desc())
 Index("ix_ideas_follow_up_order", *FOLLOW_UP_ORDER)
 Index("ix_ideas_state_follow_up_order", Idea.state, *FOLLOW_UP_ORDER)

@@ -6,8 +6,9 @@ word in one idea in fifteen, 15,000 texts at 100,000 ideas. PostgreSQL answers i
 text's trigrams (migration 0017). SQLite's FTS5 has the same index (the ``trigram`` tokenizer,
 SQLite 3.34 and later): ``ideas_search`` indexes ``ideas.search_text`` without a copy of it
 (an external-content table), and triggers keep it in step with every write to ``ideas``, as the
-count triggers do (migration 0013), whoever writes. A search asks the index for the ideas
-holding the text and checks each one with the same ``LIKE`` (``IdeaRepository``).
+count triggers do (migration 0013), whoever writes. ``workflow.repositories.search`` asks the
+index how many ideas hold a text and lists a rare one from it, each idea checked with the same
+``LIKE``.
 
 Revision ID: 0020
 Revises: 0019
