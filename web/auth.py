@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from web.database import unit_of_work
+from web.database import reading, unit_of_work
 from workflow.i18n import LANGUAGES
 from workflow.permissions import Actor, Role
 from workflow.services import sessions
@@ -119,7 +119,7 @@ def client_address() -> str:
 @login_manager.user_loader
 def load_user(token: str) -> WebUser | None:
     """The user behind the session token in the cookie, while that session exists."""
-    with unit_of_work() as uow:
+    with reading() as uow:
         signed_in = sessions.session_user(uow, token)
         if signed_in is None:
             return None

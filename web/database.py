@@ -21,6 +21,11 @@ def unit_of_work() -> UnitOfWork:
     return database().unit_of_work()
 
 
+def reading() -> UnitOfWork:
+    """A unit of work for a page's reads (``Database.reading``: no transaction around them)."""
+    return database().reading()
+
+
 def settings() -> Settings:
     """The current app's settings."""
     value: Settings = current_app.config["IDEAFLOW_SETTINGS"]

@@ -79,18 +79,36 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def make_reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading: on PostgreSQL each statement runs on its own, in autocommit.
+
+    A page's reads need no transaction around them (under READ COMMITTED each statement takes
+    its own snapshot anyway), and BEGIN and ROLLBACK are two round trips of a page's seven or
+    eight. SQLite sends neither for reads. No autoflush: a write goes out only on ``commit``,
+    which checks that it is one row (``UnitOfWork``).
+    """
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
 class Database:
     """An engine and its session factory; web and worker each hold one per process."""
 
     def __init__(self, url: str, **options: Any) -> None:
         self.engine = make_engine(url, **options)
         self.session_factory = make_session_factory(self.engine)
+        self.reader_factory = make_reader_factory(self.engine)
         # Called after each commit that published events (the web app wakes the relay with it).
         self.after_commit: Callable[[], None] | None = None
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on this database."""
         return UnitOfWork(self.session_factory, self.after_commit)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for reads, which may write one row (a last-seen stamp) and no more."""
+        return UnitOfWork(self.reader_factory, reading=True)
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""

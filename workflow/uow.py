@@ -29,6 +29,17 @@ _OUTBOX_INSERT = insert(OutboxMessage.__table__)  # type: ignore[arg-type]
 _OUTBOX_KEYS = frozenset(("event_type", "aggregate_type", "aggregate_id", "payload"))
 
 
+class MoreThanOneWrite(RuntimeError):
+    """A reading unit of work was asked to write what needs a transaction."""
+
+
+def _at_most_one_write(session: Session) -> None:
+    changes = len(session.new) + len(session.deleted)
+    changes += sum(1 for item in session.dirty if session.is_modified(item))
+    if changes > 1:
+        raise MoreThanOneWrite(f"a reading unit of work writes one row at most, not {changes}")
+
+
 class UnitOfWork:
     """Owns a session for one use case; nothing is written unless ``commit`` is called.
 
@@ -36,6 +47,10 @@ class UnitOfWork:
     caused them, so a change and its notification are committed (or lost) together.
     ``after_commit`` (optional, plain Python) is called after a commit that published events,
     e.g. to wake the outbox relay at once; it can never undo or fail the commit.
+
+    A ``reading`` unit of work runs each statement on its own (``Database.reading``): it reads,
+    and its ``commit`` writes at most one row, which needs no transaction around it; more raise
+    ``MoreThanOneWrite`` before anything is sent, and so does publishing an event.
     """
 
     session: Session
@@ -44,9 +59,12 @@ class UnitOfWork:
         self,
         session_factory: sessionmaker[Session],
         after_commit: Callable[[], None] | None = None,
+        *,
+        reading: bool = False,
     ) -> None:
         self._session_factory = session_factory
         self._after_commit = after_commit
+        self.reading = reading
         self._published = False
 
     def __enter__(self) -> UnitOfWork:
@@ -74,6 +92,8 @@ class UnitOfWork:
 
     def publish(self, event: Event) -> None:
         """Queue ``event`` in the outbox, inside this transaction."""
+        if self.reading:
+            raise MoreThanOneWrite("an event is published with its change, never by a reader")
         # One INSERT at once, without RETURNING and outside the unit of work's flush: nothing
         # here needs the row's id, and the row is visible to this transaction's later queries.
         connection = self.connection()
@@ -99,6 +119,8 @@ class UnitOfWork:
 
     def flush(self) -> None:
         """Send pending changes to the database (ids appear) without committing."""
+        if self.reading:
+            _at_most_one_write(self.session)
         try:
             self.session.flush()
         except StaleDataError:
@@ -106,6 +128,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Commit; a lost compare-and-set on a version column becomes ``VersionConflict``."""
+        if self.reading:
+            _at_most_one_write(self.session)
         try:
             self.session.commit()
         except StaleDataError:

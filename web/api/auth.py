@@ -6,7 +6,7 @@ from flask import Response, g, request
 
 from web.api import bp
 from web.api.inputs import refuse_nul_in_query
-from web.database import unit_of_work
+from web.database import reading
 from web.errors import error_response
 from workflow.permissions import Actor
 from workflow.services.users import authenticate_token
@@ -22,7 +22,7 @@ def authenticate() -> Response | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     actor = None
     if scheme.lower() == "bearer" and secret.strip():
-        with unit_of_work() as uow:
+        with reading() as uow:
             actor = authenticate_token(uow, secret.strip())
     if actor is None:
         response = error_response(401, "unauthorized", "A valid API token is required.")

@@ -8,7 +8,7 @@ from web.api import bp
 from web.api.auth import current_actor
 from web.api.document import NOT_JSON, Answer, documented, error
 from web.api.inputs import json_object
-from web.database import unit_of_work
+from web.database import reading, unit_of_work
 from workflow.contracts.ideas import (
     History,
     IdeaChanges,
@@ -48,7 +48,7 @@ NO_IDEA = error("No such idea.")
 def list_ideas() -> Response:
     """A page of ideas, filtered by ``state``, ``owner`` and ``q``."""
     args = request.args
-    with unit_of_work() as uow:
+    with reading() as uow:
         page = listing.list_ideas(
             uow,
             current_actor(),
@@ -91,7 +91,7 @@ def create_idea() -> tuple[Response, int, dict[str, str]]:
 )
 def get_idea(idea_id: int) -> Response:
     """One idea with its latest gate records."""
-    with unit_of_work() as uow:
+    with reading() as uow:
         idea = ideas.get_idea(uow, current_actor(), idea_id)
     return jsonify(IdeaDetail.of(idea).dump())
 

@@ -9,7 +9,7 @@ from web.api import bp
 from web.api.auth import current_actor
 from web.api.document import Answer, documented, error
 from web.api.inputs import json_object
-from web.database import unit_of_work
+from web.database import reading, unit_of_work
 from workflow.clock import utcnow
 from workflow.contracts.meetings import (
     PARTICIPANTS_VISIBILITY,
@@ -49,7 +49,7 @@ ADDING = (
 def list_meetings() -> Response:
     """A page of meetings, newest first, each with its ideas counted by state."""
     args = request.args
-    with unit_of_work() as uow:
+    with reading() as uow:
         page = meetings.list_meetings(
             uow, current_actor(), page=args.get("page", 1), per_page=args.get("per_page", 20)
         )
@@ -67,7 +67,7 @@ def list_meetings() -> Response:
 )
 def get_meeting(meeting_id: int) -> Response:
     """One meeting with its ideas; its participants for managers and admins."""
-    with unit_of_work() as uow:
+    with reading() as uow:
         detail = meeting_details.meeting_detail(uow, current_actor(), meeting_id)
     return jsonify(MeetingDetail.of(detail).dump())
 

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.database import unit_of_work
+from web.database import reading
 from workflow.clock import local_today
 from workflow.services import listing
 
@@ -22,7 +22,7 @@ def home() -> Response:
 @bp.get("/board")
 def board() -> str:
     """The pipeline as one column per state, with counts and the most urgent cards."""
-    with unit_of_work() as uow:
+    with reading() as uow:
         columns = listing.board(uow, current_actor())
     return render_template("board/board.html", columns=columns, today=local_today())
 
@@ -30,7 +30,7 @@ def board() -> str:
 @bp.get("/my")
 def my_ideas() -> str:
     """The signed-in user's own ideas, follow-ups due first."""
-    with unit_of_work() as uow:
+    with reading() as uow:
         page = listing.list_ideas(
             uow, current_actor(), {"owner": "me", "sort": "follow_up"}, 1, listing.PER_PAGE_MAX
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from web.auth import current_actor, requires_role
-from web.database import unit_of_work
+from web.database import reading
 from workflow.permissions import Role
 from workflow.services.dashboard import FUNNEL_STAGES, OPEN_STATES, StageLimits, dashboard
 from workflow.states import STATES
@@ -18,7 +18,7 @@ bp = Blueprint("dashboard", __name__)
 def dashboard_page() -> str:
     """Funnel, time in stage, stuck and overdue ideas, load per owner, meetings and themes."""
     limits = current_app.config.get("IDEAFLOW_STAGE_LIMITS") or StageLimits()
-    with unit_of_work() as uow:
+    with reading() as uow:
         figures = dashboard(uow, current_actor(), limits=limits)
     return render_template(
         "dashboard/dashboard.html",

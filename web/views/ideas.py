@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor
-from web.database import unit_of_work
+from web.database import reading, unit_of_work
 from web.forms import expected_version, field_errors, idea_fields
 from web.i18n import STATE_NAMES
 from workflow.clock import local_today
@@ -55,7 +55,7 @@ def idea_list() -> str | tuple[str, int]:
     """All ideas, filtered, sorted and paged."""
     filters = _filters()
     errors: dict[str, str] = {}
-    with unit_of_work() as uow:
+    with reading() as uow:
         try:
             page = listing.list_ideas(
                 uow,
@@ -195,7 +195,7 @@ def spreadsheet_safe(text: str) -> str:
 def idea_detail(idea_id: int) -> str:
     """One idea: provenance, records, timeline, comments, followers and what can be done."""
     actor = current_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         # NotFound (404) when there is none; ``stored`` also keeps the idea in the session
         # for the comments' and followers' look-ups.
         idea, stored = ideas.get_idea_as_stored(uow, actor, idea_id)
