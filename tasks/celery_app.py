@@ -23,7 +23,9 @@ from celery.signals import (
     task_prerun,
     worker_process_init,
 )
+from kombu import Queue
 
+from tasks.names import FOLLOWUPS, SWEEP
 from workflow import logs, tuning
 from workflow.db import Database
 from workflow.notifications.links import Links
@@ -32,6 +34,9 @@ from workflow.settings import Settings
 
 TASK_MODULES = ["tasks.relay", "tasks.delivery", "tasks.schedule", "tasks.imports"]
 QUEUE = "ideaflow"
+SWEEP_QUEUE = "ideaflow.sweeps"
+"""The scheduler's own queue: a sweep never waits behind a busy hour's kicks and deliveries
+(it folds the count changes that every page reads; one that waited past its expiry was lost)."""
 # Redis hands an unacknowledged message to another worker after this long: longer than any task
 # runs (a delivery batch starts no message after 30 s; a scan's reading keeps its claim fresh), so
 # a second copy runs only when the first worker is gone, and then finds the row's lease.
@@ -90,6 +95,9 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
         task_ignore_result=True,
         result_backend=None,
         task_default_queue=QUEUE,
+        # Every worker takes from both queues, each in turn.
+        task_queues=(Queue(QUEUE, routing_key=QUEUE), Queue(SWEEP_QUEUE, routing_key=SWEEP_QUEUE)),
+        task_routes={name: {"queue": SWEEP_QUEUE} for name in (SWEEP, FOLLOWUPS)},
         task_acks_late=True,  # a message is acknowledged only after its task finished
         task_reject_on_worker_lost=True,  # ... and requeued when the process running it died
         # Keep a running delivery going when the broker connection drops: it records its own

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 KICK_EXPIRES_S = 600  # a kick nobody picked up within this long is dropped (the sweep ran)
+GATHER_S = 1.0
+"""A kick runs this long after it is sent, and the commits of this process meanwhile send none:
+it relays them all (a busy office's commits wake the relay once a second, not each time)."""
 
 
 class RelayKick:
@@ -30,6 +34,7 @@ class RelayKick:
         self.settings = settings
         self._app: IdeaflowCelery | None = None
         self._lock = threading.Lock()
+        self._gathering_until = 0.0  # monotonic: until then a kick is waiting to run
 
     def celery(self) -> IdeaflowCelery:
         """The Celery app used to send (created on first use, after any fork)."""
@@ -41,10 +46,20 @@ class RelayKick:
             return self._app
 
     def __call__(self) -> None:
-        """Send the relay task; log and carry on when the broker is unreachable."""
+        """Send the relay task to run in ``GATHER_S`` unless one sent earlier has yet to run;
+        log and carry on when the broker is unreachable."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._gathering_until:
+                return  # the waiting kick starts after this commit, so it relays this one too
+            self._gathering_until = now + GATHER_S
         try:
-            self.celery().send_task(RELAY_OUTBOX, expires=KICK_EXPIRES_S, retry=False)
+            self.celery().send_task(
+                RELAY_OUTBOX, countdown=GATHER_S, expires=KICK_EXPIRES_S, retry=False
+            )
         except Exception as error:
+            with self._lock:
+                self._gathering_until = 0.0  # nothing waits: the next commit tries again
             logger.warning("outbox relay not kicked (the sweep will relay): %s", error)
 
     def queue_deliveries(self, notification_ids: Iterable[int]) -> int:
