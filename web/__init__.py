@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from web import api, auth, errors, health, i18n, request_checks, security_headers, views
+    from web import api, auth, errors, health, i18n, request_checks, security_headers, urls, views
 
     request_ids.init_app(app)  # first: every later hook logs with the request id
     csrf.init_app(app)
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     request_checks.init_app(app)  # after the sign-in check: strangers are sent to sign in first
     errors.init_app(app)
     security_headers.init_app(app)
+    urls.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     app.register_blueprint(auth.bp)

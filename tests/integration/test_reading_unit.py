@@ -19,7 +19,7 @@ ONE_TRANSACTION = text("SELECT transaction_timestamp() = statement_timestamp()")
 
 def _names(database: Database) -> dict[int, str]:
     with database.unit_of_work() as uow:
-        return {user_id: name for user_id, name in uow.session.execute(select(User.id, User.name))}
+        return dict(uow.session.execute(select(User.id, User.name)).tuples())
 
 
 @pytest.mark.postgres
