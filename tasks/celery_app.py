@@ -23,7 +23,7 @@ from celery.signals import (
     task_prerun,
     worker_process_init,
 )
-from kombu import Queue
+from kombu.entity import Queue
 
 from tasks.names import FOLLOWUPS, SWEEP
 from workflow import logs, tuning
@@ -96,7 +96,7 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
         result_backend=None,
         task_default_queue=QUEUE,
         # Every worker takes from both queues, each in turn.
-        task_queues=(Queue(QUEUE, routing_key=QUEUE), Queue(SWEEP_QUEUE, routing_key=SWEEP_QUEUE)),
+        task_queues=(_queue(QUEUE), _queue(SWEEP_QUEUE)),
         task_routes={name: {"queue": SWEEP_QUEUE} for name in (SWEEP, FOLLOWUPS)},
         task_acks_late=True,  # a message is acknowledged only after its task finished
         task_reject_on_worker_lost=True,  # ... and requeued when the process running it died
@@ -119,6 +119,10 @@ def create_celery(settings: Settings, *, set_as_current: bool = True) -> Ideaflo
     tuning.configure(settings.tuning)
     _log_format[0] = settings.log_format
     return app
+
+
+def _queue(name: str) -> Queue:
+    return Queue(name, routing_key=name)  # type: ignore[no-untyped-call]
 
 
 def embedded_broker_folder(settings: Settings) -> Path:

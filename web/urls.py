@@ -59,7 +59,9 @@ def _pattern(endpoint: str, kinds: tuple[tuple[str, bool], ...]) -> str | None:
         str(_NUMBER_STAND_IN + index) if number else _WORD_STAND_IN.format(index)
         for index, (_, number) in enumerate(kinds)
     ]
-    arguments = {name: _value(s, n) for (name, n), s in zip(kinds, stand_ins, strict=True)}
+    arguments: dict[str, Any] = {
+        name: _value(s, n) for (name, n), s in zip(kinds, stand_ins, strict=True)
+    }
     built = url_for(endpoint, **arguments)
     pattern = built.replace("{", "{{").replace("}", "}}")
     for index, stand_in in enumerate(stand_ins):
