@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.database import unit_of_work
+from web.database import reading, unit_of_work
 from web.forms import GateInput, field_errors, field_id, gate_input
 from workflow.errors import (
     InvalidTransition,
@@ -36,7 +36,7 @@ def _trigger(name: str) -> TriggerSpec:
 def _checked(idea_id: int, trigger: TriggerSpec) -> IdeaDetail:
     """The idea, after checking (on the idea itself) that this user may fire this trigger now."""
     actor = current_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         idea, stored = ideas.get_idea_as_stored(uow, actor, idea_id)
         if not may_fire(actor, stored.owner_id, trigger.name):
             abort(403)
@@ -49,9 +49,11 @@ def _checked(idea_id: int, trigger: TriggerSpec) -> IdeaDetail:
 def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
     """Show the gate's form, or fire the trigger with what the form holds."""
     trigger = _trigger(name)
-    idea = _checked(idea_id, trigger)
     if request.method == "GET":
+        idea = _checked(idea_id, trigger)
         return _form(idea, trigger, GateInput(None, {}, idea.version, {}), {})
+    # The service checks, on the idea, who may fire what and when: the idea is read for the
+    # form again only when it has to be shown again.
     posted = gate_input(trigger, request.form)
     try:
         with unit_of_work() as uow:
@@ -65,12 +67,12 @@ def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
                 expected_version=posted.expected_version,
             )
     except ValidationFailed as error:
-        return _form(idea, trigger, posted, field_errors(error.fields)), 422
+        return _form(_checked(idea_id, trigger), trigger, posted, field_errors(error.fields)), 422
     except ReferencedIdeaMerged as error:
         errors = field_errors({error.field: TARGET_MERGED})
-        return _form(idea, trigger, posted, errors), 409
+        return _form(_checked(idea_id, trigger), trigger, posted, errors), 409
     except VersionConflict:
-        return _form(idea, trigger, posted, {}, conflict=True), 409
+        return _form(_checked(idea_id, trigger), trigger, posted, {}, conflict=True), 409
     flash(
         _("%(step)s: the idea is now “%(state)s”.", step=_(trigger.label),
           state=_state_name(moved.state)),

@@ -255,25 +255,15 @@ def new_idea() -> str | BaseResponse | tuple[str, int]:
 def edit_idea(idea_id: int) -> str | BaseResponse | tuple[str, int]:
     """Edit an idea (owners their own, managers any; only managers change the owner)."""
     actor = current_actor()
-    with unit_of_work() as uow:
-        idea = ideas.get_idea(uow, actor, idea_id)
-        stored = uow.ideas.get(idea_id)
-        if stored is None or not may_edit_idea(actor, stored.owner_id):
-            return render_template("errors/error.html", status=403, detail=None), 403
-    values: dict[str, Any] = {
-        "title": idea.title,
-        "description": idea.description,
-        "themes": list(idea.themes),
-        "owner": idea.owner,
-        "follow_up_on": idea.follow_up_on.isoformat() if idea.follow_up_on else None,
-    }
     errors: dict[str, str] = {}
     conflict = False
+    values: dict[str, Any] | None = None
     if request.method == "POST":
+        # The service checks who may edit, on the idea itself: a sent form is not read first.
         values = idea_fields(request.form, with_owner=may_assign_owner(actor))
         try:
             with unit_of_work() as uow:
-                ideas.update_idea(uow, actor, idea_id, values, expected_version(request.form))
+                ideas.change_idea(uow, actor, idea_id, values, expected_version(request.form))
         except ValidationFailed as error:
             errors = field_errors(error.fields)
         except VersionConflict:
@@ -281,6 +271,19 @@ def edit_idea(idea_id: int) -> str | BaseResponse | tuple[str, int]:
         else:
             flash(_("The idea is saved."), "success")
             return redirect(url_for("ideas.idea_detail", idea_id=idea_id))
+    with reading() as uow:
+        idea = ideas.get_idea(uow, actor, idea_id)
+        stored = uow.ideas.get(idea_id)
+        if stored is None or not may_edit_idea(actor, stored.owner_id):
+            return render_template("errors/error.html", status=403, detail=None), 403
+    if values is None:
+        values = {
+            "title": idea.title,
+            "description": idea.description,
+            "themes": list(idea.themes),
+            "owner": idea.owner,
+            "follow_up_on": idea.follow_up_on.isoformat() if idea.follow_up_on else None,
+        }
     return _idea_form("edit", values, errors, idea=idea, conflict=conflict)
 
 

@@ -65,7 +65,21 @@ def update_idea(
     fields: Mapping[str, Any],
     expected_version: Any = None,
 ) -> IdeaDetail:
-    """Edit an idea's title, description, themes, follow-up date or (managers) owner."""
+    """Edit an idea's title, description, themes, follow-up date or (managers) owner; return
+    it as it is now."""
+    change_idea(uow, actor, idea_id, fields, expected_version)
+    return get_idea(uow, actor, idea_id)
+
+
+def change_idea(
+    uow: UnitOfWork,
+    actor: Actor,
+    idea_id: int,
+    fields: Mapping[str, Any],
+    expected_version: Any = None,
+) -> None:
+    """As ``update_idea``, for a caller that does not show the idea afterwards (a form that
+    goes on to the idea's page): nothing is read after the commit."""
     idea = load_idea(uow, idea_id)
     if not may_edit_idea(actor, idea.owner_id):
         raise Forbidden("You may only edit the ideas you own.")
@@ -81,7 +95,6 @@ def update_idea(
         uow.flush()
         uow.publish(IdeaUpdated(idea.id, changes=jsonable(changes), actor_id=actor.id))
         uow.commit()
-    return get_idea(uow, actor, idea.id)
 
 
 def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dict[str, Any]:
