@@ -258,3 +258,35 @@ def test_the_idea_list_pages_through_the_first_ten_thousand_ideas(web: Web, seed
     deeper = web.get(f"/ideas?page={10_000 // 25 + 2}&sort=title")
     assert deeper.status_code == 422
     assert "Only the first 10,000 ideas are paged through" in deeper.get_data(as_text=True)
+
+
+def _reads_of_ideas(statements: list[str]) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and " ideas" in s)
+
+
+def test_a_sent_form_reads_its_idea_once(app: Flask, web: Web, seeded: Seeder) -> None:
+    """The service checks who may do what on the idea it reads; the view reads it again only to
+    show the form again."""
+    with seeded.uow() as unit:
+        idea = ideas.create_idea(unit, seeded.manager, {"title": "Sociale partnerskaber"})
+    web.login(seeded.manager)
+    token = web.csrf_token()  # read before counting: fetching it reads a page
+    web.get(f"/ideas/{idea.id}")  # warm up
+    with counting(app) as edit:
+        response = web.client.post(
+            f"/ideas/{idea.id}/edit",
+            data={"csrf_token": token, "title": "Sociale partnerskaber i Randers",
+                  "description": "Ny tekst.", "expected_version": str(idea.version),
+                  "owner": seeded.owner.email},
+        )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with counting(app) as gate:
+        response = web.client.post(
+            f"/ideas/{idea.id}/transitions/assess",
+            data={"csrf_token": token, "expected_version": str(idea.version + 1),
+                  "data-impact": "4", "data-feasibility": "3", "data-cost": "2",
+                  "data-summary": "Vurderet."},
+        )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    reads = [s for s in edit + gate if " ideas" in s]
+    assert (_reads_of_ideas(edit), _reads_of_ideas(gate)) == (1, 1), "\n\n".join(reads)
