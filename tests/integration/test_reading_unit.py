@@ -19,7 +19,7 @@ ONE_TRANSACTION = text("SELECT transaction_timestamp() = statement_timestamp()")
 
 def _names(database: Database) -> dict[int, str]:
     with database.unit_of_work() as uow:
-        return dict(uow.session.execute(select(User.id, User.name)).tuples())
+        return {row.id: row.name for row in uow.session.execute(select(User.id, User.name))}
 
 
 @pytest.mark.postgres
