@@ -11,13 +11,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from workflow.clock import utcnow
 from workflow.errors import WorkflowError
 from workflow.i18n import LANGUAGES
-from workflow.models import UserSession
-from workflow.permissions import Actor
+from workflow.models import User, UserSession
+from workflow.permissions import Actor, Role
 from workflow.security import token_digest, verify_password
 from workflow.services import throttle
 from workflow.services.users import actor_for
@@ -87,19 +87,30 @@ def session_user(uow: UnitOfWork, token: str, now: datetime | None = None) -> Se
     """The actor behind a session token and their interface language (one statement), or None
     when the session is unknown, idle too long or its user inactive."""
     now = now or utcnow()
-    session = uow.session.scalars(
-        select(UserSession).where(UserSession.token_hash == token_digest(token))
+    # Columns, not entities: this runs on every request, and the ORM's identity map and
+    # joined-eager loading cost more than the statement itself.
+    columns = (UserSession.id, UserSession.last_seen_at, User.id, User.email, User.name,
+               User.role, User.active, User.language)  # fmt: skip
+    row = uow.session.execute(
+        select(*columns)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_digest(token))
     ).first()
-    if session is None or not session.user.active:
+    if row is None:
         return None
-    if now - session.last_seen_at > SESSION_IDLE_LIMIT:
-        uow.session.delete(session)
+    session_id, last_seen, user_id, email, name, role, active, language = row
+    if not active:
+        return None
+    if now - last_seen > SESSION_IDLE_LIMIT:
+        uow.session.execute(delete(UserSession).where(UserSession.id == session_id))
         uow.commit()
         return None
-    if now - session.last_seen_at > LAST_SEEN_RESOLUTION:
-        session.last_seen_at = now
+    if now - last_seen > LAST_SEEN_RESOLUTION:
+        uow.session.execute(
+            update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+        )
         uow.commit()
-    return SessionUser(actor_for(session.user), session.user.language)
+    return SessionUser(Actor(id=user_id, email=email, name=name, role=Role(role)), language)
 
 
 def sign_out(uow: UnitOfWork, token: str) -> None:
