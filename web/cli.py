@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -25,8 +26,9 @@ from workflow.contracts.ideas import HistoryEntry, Idea, IdeaDetail
 from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
 from workflow.logs import configure_logging
 from workflow.permissions import ROLES, Actor, Role
+from workflow.security import MIN_PASSWORD_LENGTH
 from workflow.services import ideas, listing, transitions, users
-from workflow.settings import Settings
+from workflow.settings import WILDCARD_HOSTS, Settings, base_url_for_server
 from workflow.states import STATES, TRIGGER_NAMES
 from workflow.views import IdeaView
 
@@ -60,7 +62,16 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-cli = FlaskGroup(
+class IdeaflowGroup(FlaskGroup):
+    """Flask's group, but ``--help`` lists the commands without building the app (which needs
+    the settings, e.g. a secret key, that a newcomer asking for help may not have yet)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The ideaflow commands (no app-provided ones exist)."""
+        return sorted(self.commands)
+
+
+cli = IdeaflowGroup(
     name="ideaflow",
     create_app=_create_app,
     add_default_commands=False,
@@ -111,12 +122,24 @@ def db_current() -> None:
     type=click.Choice([role.value for role in ROLES]),
     help="What the user may do.",
 )
-@click.option("--password", help="Password; prompted for (hidden) when left out.")
+@click.option(
+    "--password",
+    help=f"Password, at least {MIN_PASSWORD_LENGTH} characters; asked for (hidden) when left out.",
+)
 @reports_errors
 def users_create(email: str, name: str, role: str, password: str | None) -> None:
     """Create a user."""
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "No terminal to ask for the password on: give it with --password "
+                f"(at least {MIN_PASSWORD_LENGTH} characters)."
+            )
+        password = click.prompt(
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
     with unit_of_work() as uow:
         user = users.create_user(uow, email=email, name=name, role=role, password=password)
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
@@ -337,16 +360,25 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     app_settings = settings()
     if not migrate.is_up_to_date(app_settings.database_url):
         raise click.ClickException("The database schema is not current: run 'ideaflow db upgrade'.")
+    # Links in emails must reach this server: without IDEAFLOW_BASE_URL, its served address.
+    base_url = base_url_for_server(app_settings, host, port)
+    if "base_url" not in app_settings.model_fields_set and host in WILDCARD_HOSTS:
+        click.echo(
+            f"Links in emails point to {base_url}: set IDEAFLOW_BASE_URL to the address "
+            "people reach this server at.",
+            err=True,
+        )
     with unit_of_work() as uow:
         if not users.list_users(uow):
             click.echo(
                 "No users yet. Create the first administrator, then sign in at "
-                f"{app_settings.base_url}/login:\n"
-                "  ideaflow users create --email you@example.dk --name 'Your Name' --role admin",
+                f"{base_url}/login:\n"
+                "  ideaflow users create --email you@example.dk --name 'Your Name' --role admin "
+                "--password 'at least 10 characters'",
                 err=True,
             )
     embedded = app_settings.redis_url is None
-    click.echo(f"Serving ideaflow at http://{host}:{port}", err=True)
+    click.echo(f"Serving ideaflow on http://{host}:{port} (links in emails: {base_url})", err=True)
     if embedded:
         click.echo("No IDEAFLOW_REDIS_URL: running the worker and scheduler here too.", err=True)
     run_gunicorn(

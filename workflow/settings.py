@@ -201,6 +201,27 @@ def _explain(error: ValidationError) -> str:
     return " ".join(sentences)
 
 
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # noqa: S104 (names, not a bind)
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address a server listening on ``host``:``port`` is reached at from this machine."""
+    if host in WILDCARD_HOSTS:
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"
+
+
+def base_url_for_server(settings: Settings, host: str, port: int) -> str:
+    """The base URL for links from a server on ``host``:``port``: IDEAFLOW_BASE_URL when it is
+    set, else the served address, put in the environment for the processes the server starts."""
+    if "base_url" in settings.model_fields_set:
+        return settings.base_url
+    os.environ[ENV_PREFIX + "BASE_URL"] = served = served_base_url(host, port)
+    return served
+
+
 def default_database_url(instance: Path) -> str:
     """The embedded default: a SQLite file in the instance folder."""
     return f"sqlite:///{instance / 'ideaflow.db'}"

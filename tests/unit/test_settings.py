@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflow.errors import ConfigurationError
-from workflow.settings import Settings, write_secret_key
+from workflow.settings import Settings, served_base_url, write_secret_key
 from workflow.tuning import Tuning
 
 
@@ -114,3 +114,20 @@ def test_only_the_edges_read_the_environment() -> None:
                 if reads and not passed_on and name not in allowed:
                     readers.append(f"{name}:{number}")
     assert readers == []
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("127.0.0.1", 5101, "http://127.0.0.1:5101"),
+        ("0.0.0.0", 8000, "http://localhost:8000"),  # noqa: S104 (a bind address to map)
+        ("::", 5000, "http://localhost:5000"),
+        ("", 5000, "http://localhost:5000"),
+        ("::1", 5000, "http://[::1]:5000"),
+        ("ideer.randers.dk", 80, "http://ideer.randers.dk:80"),
+    ],
+)
+def test_the_served_base_url_is_reachable_from_this_machine(
+    host: str, port: int, expected: str
+) -> None:
+    assert served_base_url(host, port) == expected

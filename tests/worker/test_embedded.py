@@ -62,3 +62,36 @@ def test_serve_alone_delivers_emails_and_reminders_and_stops_with_the_server(
         wait_until(lambda: not group_members(server.pid), "the embedded processes exiting")
     finally:
         stack.stop_all()
+
+
+def test_links_in_emails_reach_the_port_served_when_no_base_url_is_set(
+    tmp_path: Path, sink: StallingSink
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'instance' / 'ideaflow.db'}"
+    stack = Stack(folder=tmp_path, database_url=database_url, redis_url=None, smtp_url=sink.url)
+    del stack.env["IDEAFLOW_BASE_URL"]  # as `make run PORT=...` on a fresh machine
+    try:
+        migrate.upgrade(stack.settings().database_url)
+        manager = stack.user("manager", "mette@randers.dk", "Mette Holm")
+        followed = stack.idea(manager, "Natbus fra Langå")
+        stack.follow(manager, followed, "anne@langaa.dk")
+        with stack.uow() as uow:
+            token = users.issue_token(uow, manager.email, "test").secret
+
+        stack.serve()
+        with httpx.Client(base_url=stack.server_url, timeout=10) as api:
+            fired = api.post(
+                f"/api/v1/ideas/{followed}/transitions",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"trigger": "assess", "expected_version": 1, "data": ASSESS},
+            )
+        assert fired.status_code == 200, fired.text
+        (mail,) = wait_until(lambda: sink.to("anne@langaa.dk"), "the follower's email", timeout=20)
+        text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        links = [word for word in text.split() if word.startswith("http")]
+        assert links, text
+        assert all(link.startswith(stack.server_url + "/") for link in links), links
+        assert str(mail["List-Unsubscribe"]).startswith(f"<{stack.server_url}/"), mail
+        assert f"links in emails: {stack.server_url}" in stack.log("serve")
+    finally:
+        stack.stop_all()
