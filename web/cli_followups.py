@@ -22,6 +22,7 @@ from workflow.services import delivery
 from workflow.services.digests import PERIODS, run_digests
 from workflow.services.followups import run_followups
 from workflow.services.summaries import run_weekly_summary
+from workflow.text import counted
 
 followups_group = AppGroup("followups", help="Reminders to owners, escalations and summaries.")
 digests_group = AppGroup("digests", help="Daily and weekly digests to stakeholders.")
@@ -116,10 +117,11 @@ def followups_run(now_text: str | None, as_json: bool, send: bool, dry_run: bool
         for email, _ in summary.queued:
             click.echo(f"Queued weekly summary {summary.week} to {email}")
     if report.unescalated:
-        click.echo(f"{report.unescalated} escalations wait for an active manager.", err=True)
-    if report.failed:
-        click.echo(f"{report.failed} reminders failed (see the log); the next run tries again.",
+        click.echo(f"{counted(report.unescalated, 'escalation')} wait for an active manager.",
                    err=True)  # fmt: skip
+    if report.failed:
+        failed = counted(report.failed, "reminder")
+        click.echo(f"{failed} failed (see the log); the next run tries again.", err=True)
     count = len(report.queued) + (len(summary.queued) if summary else 0)
     click.echo(f"{count} {'would be queued' if dry_run else 'queued'} as of {now.isoformat()}.")
     if outcomes is not None:
@@ -147,12 +149,14 @@ def digests_run(period: str, now_text: str | None, as_json: bool, send: bool) ->
     for digest in report.queued:
         click.echo(
             f"Queued {period} digest {report.key} to {digest.recipient}: "
-            f"{digest.updates} updates about {digest.ideas} ideas"
+            f"{counted(digest.updates, 'update')} about {counted(digest.ideas, 'idea')}"
         )
     if report.suppressed:
-        click.echo(f"{report.suppressed} updates not sent (unsubscribed or suppressed).")
+        click.echo(f"{counted(report.suppressed, 'update')} not sent (unsubscribed or suppressed).")
     if report.waiting:
-        click.echo(f"{report.waiting} contacts had this period's digest already; theirs wait.")
-    click.echo(f"{len(report.queued)} digests queued for {report.key}.")
+        click.echo(
+            f"{counted(report.waiting, 'contact')} had this period's digest already; theirs wait."
+        )
+    click.echo(f"{counted(len(report.queued), 'digest')} queued for {report.key}.")
     if outcomes is not None:
         click.echo(_sent_line(outcomes))

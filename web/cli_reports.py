@@ -18,6 +18,7 @@ from workflow.contracts.runs import ReportsRun
 from workflow.errors import NotFound
 from workflow.i18n import LANGUAGES
 from workflow.services.meeting_reports import build_report, render_report, run_reports
+from workflow.text import counted
 
 reports_group = AppGroup("reports", help="Follow-up reports to the participants of meetings.")
 
@@ -40,16 +41,17 @@ def reports_run(now_text: str | None, as_json: bool, send: bool) -> None:
         dates = ", ".join(day.isoformat() for day in item.covers)
         click.echo(
             f"Queued report {item.report_id} on meeting {item.meeting_id} “{item.meeting_title}” "
-            f"(due {dates}) to {len(item.recipients)} participants: "
+            f"(due {dates}) to {counted(len(item.recipients), 'participant')}: "
             f"{', '.join(item.recipients)}"
         )
     if run.waiting:
-        click.echo(f"{run.waiting} meetings are due but nobody can receive their report yet.")
+        click.echo(f"{counted(run.waiting, 'meeting')} due but nobody can receive its report yet.")
     if run.failed:
-        click.echo(f"{run.failed} reports failed (see the log); the next run tries again.",
-                   err=True)  # fmt: skip
+        failed = counted(run.failed, "report")
+        click.echo(f"{failed} failed (see the log); the next run tries again.", err=True)
     click.echo(
-        f"{len(run.queued)} meeting reports queued ({len(run.notification_ids)} emails) "
+        f"{counted(len(run.queued), 'meeting report')} queued "
+        f"({counted(len(run.notification_ids), 'email')}) "
         f"as of {now.isoformat()}."
     )
     if outcomes is not None:

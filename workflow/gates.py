@@ -72,6 +72,13 @@ class GateContext(Protocol):
     @property
     def idea_owner_email(self) -> str | None: ...
 
+    @property
+    def pilot_starts_on(self) -> date | None: ...
+
+    @property
+    def actor_manages(self) -> bool:
+        """Whether the person firing is a manager or an administrator."""
+
     def active_role(self, email: str) -> str | None:
         """The role of the active user with this email, or None."""
 
@@ -269,6 +276,21 @@ def ends_after_start(cleaned: Cleaned, errors: Errors, ctx: GateContext) -> None
     starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
     if starts is not None and ends is not None and ends <= starts:
         errors["data.ends_on"] = N_("Must be after the start date.")
+
+
+PILOT_NOT_STARTED = N_(
+    "The pilot has not started yet. Only a manager may scale it up early, and must give the "
+    "reason in the comment."
+)
+
+
+def pilot_has_started(cleaned: Cleaned, errors: Errors, ctx: GateContext) -> None:
+    """Scaling needs a pilot that has started, or a manager overriding with a reason."""
+    starts = ctx.pilot_starts_on
+    if starts is None or starts <= ctx.today:
+        return
+    if not (ctx.actor_manages and cleaned.get("reason")):
+        errors["reason"] = PILOT_NOT_STARTED
 
 
 def pilot_owner_defaults_to_idea_owner(cleaned: Cleaned, errors: Errors, ctx: GateContext) -> None:

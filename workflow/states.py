@@ -13,7 +13,9 @@ trigger's effect on the idea, the API's ``allowed_triggers``, the OpenAPI docume
                                                         budget_dkk?, site?; a pilot plan is
                                                         recorded and its owner owns the idea
     scale        piloted                      scaled    outcome (success|partial), evaluation,
-                                                        scale_to; an evaluation is recorded
+                                                        scale_to, a pilot that has started (or a
+                                                        manager's reason); an evaluation is
+                                                        recorded
     reject       proposed, assessed, piloted  rejected  reason (shown to stakeholders)
     park         proposed, assessed           parked    reason, revisit_on (a future date);
                                                         revisit_on becomes the follow-up date
@@ -53,6 +55,7 @@ from workflow.gates import (
     Rule,
     check_gate,
     ends_after_start,
+    pilot_has_started,
     pilot_owner_defaults_to_idea_owner,
 )
 
@@ -194,6 +197,7 @@ TRIGGERS: tuple[TriggerSpec, ...] = (
             FieldSpec("scale_to", Kind.TEXT_LIST, N_("Scale to (places or units)"), max_length=200),
         ),
         effect=Effect.RECORD_EVALUATION,
+        rules=(pilot_has_started,),
     ),
     TriggerSpec(
         "reject",

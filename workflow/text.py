@@ -19,3 +19,8 @@ def like_pattern(query: str) -> str:
     """A LIKE pattern (escape character ``\\``) matching ``query`` anywhere, case-folded."""
     escaped = casefold_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 idea``, ``2 ideas``: a count with an English noun in the right number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -179,10 +179,11 @@ class HistoryView:
     trigger: str
     from_state: State
     to_state: State
-    actor: str | None
+    actor: str | None  # the email: what the API answers
     at: datetime
     reason: str | None
     data: Mapping[str, Any]
+    actor_name: str | None = None  # what people are called on the pages
 
 
 def history_views(entries: Sequence[HistoryEntry]) -> list[HistoryView]:
@@ -196,6 +197,7 @@ def history_views(entries: Sequence[HistoryEntry]) -> list[HistoryView]:
             at=entry.at,
             reason=entry.reason,
             data=dict(entry.data or {}),
+            actor_name=entry.actor.name if entry.actor else None,
         )
         for entry in entries
     ]

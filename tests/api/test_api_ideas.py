@@ -13,7 +13,7 @@ from workflow.permissions import Actor
 from workflow.repositories import ideas as idea_repository
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"}
-PILOT = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "success_criteria": "50 unge i job"}
+PILOT = {"starts_on": "2026-01-01", "ends_on": "2026-06-30", "success_criteria": "50 unge i job"}
 SCALE = {"outcome": "partial", "evaluation": "Halvdelen nået", "scale_to": ["Langå"]}
 
 

@@ -46,8 +46,8 @@ PEOPLE = (ADMIN, MANAGER, OWNER, OTHER_OWNER, VIEWER)
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning på mødet"}
 PILOT = {
-    "starts_on": "2027-02-01",
-    "ends_on": "2027-08-31",
+    "starts_on": "2026-02-01",
+    "ends_on": "2026-08-31",
     "success_criteria": "30 familier hjulpet i pilotperioden",
     "budget_dkk": 180000,
     "site": "Langå",

@@ -119,8 +119,8 @@ def test_minutes_become_a_scaled_idea_in_the_browser(
     expect(owner.locator("#status-heading + dl .badge--assessed")).to_be_visible()
 
     fire_gate(owner, "start_pilot")
-    owner.fill("#data-starts_on", "2027-02-01")
-    owner.fill("#data-ends_on", "2027-08-31")
+    owner.fill("#data-starts_on", "2026-02-01")
+    owner.fill("#data-ends_on", "2026-08-31")
     owner.fill("#data-success_criteria", "30 familier hjulpet")
     owner.fill("#data-budget_dkk", "125.000,50")
     owner.fill("#data-site", "Langå")

@@ -85,6 +85,8 @@ def test_digests_run_sends_each_waiting_stakeholder_one_digest(
         database.dispose()
     first = deployment.cli("digests", "run", "--period", "daily", "--send")
     assert "Queued daily digest" in first.stdout and "Delivered now: 1 sent." in first.stdout
+    assert "anne@x.dk: 1 update about 1 idea\n" in first.stdout
+    assert "1 digest queued" in first.stdout
     (digest,) = smtp_sink.to("anne@x.dk")
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Ingen plads" in digest.get_body(("plain",)).get_content()

@@ -144,7 +144,7 @@ def _setup(uow: UowFactory, manager: Actor, spec: TriggerSpec) -> dict[str, Any]
         assert stored is not None
         stored.meeting_id = meeting_id
         unit.commit()
-    start = local_today() + timedelta(days=5)
+    start = local_today() - timedelta(days=5)  # a pilot that has started may be scaled
     walk_data = {
         "assess": ASSESS,
         "start_pilot": {"starts_on": start.isoformat(),

@@ -155,7 +155,7 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                 [ABSENT, "", "2031-02-30", "01-07-2031", 20310701],
             )
             if starts_ok:
-                starts = date.fromisoformat(starts_raw)
+                starts = draft.payload.starts_on = date.fromisoformat(starts_raw)
                 draft.field(
                     "ends_on",
                     [(starts + timedelta(days=days)).isoformat() for days in (1, 180)],
@@ -241,8 +241,11 @@ def stateful_machine(uow: UowFactory, database: Database) -> type[RuleBasedState
                 idea.follow_up_on = None  # only firings set it here: it is the revisit date
             idea.state = expected.dest
             idea.version += 1
+            if expected.dest in ("scaled", "rejected", "merged"):
+                idea.follow_up_on = None  # a closed idea has nothing left to follow up
             if trigger == "start_pilot":
                 idea.owner = payload.new_owner  # whoever runs the pilot owns the idea now
+                idea.pilot_starts_on = payload.starts_on
             elif trigger == "merge":
                 idea.merged_into = payload.into
                 assert payload.into is not None

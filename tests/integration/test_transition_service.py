@@ -27,7 +27,7 @@ from workflow.uow import UnitOfWork
 UowFactory = Callable[[], UnitOfWork]
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende og billig"}
-PILOT = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "success_criteria": "50 unge i job"}
+PILOT = {"starts_on": "2026-01-01", "ends_on": "2026-06-30", "success_criteria": "50 unge i job"}
 SCALE = {"outcome": "success", "evaluation": "Målene er nået", "scale_to": ["Langå", "Assentoft"]}
 
 
@@ -80,8 +80,8 @@ def test_an_owner_walks_an_idea_from_proposed_to_scaled(
     ]
     assert history[1].data == {
         "owner": owner.email,
-        "starts_on": "2027-01-01",
-        "ends_on": "2027-06-30",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-06-30",
         "success_criteria": "50 unge i job",
         "budget_dkk": 250000,
     }
@@ -233,3 +233,45 @@ def test_reopening_a_parked_idea_drops_its_revisit_date_but_not_another_follow_u
         ideas.update_idea(unit, manager, kept, {"follow_up_on": "2030-01-01"})
     assert fire(uow, manager, dropped, "reopen", reason="Nu").follow_up_on is None
     assert str(fire(uow, manager, kept, "reopen", reason="Nu").follow_up_on) == "2030-01-01"
+
+
+@pytest.mark.parametrize(
+    ("route", "closing"),
+    [
+        ((), ("reject", {})),
+        (("assess", "start_pilot"), ("scale", SCALE)),
+        ((), ("merge", None)),
+    ],
+)
+def test_closing_an_idea_clears_its_follow_up_date(
+    uow: UowFactory,
+    make_user: Callable[..., Actor],
+    route: tuple[str, ...],
+    closing: tuple[str, dict[str, object] | None],
+) -> None:
+    manager = make_user("manager")
+    follow_up = (local_today() + timedelta(days=10)).isoformat()
+    idea_id = new_idea(uow, manager, owner=manager.email, follow_up_on=follow_up)
+    survivor = new_idea(uow, manager)
+    steps = {"assess": ASSESS, "start_pilot": PILOT}
+    for step in route:
+        fire(uow, manager, idea_id, step, data=steps[step])
+    trigger, data = closing
+    data = {"into": survivor} if trigger == "merge" else data
+    closed = fire(uow, manager, idea_id, trigger, reason="Afsluttet", data=data)
+    assert closed.follow_up_on is None
+    with uow() as unit:
+        stored = unit.ideas.get(idea_id)
+        assert stored is not None and stored.follow_up_on is None
+        kept = unit.ideas.get(survivor)
+        assert kept is not None
+
+
+def test_parking_keeps_the_revisit_date_as_the_follow_up(
+    uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager, owner=manager.email)
+    revisit = (local_today() + timedelta(days=90)).isoformat()
+    parked = fire(uow, manager, idea_id, "park", reason="Senere", data={"revisit_on": revisit})
+    assert str(parked.follow_up_on) == revisit

@@ -26,7 +26,7 @@ from workflow.services import ideas, transitions
 from workflow.uow import UnitOfWork
 
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende og billig"}
-PILOT = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "success_criteria": "50 unge i job"}
+PILOT = {"starts_on": "2026-01-01", "ends_on": "2026-06-30", "success_criteria": "50 unge i job"}
 SCALE = {"outcome": "success", "evaluation": "Målene er nået", "scale_to": ["Langå"]}
 READS = 1  # the idea with owner, meeting, themes' names and latest records
 # The compare-and-set UPDATE, the history row, the outbox row, and the record a gate leaves.

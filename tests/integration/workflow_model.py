@@ -84,6 +84,7 @@ class IdeaModel:
     log: list[tuple[str, str, str]] = field(default_factory=list)  # successful firings
     merged_into: int | None = None
     follow_up_on: date | None = None
+    pilot_starts_on: date | None = None
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Payload:
     new_owner: str | None = None  # start_pilot: who owns the idea after a success
     into: int | None = None
     revisit_on: date | None = None
+    starts_on: date | None = None  # start_pilot: the plan's start, when well-formed
 
 
 @dataclass
@@ -187,8 +189,22 @@ def expect(
     points_at = payload.into if isinstance(payload.data, dict) else None
     if trigger == "merge" and points_at and ideas[points_at].state == "merged":
         return Expected(ReferencedIdeaMerged)  # merge into the survivor instead
-    if payload.errors:
-        return Expected(ValidationFailed, payload.errors)
+    errors = payload.errors | _rule_errors(ideas[idea_id], actor, trigger, payload)
+    if errors:
+        return Expected(ValidationFailed, errors)
     if trigger == "start_pilot" and ROLES[actor] == "owner" and payload.new_owner != actor:
         return Expected(Forbidden)  # only managers hand an idea to someone else
     return Expected(None, dest=dest)
+
+
+def _rule_errors(idea: IdeaModel, actor: str, trigger: str, payload: Payload) -> set[str]:
+    """The keys the gate's rules add: scaling a pilot that has not started needs a manager
+    giving a reason (rules run only once ``data`` is an object)."""
+    if trigger != "scale" or not isinstance(payload.data, dict | None):
+        return set()
+    starts = idea.pilot_starts_on
+    if starts is None or starts <= copenhagen_today():
+        return set()
+    reason = payload.reason
+    given = isinstance(reason, str) and bool(reason.strip()) and len(reason.strip()) <= 5000
+    return set() if ROLES[actor] in ("admin", "manager") and given else {"reason"}

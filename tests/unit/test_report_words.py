@@ -9,6 +9,7 @@ import pytest
 
 from workflow.reports.content import ReportChange, ReportEvaluation, ReportIdea, ReportPilot
 from workflow.reports.words import Words, summary_line
+from workflow.text import counted
 
 TODAY = date(2025, 9, 12)
 IDEA = ReportIdea(
@@ -91,3 +92,10 @@ def test_each_step_is_told_in_the_past_tense() -> None:
         "reopen": "Idéen blev taget op igen.",
         "merge": "Idéen blev lagt sammen med en lignende idé.",
     }
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"), [(0, "0 ideas"), (1, "1 idea"), (2, "2 ideas"), (21, "21 ideas")]
+)
+def test_a_count_takes_its_noun_in_the_right_number(number: int, expected: str) -> None:
+    assert counted(number, "idea") == expected

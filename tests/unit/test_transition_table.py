@@ -11,6 +11,7 @@ import pytest
 
 from tests.unit.guard_failures import GUARD_FAILURES, VALID
 from workflow.errors import InvalidTransition, ValidationFailed
+from workflow.gates import PILOT_NOT_STARTED
 from workflow.states import (
     MACHINE,
     STATES,
@@ -41,6 +42,8 @@ class FakeContext:
     today: date = TODAY
     idea_id: int = 1
     idea_owner_email: str | None = "owner@randers.dk"
+    pilot_starts_on: date | None = None
+    actor_manages: bool = False
     roles: dict[str, str] = field(
         default_factory=lambda: {
             "owner@randers.dk": "owner",
@@ -196,3 +199,26 @@ def test_replay_refuses_a_history_the_table_does_not_allow(
 ) -> None:
     with pytest.raises(ReplayMismatch):
         replay(steps)
+
+
+@pytest.mark.parametrize("days_after_start", [-400, -1, 0, 1, 365])
+@pytest.mark.parametrize("manages", [False, True])
+@pytest.mark.parametrize("reason", [None, "", "   ", "Byrådet besluttede udrulning nu"])
+def test_scaling_needs_a_pilot_that_has_started_or_a_managers_reason(
+    days_after_start: int, manages: bool, reason: str | None
+) -> None:
+    starts = date.fromordinal(TODAY.toordinal() - days_after_start)
+    context = FakeContext(pilot_starts_on=starts, actor_manages=manages)
+    _, data = VALID["scale"]
+    may_scale = days_after_start >= 0 or (manages and bool(reason and reason.strip()))
+    if may_scale:
+        assert fire("piloted", "scale", reason, data, context).to_state == "scaled"
+        return
+    with pytest.raises(ValidationFailed) as caught:
+        fire("piloted", "scale", reason, data, context)
+    assert caught.value.fields == {"reason": PILOT_NOT_STARTED}
+
+
+def test_a_pilot_without_a_plan_on_record_is_not_held_back() -> None:
+    _, data = VALID["scale"]
+    assert fire("piloted", "scale", None, data, FakeContext()).to_state == "scaled"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -225,3 +227,21 @@ def test_the_session_cookie_is_secure_when_served_over_https(
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     secure.extensions["ideaflow.database"].dispose()
+
+
+def test_a_failed_sign_in_keeps_where_the_user_was_going(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    user = make_user("manager")
+    sent_away = web.get("/ideas?state=assessed")
+    assert sent_away.status_code == 302
+    login_url = sent_away.headers["Location"]
+    failed = web.post(login_url, {"email": user.email, "password": "forkert kode"})
+    page = failed.get_data(as_text=True)
+    assert failed.status_code == 200 and "password is wrong" in page
+    form_action = re.search(r'<form method="post" action="([^"]+)"', page)
+    assert form_action is not None
+    assert html.unescape(form_action.group(1)) == "/login?next=/ideas?state%3Dassessed"
+    retried = web.post(form_action.group(1).replace("&amp;", "&"),
+                       {"email": user.email, "password": PASSWORD})  # fmt: skip
+    assert retried.headers["Location"] == "/ideas?state=assessed"

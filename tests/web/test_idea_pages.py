@@ -201,13 +201,13 @@ def test_a_gate_form_with_missing_fields_says_so_next_to_each_field(
 def test_firing_through_the_forms_walks_an_idea_to_scaled(
     web: Web, uow: UowFactory, make_user: Callable[..., Actor]
 ) -> None:
-    owner = make_user("owner")
+    owner = make_user("owner", name="Ole Berg")
     idea_id = new_idea(uow, owner)
     web.login(owner)
     steps = [
         ("assess", {"data-impact": "5", "data-feasibility": "4", "data-cost": "2",
                     "data-summary": "Stærk"}),
-        ("start_pilot", {"data-starts_on": "2027-01-01", "data-ends_on": "2027-06-30",
+        ("start_pilot", {"data-starts_on": "2026-01-01", "data-ends_on": "2026-06-30",
                          "data-success_criteria": "30 familier", "data-budget_dkk": "125.000,50"}),
         ("scale", {"data-outcome": "success", "data-evaluation": "Godt",
                    "data-scale_to": "Langå\nAssentoft\n"}),
@@ -224,6 +224,36 @@ def test_firing_through_the_forms_walks_an_idea_to_scaled(
     assert idea.evaluation is not None and idea.evaluation["scale_to"] == ["Langå", "Assentoft"]
     page = web.text(f"/ideas/{idea_id}")
     assert page.count('class="timeline__when"') == 4  # recorded + three steps
+    assert page.count("by Ole Berg") == 3  # who took each step, by name
+
+
+def test_a_pilot_that_has_not_started_is_scaled_only_by_a_manager_with_a_reason(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner, manager = make_user("owner"), make_user("manager")
+    idea_id = new_idea(uow, owner)
+    starts = local_today() + timedelta(days=30)
+    with uow() as unit:
+        assess = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Lovende"}
+        transitions.fire_trigger(unit, owner, idea_id, "assess", data=assess)
+        ends = starts + timedelta(days=90)
+        plan = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
+                "success_criteria": "30 familier"}  # fmt: skip
+        transitions.fire_trigger(unit, owner, idea_id, "start_pilot", data=plan)
+    scale = {"data-outcome": "success", "data-evaluation": "Godt", "data-scale_to": "Langå",
+             "expected_version": "3"}  # fmt: skip
+    web.login(owner)
+    refused = web.post(f"/ideas/{idea_id}/transitions/scale", {**scale, "reason": "Nu"})
+    assert refused.status_code == 422
+    assert "The pilot has not started yet" in refused.get_data(as_text=True)
+
+    web.post("/logout")
+    web.login(manager)
+    silent = web.post(f"/ideas/{idea_id}/transitions/scale", scale)
+    assert silent.status_code == 422
+    early = web.post(f"/ideas/{idea_id}/transitions/scale",
+                          {**scale, "reason": "Byrådet vil udrulle nu"})  # fmt: skip
+    assert early.status_code == 302, early.get_data(as_text=True)[:2000]
 
 
 def test_a_stale_gate_form_reports_the_concurrent_change(

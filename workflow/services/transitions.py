@@ -22,7 +22,15 @@ from workflow.services.ideas import (
 )
 from workflow.services.transition_statement import write_step
 from workflow.services.transition_writes import Record
-from workflow.states import TRIGGERS_BY_NAME, Effect, Outcome, State, allowed_triggers, fire
+from workflow.states import (
+    OPEN_STATES,
+    TRIGGERS_BY_NAME,
+    Effect,
+    Outcome,
+    State,
+    allowed_triggers,
+    fire,
+)
 from workflow.uow import UnitOfWork
 from workflow.views import HistoryView, IdeaDetail, history_views, idea_detail, jsonable
 
@@ -34,6 +42,8 @@ class _Context:
     uow: UnitOfWork
     idea: Idea
     today: date
+    pilot_starts_on: date | None
+    actor_manages: bool
     _users: dict[str, User | None] = dataclasses.field(default_factory=dict)
 
     @property
@@ -100,7 +110,8 @@ def fire_trigger(
     _refuse_merged_references(idea, trigger, referenced)
     now = now or utcnow()
     with uow.session.no_autoflush:  # written below, statement by statement
-        outcome, record = _apply(uow, actor, idea, trigger, reason, data, now)
+        pilot_starts = found.pilot_plan.starts_on if found.pilot_plan is not None else None
+        outcome, record = _apply(uow, actor, idea, trigger, reason, data, now, pilot_starts)
         for other in referenced.values():
             # The idea pointed at changes too (a merge's survivor carries this one on): its
             # version moves, so a merge racing the other way, or an edit that did not see this,
@@ -147,13 +158,22 @@ def fire_trigger(
 
 
 def _apply(
-    uow: UnitOfWork, actor: Actor, idea: Idea, trigger: Any, reason: Any, data: Any, now: datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    idea: Idea,
+    trigger: Any,
+    reason: Any,
+    data: Any,
+    now: datetime,
+    pilot_starts_on: date | None,
 ) -> tuple[Outcome, Record | None]:
     """Check the gate, apply the trigger's effect and the new state to the idea (unwritten)."""
-    context = _Context(uow, idea, local_today(now))
+    context = _Context(uow, idea, local_today(now), pilot_starts_on, actor.manages)
     outcome = fire(idea.state, trigger, reason, data, context)
     _check_owner_change(actor, idea, outcome)
     record = EFFECTS[TRIGGERS_BY_NAME[outcome.trigger].effect](context, outcome, actor)
+    if outcome.to_state not in OPEN_STATES and idea.follow_up_on is not None:
+        idea.follow_up_on = None  # a closed idea has nothing left to follow up
     idea.state = outcome.to_state
     idea.state_changed_at = now
     idea.updated_at = now
