@@ -162,6 +162,8 @@ def make_idea(
                 at,
             )
         state = dest
+        if state not in OPEN:
+            idea["follow_up_on"] = None  # as transitions does: a closed idea has none
         if state == State.PROPOSED:
             proposed_since = at
         idea.update(state=state, state_changed_at=at, updated_at=at)

@@ -43,7 +43,10 @@ def _per_idea(session: Any, model: Any) -> Counter[int]:
 
 
 def _follow_up(steps: list[HistoryEntry]) -> Any:
-    """What parking leaves: the revisit date of the last park unless a reopen dropped it."""
+    """What parking leaves: the revisit date of the last park unless a reopen dropped it, or
+    closing the idea (scaled, rejected, merged) cleared it."""
+    if steps and steps[-1].to_state in ("scaled", "rejected", "merged"):
+        return None
     since_reopen = [e for e in steps if e.trigger == "reopen"][-1:]
     later = steps[steps.index(since_reopen[0]) + 1 :] if since_reopen else steps
     return revisit_on(later)
