@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
@@ -26,7 +27,7 @@ from web.forms import expected_version, field_errors, idea_fields
 from web.i18n import STATE_NAMES
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed, VersionConflict
-from workflow.gates import MAX_ID
+from workflow.gates import MAX_ID, N_
 from workflow.permissions import (
     may_assign_owner,
     may_comment,
@@ -44,6 +45,15 @@ PER_PAGE = 25
 SHOWN = 100  # history entries, comments and followers an idea's page lists (all are counted)
 THEME_CHOICES = 100  # themes listed in the filter; more are reached from an idea's themes
 OWNER_CHOICES = 100  # owners listed in the filter; more are reached from an idea's owner
+FOLLOWER_FIELDS = ("name", "email", "organisation", "delivery")
+FOLLOWER_LABELS = {
+    "name": N_("Name"),
+    "email": N_("Email address"),
+    "organisation": N_("Organisation"),
+    "delivery": N_("Emails about ideas"),
+}
+DELIVERY_NAMES = {"immediate": N_("at once"), "daily": N_("daily digest"),
+                  "weekly": N_("weekly digest")}  # fmt: skip
 
 
 def _filters() -> dict[str, str]:
@@ -216,6 +226,7 @@ def idea_detail(idea_id: int) -> str:
             "may_comment": may_comment(actor),
             "today": local_today(),
             "triggers": TRIGGERS_BY_NAME,
+            "follower_form": session.pop("follower_form", None) or {},
         }
     return render_template("ideas/detail.html", **context)
 
@@ -322,23 +333,33 @@ def add_comment(idea_id: int) -> BaseResponse | tuple[str, int]:
 @bp.post("/ideas/<int:idea_id>/followers")
 def add_follower(idea_id: int) -> BaseResponse:
     """Let a stakeholder follow the idea."""
+    typed = {name: request.form.get(name, "") for name in FOLLOWER_FIELDS}
     try:
         with unit_of_work() as uow:
-            collaboration.add_follower(
+            added = collaboration.add_follower(
                 uow,
                 current_actor(),
                 idea_id,
-                name=request.form.get("name", ""),
-                email=request.form.get("email"),
-                organisation=request.form.get("organisation"),
+                name=typed["name"],
+                email=typed["email"],
+                organisation=typed["organisation"],
                 source=f"added on the idea page by {current_actor().email}",
-                delivery=request.form.get("delivery") or None,
+                delivery=typed["delivery"] or None,
             )
     except ValidationFailed as error:
-        flash(_("The follower was not added: %(why)s", why=_(next(iter(error.fields.values())))),
-              "error")  # fmt: skip
+        session["follower_form"] = typed  # shown again, so nothing typed is lost
+        for field, message in error.fields.items():
+            label = _(FOLLOWER_LABELS.get(field, field))
+            flash(_("The follower was not added: %(field)s: %(why)s", field=label, why=_(message)),
+                  "error")  # fmt: skip
     else:
-        flash(_("The follower is added."), "success")
+        if added.kept_delivery:
+            chosen = _(DELIVERY_NAMES.get(added.delivery, added.delivery))
+            flash(_("%(name)s follows the idea. They already had a choice of how often they get "
+                    "emails (%(delivery)s); it is kept.", name=added.name, delivery=chosen),
+                  "info")  # fmt: skip
+        else:
+            flash(_("The follower is added."), "success")
     return redirect(url_for("ideas.idea_detail", idea_id=idea_id, _anchor="followers"))
 
 

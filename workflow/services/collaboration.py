@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,8 @@ from sqlalchemy import func, select
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
-from workflow.models import Comment, HistoryEntry, IdeaFollower
+from workflow.models import Comment, HistoryEntry, IdeaFollower, Unsubscription
+from workflow.notifications.recipients import IDEA_UPDATES
 from workflow.permissions import (
     Actor,
     may_comment,
@@ -47,6 +49,8 @@ class FollowerView:
     source: str
     since: datetime
     delivery: str = "daily"
+    unsubscribed: bool = False  # asked for no more idea emails: none go out, whatever ``delivery``
+    kept_delivery: bool = False  # added again: their own earlier choice stays as it was
 
 
 def looks_like_email(text: str) -> bool:
@@ -122,7 +126,8 @@ def add_follower(
 ) -> FollowerView:
     """Let a stakeholder follow an idea; managers and the idea's owner may add followers.
 
-    ``delivery`` (immediate, daily or weekly), when given, becomes the contact's preference.
+    ``delivery`` (immediate, daily or weekly), when given, becomes a new contact's preference;
+    a known contact keeps theirs (the answer's ``kept_delivery`` says when it differed).
     """
     idea = load_idea(uow, idea_id)
     if not may_edit_idea(actor, idea.owner_id):
@@ -139,7 +144,11 @@ def add_follower(
     if errors:
         raise ValidationFailed(errors)
     contact = uow.contacts.find_or_add(name, (organisation or "").strip()[:300] or None, email)
-    if delivery is not None:
+    known = contact.id is not None  # found, not just added
+    # A known contact's delivery is their own choice (changed from the link in every email):
+    # adding them to another idea never changes it.
+    kept = known and delivery is not None and delivery != contact.delivery
+    if not known and delivery is not None:
         contact.delivery = delivery
     uow.flush()
     follower = uow.session.get(IdeaFollower, (idea.id, contact.id))
@@ -149,7 +158,7 @@ def add_follower(
         )
         uow.session.add(follower)
     uow.commit()
-    return _follower_view(follower)
+    return dataclasses.replace(_follower_view(follower), kept_delivery=kept)
 
 
 def remove_follower(uow: UnitOfWork, actor: Actor, idea_id: int, contact_id: int) -> None:
@@ -170,14 +179,25 @@ def followers(
     """An idea's followers (the ``first`` ones when given), in the order they started
     following; their addresses only for managers, admins and the idea's owner."""
     idea = load_idea(uow, idea_id)
-    rows = uow.session.scalars(
-        select(IdeaFollower)
+    unsubscribed = (
+        select(Unsubscription.contact_id)
+        .where(
+            Unsubscription.contact_id == IdeaFollower.contact_id,
+            Unsubscription.list_name == IDEA_UPDATES,
+        )
+        .exists()
+    )
+    rows = uow.session.execute(
+        select(IdeaFollower, unsubscribed)
         .where(IdeaFollower.idea_id == idea.id)
         .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
         .limit(first)
     ).all()
     with_address = may_see_follower_addresses(actor, idea.owner_id)
-    return [_follower_view(row, with_address) for row in rows]
+    return [
+        dataclasses.replace(_follower_view(row, with_address), unsubscribed=bool(stopped))
+        for row, stopped in rows
+    ]
 
 
 def _follower_view(row: IdeaFollower, with_address: bool = True) -> FollowerView:

@@ -51,6 +51,7 @@ class ContactSummary:
     erased_at: datetime | None
     follows: int
     meetings: int
+    unsubscribed: tuple[str, ...] = ()  # the mailing lists they asked to stop
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,11 @@ def _summary(uow: UnitOfWork, contact: Contact) -> ContactSummary:
     meetings = uow.session.scalar(
         select(func.count()).where(MeetingParticipant.contact_id == contact.id)
     )
+    stopped = uow.session.scalars(
+        select(Unsubscription.list_name)
+        .where(Unsubscription.contact_id == contact.id)
+        .order_by(Unsubscription.list_name)
+    ).all()
     return ContactSummary(
         id=contact.id,
         name=contact.name,
@@ -235,6 +241,7 @@ def _summary(uow: UnitOfWork, contact: Contact) -> ContactSummary:
         erased_at=contact.erased_at,
         follows=follows or 0,
         meetings=meetings or 0,
+        unsubscribed=tuple(stopped),
     )
 
 
