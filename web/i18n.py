@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from workflow.clock import LOCAL_TIMEZONE
+from workflow.gates import iso_day
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
 from workflow.states import OPEN_STATES, STATE_LABELS, TRIGGERS
 
@@ -126,6 +127,7 @@ def init_app(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["iso_date"] = iso_day  # a date kept as text in JSON (an edit's)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["one_decimal"] = one_decimal

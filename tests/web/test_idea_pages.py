@@ -14,7 +14,7 @@ from web.views import ideas as idea_views
 from workflow.clock import local_today
 from workflow.permissions import Actor
 from workflow.repositories import ideas as idea_repository
-from workflow.services import collaboration, ideas, transitions
+from workflow.services import collaboration, ideas, transitions, users
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -422,3 +422,33 @@ def test_a_past_follow_up_is_marked_overdue_only_while_the_idea_is_open(
         transitions.fire_trigger(unit, manager, idea_id, "reject", reason="Ingen midler")
     assert 'class="overdue"' not in web.text(f"/ideas/{idea_id}")
     assert 'class="overdue"' not in web.text("/ideas?q=Forfalden")
+
+
+def test_an_edit_shows_in_the_timeline_and_the_api_history(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager", name="Mette Holm")
+    ole = make_user("owner", name="Ole Berg")
+    idea_id = new_idea(uow, manager)
+    web.login(manager)
+    edited = web.post(
+        f"/ideas/{idea_id}/edit",
+        {"title": "Sociale partnerskaber i Langå", "owner": ole.email, "themes": "Unge\nErhverv",
+         "follow_up_on": "2027-02-01", "expected_version": "1"},
+    )  # fmt: skip
+    assert edited.status_code == 302
+    page = web.text(f"/ideas/{idea_id}")
+    timeline = page.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert "Edited" in timeline and "by Mette Holm" in timeline
+    assert "Title: “Sociale partnerskaber” → “Sociale partnerskaber i Langå”" in timeline
+    assert "Owner: nobody → Ole Berg" in timeline
+    assert "Follow-up date: none → 1 Feb 2027" in timeline
+    assert "Themes: none → Unge; Erhverv" in timeline
+    with uow() as unit:
+        token = users.issue_token(unit, manager.email, "test").secret
+    answer = web.client.get(
+        f"/api/v1/ideas/{idea_id}/history", headers={"Authorization": f"Bearer {token}"}
+    )
+    (edit,) = answer.get_json()["edits"]
+    assert edit["actor"] == manager.email
+    assert edit["changes"]["owner"] == {"from": None, "to": ole.email}

@@ -20,7 +20,7 @@ from workflow.contracts.ideas import (
 )
 from workflow.contracts.transitions import TRANSITION_FIELDS, Transition
 from workflow.errors import ValidationFailed
-from workflow.services import ideas, listing, pipeline, transitions
+from workflow.services import edit_history, ideas, listing, pipeline, transitions
 
 INVALID_IDEA = (
     "Invalid fields (`fields` says what is wrong with each); also when `owner` is not an active "
@@ -159,14 +159,16 @@ def fire_trigger(idea_id: int) -> Response:
     "get",
     "/ideas/{idea_id}/history",
     "ideaHistory",
-    "Every fired trigger, oldest first.",
+    "Every fired trigger and every edit of the idea's fields, each oldest first.",
     {"200": Answer("The history.", History), "404": NO_IDEA},
 )
 def idea_history(idea_id: int) -> Response:
-    """An idea's history, oldest first."""
-    with unit_of_work() as uow:
+    """An idea's history, oldest first: its steps and the edits of its fields."""
+    with reading() as uow:
         entries = transitions.idea_history(uow, current_actor(), idea_id)
-    return jsonify(History.of({"items": entries}).dump())
+        edits = edit_history.idea_edits(uow, current_actor(), idea_id)
+    found = [{"actor": e.actor, "at": e.at, "changes": e.changes_by_field} for e in edits]
+    return jsonify(History.of({"items": entries, "edits": found}).dump())
 
 
 @bp.get("/pipeline")

@@ -36,7 +36,7 @@ from workflow.permissions import (
     may_fire,
 )
 from workflow.repositories import IDEA_ORDERS
-from workflow.services import collaboration, ideas, listing, transitions, users
+from workflow.services import collaboration, edit_history, ideas, listing, transitions, users
 from workflow.states import STATES, TRIGGERS_BY_NAME
 
 bp = Blueprint("ideas", __name__)
@@ -213,7 +213,10 @@ def idea_detail(idea_id: int) -> str:
         context = {
             "idea": idea,
             "source": _source(stored),
-            "history": transitions.idea_history(uow, actor, idea_id, latest=SHOWN),
+            "timeline": _timeline(
+                transitions.idea_history(uow, actor, idea_id, latest=SHOWN),
+                edit_history.idea_edits(uow, actor, idea_id, latest=SHOWN),
+            ),
             "comments": collaboration.comments(uow, actor, idea_id, latest=SHOWN),
             "followers": collaboration.followers(uow, actor, idea_id, first=SHOWN),
             "counts": collaboration.counts(uow, idea_id),
@@ -229,6 +232,12 @@ def idea_detail(idea_id: int) -> str:
             "follower_form": session.pop("follower_form", None) or {},
         }
     return render_template("ideas/detail.html", **context)
+
+
+def _timeline(steps: list[Any], edits: list[Any]) -> list[tuple[str, Any]]:
+    """Steps and edits in the order they happened, each marked with its kind."""
+    marked = [("step", step) for step in steps] + [("edit", edit) for edit in edits]
+    return sorted(marked, key=lambda item: item[1].at)
 
 
 def _source(stored: Any) -> dict[str, Any]:

@@ -171,10 +171,19 @@ class HistoryEntry(Output):
     data: dict[str, Any]
 
 
+class EditEntry(Output):
+    """One edit of an idea's fields: each changed field's value before and after."""
+
+    actor: str | None
+    at: Moment
+    changes: dict[str, dict[str, Any]]
+
+
 class History(Output):
-    """Every fired trigger, oldest first."""
+    """Every fired trigger, oldest first, and every edit of the idea's fields, oldest first."""
 
     items: list[HistoryEntry]
+    edits: list[EditEntry] = Field(default_factory=list)
 
 
 class Stage(Output):

@@ -209,6 +209,23 @@ class HistoryEntry(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class IdeaEdit(Base):
+    """One edit of an idea's fields: who, when, and each changed field's value before and
+    after (``{"owner": {"from": "a@x.dk", "to": "b@x.dk"}}``). The idea's timeline shows them
+    beside the fired triggers; they are not steps, so replaying the history ignores them."""
+
+    __tablename__ = "idea_edits"
+    __table_args__ = (Index("ix_idea_edits_idea_at", "idea_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
 def revisit_on(history: Iterable[HistoryEntry]) -> date | None:
     """The revisit date of the latest ``park`` in ``history`` (oldest first); None without one."""
     parked = [entry for entry in history if entry.trigger == "park"]

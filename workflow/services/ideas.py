@@ -10,7 +10,7 @@ from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, IdeaUpdated
 from workflow.gates import MAX_ID, N_, PILOT_OWNER_ROLES, REQUIRED, iso_day, whole
-from workflow.models import Idea, User
+from workflow.models import Idea, IdeaEdit, User
 from workflow.permissions import Actor, may_assign_owner, may_create_idea, may_edit_idea
 from workflow.repositories.idea_step import idea_for_step
 from workflow.repositories.ideas import IdeaWithRecords
@@ -88,13 +88,35 @@ def change_idea(
     _refuse_unknown(fields, EDITABLE_FIELDS)
     check_expected_version(idea, expected_version)
     clean = _clean_fields(uow, fields)
+    before = _editable_values(idea)
     changes = _apply_changes(uow, idea, clean)
     if changes:
+        now = utcnow()
         idea.search_text = search_text(idea.title, idea.description)
-        idea.updated_at = utcnow()
+        idea.updated_at = now
+        after = _editable_values(idea)
+        uow.session.add(
+            IdeaEdit(
+                idea_id=idea.id,
+                actor_id=actor.id,
+                at=now,
+                changes={name: {"from": before[name], "to": after[name]} for name in changes},
+            )
+        )
         uow.flush()
         uow.publish(IdeaUpdated(idea.id, changes=jsonable(changes), actor_id=actor.id))
         uow.commit()
+
+
+def _editable_values(idea: Idea) -> dict[str, Any]:
+    """The editable fields as an edit records them (JSON-ready)."""
+    return {
+        "title": idea.title,
+        "description": idea.description,
+        "follow_up_on": idea.follow_up_on.isoformat() if idea.follow_up_on else None,
+        "owner": idea.owner.email if idea.owner else None,
+        "themes": [theme.name for theme in idea.themes],
+    }
 
 
 def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dict[str, Any]:

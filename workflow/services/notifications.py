@@ -174,6 +174,36 @@ def _idea_transitioned(
     return add_notifications(uow, links, items, now)
 
 
+def _idea_updated(
+    uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
+) -> list[Notification | None]:
+    """An edit that gave the idea a new owner tells them (unless they made it themselves)."""
+    payload = message.payload
+    new_owner = (payload.get("changes") or {}).get("owner")
+    if not isinstance(new_owner, str):
+        return []
+    owner = uow.users.by_email(new_owner)
+    idea = uow.session.get(Idea, payload["idea_id"])
+    if idea is None or owner is None or not owner.active or owner.id == payload.get("actor_id"):
+        return []
+    editor = uow.session.get(User, payload["actor_id"]) if payload.get("actor_id") else None
+    item = NewNotification(
+        render(
+            "owner_assigned",
+            owner.language or "da",
+            recipient_name=owner.name,
+            idea={"id": idea.id, "title": idea.title, "follow_up_on": idea.follow_up_on},
+            assigned_by=editor.name if editor else None,
+            links={"idea_url": links.idea_url(idea.id)},
+        ),
+        kind="owner_assigned",
+        dedupe_key=f"owner_assigned:{message.id}:{owner.id}",
+        user=owner,
+        fields={"idea_id": idea.id, "outbox_id": message.id, "payload": payload},
+    )
+    return add_notifications(uow, links, [item], now)
+
+
 def _meeting_imported(
     uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
 ) -> list[Notification | None]:
@@ -299,5 +329,6 @@ def _notification(links: Links, item: NewNotification, created_at: datetime) -> 
 
 _FAN_OUT: dict[str, FanOut] = {
     "idea.transitioned": _idea_transitioned,
+    "idea.updated": _idea_updated,
     "meeting.imported": _meeting_imported,
 }
