@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request, session
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug import exceptions as http
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (
@@ -42,12 +43,24 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
     return response
 
 
+class ExplainedForbidden(http.Forbidden):
+    """A 403 whose page says why, in the user's language (``detail`` is a message id)."""
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__()
+        self.page_detail = detail
+
+
 def error_page(status: int, detail: str | None) -> tuple[str, int]:
-    """An error as an HTML page, in the user's language (detail only for our own messages)."""
-    from flask import render_template
+    """An error as an HTML page, in the user's language (detail only for our own messages),
+    with a way back to the idea when the page was about one."""
+    from flask import render_template, url_for
 
     try:
-        return render_template("errors/error.html", status=status, detail=detail), status
+        idea_id = (request.view_args or {}).get("idea_id")
+        back = url_for("ideas.idea_detail", idea_id=idea_id) if isinstance(idea_id, int) else None
+        page = render_template("errors/error.html", status=status, detail=detail, back_url=back)
+        return page, status
     except Exception:  # an error page must never fail: fall back to plain text
         logger.exception("the error page itself failed")
         return f"Error {status}", status
@@ -121,7 +134,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | tuple[str, int]:
         if not _wants_json():
-            return error_page(error.code or 500, None)
+            return error_page(error.code or 500, getattr(error, "page_detail", None))
         code = (error.name or "error").lower().replace(" ", "_")
         response = error_response(error.code or 500, code, error.description or error.name)
         if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]

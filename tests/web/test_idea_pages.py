@@ -452,3 +452,19 @@ def test_an_edit_shows_in_the_timeline_and_the_api_history(
     (edit,) = answer.get_json()["edits"]
     assert edit["actor"] == manager.email
     assert edit["changes"]["owner"] == {"from": None, "to": ole.email}
+
+
+def test_a_step_for_managers_only_says_so_and_leads_back_to_the_idea(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    owner = make_user("owner")
+    idea_id = new_idea(uow, owner)
+    web.login(owner)
+    for method in ("get", "post"):
+        refused = getattr(web, method)(f"/ideas/{idea_id}/transitions/merge")
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 403, method
+        assert "Only a manager takes this step." in page
+        assert f'<a href="/ideas/{idea_id}">Back to the idea</a>' in page
+    danish = web.get(f"/ideas/{idea_id}/transitions/merge", headers={"Accept-Language": "da"})
+    assert "Only a manager" not in danish.get_data(as_text=True)

@@ -10,20 +10,23 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.database import reading, unit_of_work
+from web.errors import ExplainedForbidden
 from web.forms import GateInput, field_errors, field_id, gate_input
 from workflow.errors import (
+    Forbidden,
     InvalidTransition,
     ReferencedIdeaMerged,
     ValidationFailed,
     VersionConflict,
 )
-from workflow.gates import TARGET_MERGED
+from workflow.gates import N_, TARGET_MERGED
 from workflow.permissions import may_assign_owner, may_fire
 from workflow.services import ideas, transitions, users
 from workflow.states import TRIGGERS_BY_NAME, State, TriggerSpec
 from workflow.views import IdeaDetail
 
 bp = Blueprint("gates", __name__)
+MANAGERS_ONLY = N_("Only a manager takes this step. Ask a manager, or go back to the idea.")
 
 
 def _trigger(name: str) -> TriggerSpec:
@@ -39,7 +42,7 @@ def _checked(idea_id: int, trigger: TriggerSpec) -> IdeaDetail:
     with reading() as uow:
         idea, stored = ideas.get_idea_as_stored(uow, actor, idea_id)
         if not may_fire(actor, stored.owner_id, trigger.name):
-            abort(403)
+            raise ExplainedForbidden(None if trigger.owner_may_fire else MANAGERS_ONLY)
     if trigger.name not in idea.allowed_triggers:
         raise InvalidTransition(trigger.name, idea.state, idea.allowed_triggers)
     return idea
@@ -66,6 +69,8 @@ def gate(idea_id: int, name: str) -> str | Response | tuple[str, int]:
                 data=posted.data,
                 expected_version=posted.expected_version,
             )
+    except Forbidden:
+        raise ExplainedForbidden(None if trigger.owner_may_fire else MANAGERS_ONLY) from None
     except ValidationFailed as error:
         return _form(_checked(idea_id, trigger), trigger, posted, field_errors(error.fields)), 422
     except ReferencedIdeaMerged as error:
