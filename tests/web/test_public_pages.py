@@ -189,8 +189,14 @@ def test_the_status_page_tells_the_story_and_nothing_internal(
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert "Set-Cookie" not in response.headers
     english = client.get(f"/status/{status_token(SECRET, idea_id)}?lang=en")
-    assert '<html lang="en">' in english.get_data(as_text=True)
-    assert "In pilot" in english.get_data(as_text=True)
+    told = english.get_data(as_text=True)
+    assert '<html lang="en">' in told
+    assert "In pilot" in told
+    timeline = told.split('id="public-timeline-heading"')[1]
+    assert "The idea has been assessed." in timeline
+    assert "The idea is being tried out in a pilot." in timeline
+    for action in ("Assess", "Start pilot", "→"):  # plain words, not the staff's action labels
+        assert action not in timeline, action
 
 
 def test_a_tampered_status_token_is_404(
