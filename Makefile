@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make run DEMO=0: start with an empty database, no demo
+DEMO ?= 1
 
 .PHONY: run test test-fast lint lock bench soak translations screenshots browser-deps clean
 
@@ -31,7 +33,11 @@ lock: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from workflow.settings import write_secret_key; write_secret_key(Path('instance'))"
 	$(BIN)/ideaflow db upgrade
-	$(BIN)/ideaflow import-minutes --if-empty samples/
+ifeq ($(DEMO),0)
+	@echo "DEMO=0: no demo; create the first administrator with 'ideaflow users create' (see README)."
+else
+	$(BIN)/ideaflow demo --if-empty samples/interessentmoede-2025-06-12.txt
+endif
 	$(BIN)/ideaflow serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -14,6 +14,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from web import create_app
 from web.cli_contacts import contacts_group
+from web.cli_demo import demo_command
 from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
 from web.cli_notifications import notifications_group
@@ -87,6 +88,7 @@ cli.params = [param for param in cli.params if param.name not in {"app", "env_fi
 for group in (db_group, users_group, tokens_group, ideas_group, contacts_group):
     cli.add_command(group)
 cli.add_command(import_minutes_command)
+cli.add_command(demo_command)
 cli.add_command(followups_group)
 cli.add_command(digests_group)
 cli.add_command(reports_group)

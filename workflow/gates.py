@@ -53,6 +53,7 @@ class FieldSpec:
     ] = ()  # (value, why it is refused) for tempting wrong values
     max_length: int = 10_000
     assigns_owner: bool = False  # the value becomes the idea's owner: managers' business
+    public: bool = True  # shown to stakeholders (emails, the public status page); forms say so
 
     @property
     def key(self) -> str:

@@ -15,6 +15,7 @@ from workflow.clock import local_today
 from workflow.permissions import Actor
 from workflow.repositories import ideas as idea_repository
 from workflow.services import collaboration, ideas, transitions, users
+from workflow.states import TRIGGERS_BY_NAME
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -41,7 +42,7 @@ def test_the_board_counts_every_column_and_links_to_the_list(
     assert "/ideas?state=rejected" in page
 
 
-def test_owners_cannot_see_the_board_link_but_see_their_ideas_first_due_first(
+def test_owners_land_on_their_ideas_first_due_first_and_may_open_the_board(
     web: Web, uow: UowFactory, make_user: Callable[..., Actor]
 ) -> None:
     owner = make_user("owner")
@@ -52,7 +53,9 @@ def test_owners_cannot_see_the_board_link_but_see_their_ideas_first_due_first(
     page = web.text("/my")
     assert page.index("Forfalden") < page.index("Senere")
     assert "overdue" in page
-    assert 'href="/board"' not in page
+    assert 'href="/board"' in page  # the board is everybody's overview; managers land on it
+    assert web.get("/").headers["Location"] == "/my"
+    assert web.get("/board").status_code == 200
 
 
 def test_titles_are_escaped_everywhere(
@@ -468,3 +471,31 @@ def test_a_step_for_managers_only_says_so_and_leads_back_to_the_idea(
         assert f'<a href="/ideas/{idea_id}">Back to the idea</a>' in page
     danish = web.get(f"/ideas/{idea_id}/transitions/merge", headers={"Accept-Language": "da"})
     assert "Only a manager" not in danish.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("trigger", sorted(TRIGGERS_BY_NAME))
+def test_every_gate_field_says_whether_stakeholders_see_it(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor], trigger: str
+) -> None:
+    manager = make_user("manager")
+    idea_id = new_idea(uow, manager)
+    with uow() as unit:  # an idea from which ``trigger`` may fire
+        reach = {"start_pilot": ["assess"], "scale": ["assess", "start_pilot"],
+                 "reopen": ["reject"]}  # fmt: skip
+        walk = {"assess": {"impact": 3, "feasibility": 3, "cost": 3, "summary": "Ok"},
+                "start_pilot": {"owner": manager.email, "starts_on": "2026-01-01",
+                                "ends_on": "2026-06-30", "success_criteria": "Brugt"}}  # fmt: skip
+        for step in reach.get(trigger, []):
+            transitions.fire_trigger(unit, manager, idea_id, step, reason="Nu", data=walk.get(step))
+    web.login(manager)
+    page = web.text(f"/ideas/{idea_id}/transitions/{trigger}")
+    form = page.split('<form method="post" class="form"')[1]
+    spec = TRIGGERS_BY_NAME[trigger]
+    labelled = form.count('class="audience audience--public"') + form.count('class="audience"')
+    assert labelled == len(spec.fields) + (0 if spec.requires_reason else 1)  # + the comment
+    internal = [field.name for field in spec.fields if not field.public]
+    assert form.count('class="audience"') == len(internal)
+    if trigger == "assess":
+        assert internal == ["impact", "feasibility", "cost"]
+    if trigger == "start_pilot":
+        assert internal == ["budget_dkk"]

@@ -109,14 +109,17 @@ def test_a_manager_changes_the_plan_and_can_plan_no_reports(
     assert "No reports are planned for this meeting." in page
 
 
+NOT_A_NUMBER = "is not a whole number of months. Write the months as numbers, e.g. 1, 3, 6."
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("0", "Each report is 1 to 36 months after the meeting."),
-        ("1, 37", "Each report is 1 to 36 months after the meeting."),
-        ("3 3", "Each number of months may appear only once."),
-        ("1, three", "Must be a list of whole numbers of months."),
-        ("1.5", "Must be a list of whole numbers of months."),
+        ("0", "“0”: each report is 1 to 36 months after the meeting."),
+        ("1, 37", "“37”: each report is 1 to 36 months after the meeting."),
+        ("3 3", "“3” is there twice: each number of months may appear only once."),
+        ("1, three", f"“three” {NOT_A_NUMBER}"),
+        ("1.5", f"“1.5” {NOT_A_NUMBER}"),
         ("1," * 150, "Must be a list of whole numbers of months."),
     ],
 )

@@ -35,6 +35,7 @@ from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from workflow.notifications.compose import Rendered
 from workflow.notifications.links import Links
 from workflow.permissions import may_manage_reports
+from workflow.reports.schedule import MONTHS_MAX, MONTHS_MIN
 from workflow.services import meeting_reports
 
 bp = Blueprint("meeting_reports", __name__)
@@ -55,13 +56,25 @@ def _language() -> str:
 
 
 def _months(text: str) -> list[int]:
-    """The months as typed ("1, 3, 6"): whole numbers; the service checks their range."""
-    parts = [part for part in _SEPARATORS.split(text.strip()) if part]
-    if len(text) > MONTHS_TEXT_MAX or not all(
-        part.isascii() and part.isdecimal() and len(part) <= 3 for part in parts
-    ):
+    """The months as typed ("1, 3, 6"); a wrong value is named in the message (the service
+    checks again, for the API)."""
+    if len(text) > MONTHS_TEXT_MAX:
         raise ValidationFailed({"months": NOT_WHOLE_NUMBERS})
-    return [int(part) for part in parts]
+    months: list[int] = []
+    for part in (part for part in _SEPARATORS.split(text.strip()) if part):
+        if not (part.isascii() and part.isdecimal() and len(part) <= 3):
+            why = _("“%(value)s” is not a whole number of months. Write the months as numbers, "
+                    "e.g. 1, 3, 6.", value=part[:20])  # fmt: skip
+        elif not MONTHS_MIN <= int(part) <= MONTHS_MAX:
+            why = _("“%(value)s”: each report is 1 to 36 months after the meeting.", value=part)
+        elif int(part) in months:
+            why = _("“%(value)s” is there twice: each number of months may appear only once.",
+                    value=part)  # fmt: skip
+        else:
+            months.append(int(part))
+            continue
+        raise ValidationFailed({"months": why})
+    return months
 
 
 def _back(meeting_id: int) -> BaseResponse:
