@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from web.database import reading, unit_of_work
 from workflow.i18n import LANGUAGES
 from workflow.permissions import Actor, Role
-from workflow.services import sessions
+from workflow.services import sessions, users
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -160,7 +160,10 @@ def login() -> str | BaseResponse | tuple[str, int, dict[str, str]]:
                 session["lang"] = chosen_language
             login_user(WebUser(signed_in.token, signed_in.actor, signed_in.language))
             return redirect(next_page or url_for("board.home"))
-    page = render_template("auth/login.html", error=error, email=email, next_page=next_page)
+    with reading() as uow:
+        first_run = not users.anybody_can_sign_in(uow)
+    page = render_template("auth/login.html", error=error, email=email, next_page=next_page,
+                           first_run=first_run)  # fmt: skip
     return page, status, headers
 
 

@@ -44,3 +44,16 @@ def test_creating_a_user_without_a_terminal_asks_for_the_password_option(
 def test_the_help_of_users_create_states_the_password_rule(deployment: Deployment) -> None:
     shown = deployment.cli("users", "create", "--help").stdout
     assert "at least 10 characters" in " ".join(shown.split())
+
+
+def test_the_demo_loads_once_and_prints_who_can_sign_in(deployment: Deployment) -> None:
+    sample = Path(__file__).resolve().parents[2] / "samples" / "interessentmoede-2025-06-12.txt"
+    first = deployment.cli("demo", "--if-empty", str(sample))
+    assert "Demo loaded: 21 ideas" in first.stdout
+    lines = [line.split() for line in first.stdout.splitlines() if "@example.org" in line]
+    assert [line[0] for line in lines] == ["admin", "manager", "owner", "owner"]
+    assert all(len(line[2]) >= 10 for line in lines)  # a password that passes the rule
+    again = deployment.cli("demo", "--if-empty", str(sample))
+    assert again.stdout == "" and "not empty; no demo loaded" in again.stderr
+    refused = deployment.cli("demo", str(sample), check=False)
+    assert refused.returncode == 1 and "empty database only" in refused.stderr

@@ -245,3 +245,12 @@ def test_a_failed_sign_in_keeps_where_the_user_was_going(
     retried = web.post(form_action.group(1).replace("&amp;", "&"),
                        {"email": user.email, "password": PASSWORD})  # fmt: skip
     assert retried.headers["Location"] == "/ideas?state=assessed"
+
+
+def test_a_new_installation_says_how_to_create_the_first_administrator(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    first = web.get("/login").get_data(as_text=True)
+    assert "Nobody can sign in yet" in first and "ideaflow users create" in first
+    make_user("admin")
+    assert "Nobody can sign in yet" not in web.get("/login").get_data(as_text=True)

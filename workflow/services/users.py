@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from workflow.clock import utcnow
 from workflow.errors import NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
@@ -148,6 +150,12 @@ def authenticate_token(uow: UnitOfWork, secret: str) -> Actor | None:
         token.last_used_at = now
         uow.commit()
     return actor_for(token.user)
+
+
+def anybody_can_sign_in(uow: UnitOfWork) -> bool:
+    """Whether any active user exists (a fresh installation has none)."""
+    query = select(User.id).where(User.active.is_(True)).limit(1)
+    return uow.session.scalar(query) is not None
 
 
 def actor_for(user: User) -> Actor:
