@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from types import FrameType
 
 from workflow.settings import Settings
@@ -56,6 +57,11 @@ def run_role(role: str) -> None:
     app.conf.worker_enable_remote_control = False  # no broadcast mailbox on the file broker
     threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
     gc.freeze()  # start-up's objects out of the collector's reach (see web.server)
+    # Celery warns whenever it runs as root, because a message from a shared broker could then
+    # act as root. The embedded worker's broker is a folder inside the instance, written only
+    # by this installation, and takes JSON only; the warning would only alarm `make run` users.
+    # A worker on Redis (`ideaflow worker`) keeps the warning.
+    warnings.filterwarnings("ignore", message="You're running the worker with superuser")
     app.start(argv=celery_argv(role, settings))
 
 

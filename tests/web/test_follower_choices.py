@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import select
 
 from tests.web.conftest import Web
-from workflow.models import Contact, Unsubscription
+from workflow.models import Contact, Meeting, Unsubscription
 from workflow.permissions import Actor
-from workflow.services import collaboration, ideas
+from workflow.services import collaboration, ideas, participants
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -78,3 +79,31 @@ def test_a_refused_follower_names_the_field_and_keeps_what_was_typed(
     assert 'value="Langå Borgerforening"' in page and 'value="anne@langaa"' in page
     assert '<option value="weekly" selected>' in page
     assert 'value="Langå Borgerforening"' not in web.text(f"/ideas/{idea_id}")  # shown once
+
+
+def test_meeting_participants_who_will_hear_are_listed_with_the_followers(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    with uow() as unit:
+        meeting = Meeting(title="Interessentmøde", held_on=date(2025, 6, 12))
+        unit.meetings.add(meeting)
+        unit.commit()
+        meeting_id = meeting.id
+        idea_id = ideas.create_idea(unit, manager, {"title": "Natbus"}).id
+        stored = unit.ideas.get(idea_id)
+        assert stored is not None
+        stored.meeting_id = meeting_id
+        unit.commit()
+    with uow() as unit:
+        for name, email in (("Carl Deltager", "carl@langaa.dk"), ("Dorte Uden", None),
+                            ("Eva Følger", "eva@langaa.dk")):  # fmt: skip
+            participants.add_participant(unit, manager, meeting_id,
+                                         {"name": name, "email": email}, source="test")  # fmt: skip
+        collaboration.add_follower(unit, manager, idea_id, name="Eva Følger", email="eva@langaa.dk")
+    web.login(manager)
+    followers = web.text(f"/ideas/{idea_id}").split('id="followers"')[1].split("</section>")[0]
+    told = followers.split("Also told: participants of the meeting")[1]
+    assert "Carl Deltager" in told and "carl@langaa.dk" in told
+    assert "Dorte Uden" not in told  # no address: nobody to tell
+    assert "Eva Følger" not in told  # listed once, as a follower

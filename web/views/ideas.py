@@ -219,6 +219,7 @@ def idea_detail(idea_id: int) -> str:
             ),
             "comments": collaboration.comments(uow, actor, idea_id, latest=SHOWN),
             "followers": collaboration.followers(uow, actor, idea_id, first=SHOWN),
+            "participants": collaboration.meeting_recipients(uow, actor, idea_id, first=SHOWN),
             "counts": collaboration.counts(uow, idea_id),
             "actions": [
                 TRIGGERS_BY_NAME[name]

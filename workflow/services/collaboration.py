@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
-from workflow.models import Comment, HistoryEntry, IdeaFollower, Unsubscription
+from workflow.models import (
+    Comment,
+    Contact,
+    HistoryEntry,
+    IdeaFollower,
+    MeetingParticipant,
+    Unsubscription,
+)
 from workflow.notifications.recipients import IDEA_UPDATES
 from workflow.permissions import (
     Actor,
@@ -196,6 +203,52 @@ def followers(
     with_address = may_see_follower_addresses(actor, idea.owner_id)
     return [
         dataclasses.replace(_follower_view(row, with_address), unsubscribed=bool(stopped))
+        for row, stopped in rows
+    ]
+
+
+def meeting_recipients(
+    uow: UnitOfWork, actor: Actor, idea_id: int, first: int | None = None
+) -> list[FollowerView]:
+    """The participants of the idea's meeting who agreed to hear and have an address, and do
+    not follow the idea themselves: they are told of its steps too (one statement)."""
+    idea = load_idea(uow, idea_id)
+    if idea.meeting_id is None:
+        return []
+    following = select(IdeaFollower.contact_id).where(IdeaFollower.idea_id == idea.id)
+    unsubscribed = (
+        select(Unsubscription.contact_id)
+        .where(
+            Unsubscription.contact_id == MeetingParticipant.contact_id,
+            Unsubscription.list_name == IDEA_UPDATES,
+        )
+        .exists()
+    )
+    rows = uow.session.execute(
+        select(MeetingParticipant, unsubscribed)
+        .join(Contact, Contact.id == MeetingParticipant.contact_id)
+        .where(
+            MeetingParticipant.meeting_id == idea.meeting_id,
+            MeetingParticipant.consent_at.is_not(None),
+            Contact.email.is_not(None),
+            Contact.erased_at.is_(None),
+            MeetingParticipant.contact_id.not_in(following),
+        )
+        .order_by(MeetingParticipant.position, MeetingParticipant.contact_id)
+        .limit(first)
+    ).all()
+    with_address = may_see_follower_addresses(actor, idea.owner_id)
+    return [
+        FollowerView(
+            row.contact.id,
+            row.contact.name,
+            row.contact.organisation,
+            row.contact.email if with_address else None,
+            row.consent_source or "",
+            row.consent_at or row.contact.created_at,
+            row.contact.delivery,
+            unsubscribed=bool(stopped),
+        )
         for row, stopped in rows
     ]
 
