@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     mail_from: str = "ideaflow <ideaflow@localhost>"
     mail_reply_to: str | None = None
     log_format: Literal["text", "json"] = "text"
+    # Why meeting participants may be emailed about the meeting's ideas (GDPR art. 6): as part
+    # of the municipality's public task, or only with each one's consent (see README, Privacy).
+    participant_legal_basis: Literal["public_task", "consent"] = "public_task"
     sweep_seconds: Seconds = 30.0
     # Production's delivery timings; tests and the quick soak shorten them (a lease must
     # outlast an SMTP exchange with its 30 s timeout).
@@ -132,6 +135,7 @@ class Settings(BaseSettings):
             requeue_after_seconds=self.requeue_after_seconds,
             read_seconds=self.read_seconds,
             tesseract=self.tesseract,
+            participant_legal_basis=self.participant_legal_basis,
         )
 
     @field_validator("*", mode="before")

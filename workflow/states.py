@@ -152,7 +152,9 @@ TRIGGERS: tuple[TriggerSpec, ...] = (
         N_("Assess"),
         (
             FieldSpec("impact", Kind.SCORE, N_("Impact (1-5, 5 = greatest)"), public=False),
-            FieldSpec("feasibility", Kind.SCORE, N_("Feasibility (1-5, 5 = easiest)"), public=False),
+            FieldSpec(
+                "feasibility", Kind.SCORE, N_("Feasibility (1-5, 5 = easiest)"), public=False
+            ),
             FieldSpec("cost", Kind.SCORE, N_("Cost (1-5, 5 = most expensive)"), public=False),
             FieldSpec("summary", Kind.TEXT, N_("Summary of the assessment")),
         ),

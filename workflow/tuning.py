@@ -13,13 +13,15 @@ from datetime import timedelta
 
 @dataclass(frozen=True)
 class Tuning:
-    """Delivery timings, the reading time limit and the Tesseract program."""
+    """Delivery timings, the reading time limit, the Tesseract program and the legal basis the
+    municipality chose for emailing meeting participants."""
 
     lease_seconds: float = 90.0  # how long a worker holds a notification it sends
     retry_first_seconds: float = 30.0  # wait before the first retry of an SMTP 4xx (doubles)
     requeue_after_seconds: float = 120.0  # age at which the sweep re-sends an unheld notification
     read_seconds: float = 20.0  # time limit for reading one document (a scan: per page)
     tesseract: str | None = None  # the Tesseract program; None: ``tesseract`` on PATH
+    participant_legal_basis: str = "public_task"  # or "consent": see README, Privacy
 
     @property
     def lease(self) -> timedelta:

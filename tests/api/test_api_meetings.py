@@ -162,7 +162,9 @@ def test_only_managers_and_admins_see_who_took_part(
     listed = [(p["name"], p["organisation"], p["email"]) for p in meeting["participants"]]
     assert listed == documents.PARTICIPANTS
     assert [p["position"] for p in meeting["participants"]] == [1, 2, 3]
-    assert meeting["participants"][0]["consent_source"] == "participant list in the minutes"
+    first = meeting["participants"][0]
+    assert first["consent_source"] == f"listed in the minutes of “{meeting['title']}”"
+    assert first["legal_basis"] == "public_task"
 
 
 def test_unknown_meetings_are_404(api: Api, make_user: MakeUser) -> None:

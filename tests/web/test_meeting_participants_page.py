@@ -72,7 +72,10 @@ def test_a_manager_adds_participants_with_and_without_an_address(
     assert "Bo Berg is added to the participants." in page
     people = page[page.index('id="participants-heading"') :]
     assert 'href="mailto:anne@langaa.dk"' in people
-    assert "Hears about the ideas (consent given" in people
+    assert (
+        "Hears about the ideas as part of the municipality's public task (added on the meeting "
+        f"page by {manager.email}, " in people
+    )
     assert "No email address: hears nothing about the ideas" in people
     again = web.post(path, {"name": "Anne Sørensen", "email": "anne@langaa.dk"})
     assert again.status_code == 302

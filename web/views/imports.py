@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor, requires_role
 from web.database import relay_kick, unit_of_work
 from web.errors import error_page
+from workflow import tuning
 from workflow.errors import ValidationFailed
 from workflow.gates import N_
 from workflow.importer.errors import MinutesRejected
@@ -271,6 +272,7 @@ def _preview_page(
         choices=choices,
         similar=similar,
         errors=errors or {},
+        legal_basis=tuning.current().participant_legal_basis,
     )
 
 

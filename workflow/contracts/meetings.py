@@ -88,6 +88,10 @@ class Participant(Output):
         Moment | None,
         Field(description="When the opt-in was recorded; null: none recorded."),
     ]
+    legal_basis: Annotated[
+        str | None,
+        Field(description="public_task or consent; null: none recorded (or recorded earlier)."),
+    ] = None
 
 
 class MeetingDetail(MeetingSummary):

@@ -88,9 +88,11 @@ class MeetingParticipant(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    # The opt-in to hear about the meeting's ideas: where it came from and when.
+    # The opt-in to hear about the meeting's ideas: where it came from, when, and on which legal
+    # basis ("public_task" or "consent"; None: recorded before the basis was kept).
     consent_source: Mapped[str | None] = mapped_column(String(200))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_basis: Mapped[str | None] = mapped_column(String(20))
 
     contact: Mapped[Contact] = relationship(lazy="joined")
 

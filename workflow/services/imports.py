@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
@@ -26,8 +27,8 @@ from workflow.states import INITIAL_STATE
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
 
-# Minutes list the people who took part and agreed to hear what became of their ideas.
-PARTICIPANT_CONSENT = "participant list in the minutes"
+# Where an opt-in of a participant taken from minutes came from (the meeting's title follows).
+PARTICIPANT_SOURCE = "listed in the minutes of"
 
 
 @dataclass(frozen=True)
@@ -255,12 +256,17 @@ def _stage(
     meeting.theme_links = [
         MeetingTheme(theme=theme, position=position) for position, theme in enumerate(themes, 1)
     ]
+    # On the municipality's public task, the participants the manager kept are told of the
+    # ideas; on consent, nobody is until their consent is recorded: minutes do not show it.
+    basis = tuning.current().participant_legal_basis
+    source = f"{PARTICIPANT_SOURCE} “{meeting.title}”"[:200]
     meeting.participant_links = [
         MeetingParticipant(
             contact=uow.contacts.find_or_add(person.name, person.organisation, person.email),
             position=position,
-            consent_source=PARTICIPANT_CONSENT,
-            consent_at=now,
+            consent_source=source if person.email and basis == "public_task" else None,
+            consent_at=now if person.email and basis == "public_task" else None,
+            legal_basis=basis if person.email and basis == "public_task" else None,
         )
         for position, person in enumerate(minutes.participants, 1)
     ]

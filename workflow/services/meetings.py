@@ -125,6 +125,7 @@ class Participant:
     email: str | None
     consent_source: str | None = None  # where the opt-in to hear about the ideas came from
     consent_at: datetime | None = None  # None: no opt-in recorded
+    legal_basis: str | None = None  # "public_task" or "consent"; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def meeting_overview(uow: UnitOfWork, actor: Actor, meeting_id: int) -> MeetingO
                     link.contact.email,
                     link.consent_source,
                     link.consent_at,
+                    link.legal_basis,
                 )
                 for link in meeting.participant_links
             ]

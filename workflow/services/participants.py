@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workflow import tuning
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import MAX_ID, N_, REQUIRED
@@ -40,6 +41,7 @@ class ParticipantView:
     position: int
     consent_source: str | None
     consent_at: datetime | None
+    legal_basis: str | None = None  # "public_task" or "consent"; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def _add(
     uow.flush()
     link = uow.session.get(MeetingParticipant, (meeting_id, contact.id))
     created = link is None
+    basis = tuning.current().participant_legal_basis  # a manager adding an address vouches for it
     if link is None:
         last = uow.session.scalar(
             select(func.max(MeetingParticipant.position)).where(
@@ -160,11 +163,12 @@ def _add(
             position=(last or 0) + 1,
             consent_source=source if email else None,
             consent_at=now if email else None,
+            legal_basis=basis if email else None,
         )
         uow.session.add(link)
     elif email and (email_added or link.consent_at is None):
         # Whatever the minutes recorded did not cover mail: the opt-in for it is this one.
-        link.consent_source, link.consent_at = source, now
+        link.consent_source, link.consent_at, link.legal_basis = source, now, basis
     uow.commit()
     return AddedParticipant(_view(link, contact), created, email_added)
 
@@ -219,4 +223,5 @@ def _view(link: MeetingParticipant, contact: Contact) -> ParticipantView:
         position=link.position,
         consent_source=link.consent_source,
         consent_at=link.consent_at,
+        legal_basis=link.legal_basis,
     )
