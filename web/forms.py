@@ -119,14 +119,21 @@ def _amount(text: str) -> Any:
 
 def idea_fields(form: MultiDict[str, str], *, with_owner: bool) -> dict[str, Any]:
     """The editable fields of an idea form, named and typed by the contract model of the API's
-    new idea (themes: one per line or comma-separated; a date or address: stripped, or None)."""
+    new idea (themes: ticked names, and new ones one per line or comma-separated; a date or
+    address: stripped, or None)."""
     fields: dict[str, Any] = {}
     for name, schema in _typed_fields(NewIdea).items():
         if name == "owner" and not with_owner:
             continue
         text = form.get(name, "")
         if schema.get("type") == "array":
-            fields[name] = [t.strip() for t in re.split(r"[\n,]", text) if t.strip()]
+            # Ticked choices are whole names (a name may hold a comma); new ones are typed one
+            # per line or comma-separated, in ``<name>_new`` or (an older form) in ``<name>``.
+            ticked = [t.strip() for value in form.getlist(name) for t in value.split("\n")]
+            typed = re.split(r"[\n,]", form.get(f"{name}_new", ""))
+            if len(form.getlist(name)) == 1 and "\n" in text:
+                ticked, typed = [], [*re.split(r"[\n,]", text), *typed]
+            fields[name] = list(dict.fromkeys(t.strip() for t in [*ticked, *typed] if t.strip()))
         elif "format" in schema:
             fields[name] = text.strip() or None
         else:

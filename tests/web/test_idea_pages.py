@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
+from tests.importer import documents
 from tests.web.conftest import Web
 from web.views import ideas as idea_views
 from workflow.clock import local_today
 from workflow.permissions import Actor
 from workflow.repositories import ideas as idea_repository
-from workflow.services import collaboration, ideas, transitions, users
+from workflow.services import collaboration, ideas, imports, transitions, users
 from workflow.states import TRIGGERS_BY_NAME
 from workflow.uow import UnitOfWork
 
@@ -499,3 +502,30 @@ def test_every_gate_field_says_whether_stakeholders_see_it(
         assert internal == ["impact", "feasibility", "cost"]
     if trigger == "start_pilot":
         assert internal == ["budget_dkk"]
+
+
+def test_themes_are_chosen_from_the_meetings_and_existing_ones_not_retyped(
+    web: Web, uow: UowFactory, make_user: Callable[..., Actor]
+) -> None:
+    manager = make_user("manager")
+    with uow() as unit:
+        result = imports.import_minutes(unit, manager, "trafik.docx", documents.as_docx())
+    idea_id = result.ideas[0].id
+    meeting_themes = [theme["text"] for theme in result.themes]
+    assert idea_id is not None and meeting_themes
+    web.login(manager)
+    form = web.text(f"/ideas/{idea_id}/edit")
+    offered = re.findall(r'<input type="checkbox" name="themes" value="([^"]+)"', form)
+    assert offered[: len(meeting_themes)] == [html.escape(t) for t in meeting_themes]
+    saved = web.post(
+        f"/ideas/{idea_id}/edit",
+        {"title": "Natbus", "themes": [meeting_themes[0]], "themes_new": "Unge, i job\nNatteliv",
+         "expected_version": "1"},
+    )  # fmt: skip
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    with uow() as unit:
+        idea = ideas.get_idea(unit, manager, idea_id)
+    assert set(idea.themes) == {meeting_themes[0], "Unge", "i job", "Natteliv"}
+    again = web.text(f"/ideas/{idea_id}/edit")
+    assert f'value="{html.escape(meeting_themes[0])}" checked' in again
+    assert 'value="Natteliv" checked' in again

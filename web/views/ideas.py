@@ -44,6 +44,7 @@ FILTERS = ("state", "owner", "q", "theme", "meeting", "meeting_title", "overdue"
 PER_PAGE = 25
 SHOWN = 100  # history entries, comments and followers an idea's page lists (all are counted)
 THEME_CHOICES = 100  # themes listed in the filter; more are reached from an idea's themes
+FORM_THEMES = 40  # themes offered on an idea's form besides its meeting's and its own
 OWNER_CHOICES = 100  # owners listed in the filter; more are reached from an idea's owner
 FOLLOWER_FIELDS = ("name", "email", "organisation", "delivery")
 FOLLOWER_LABELS = {
@@ -312,10 +313,13 @@ def _idea_form(
     mode: str, values: dict[str, Any], errors: dict[str, str], idea: Any, conflict: bool = False
 ) -> str | tuple[str, int]:
     actor = current_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         owners = [u for u in users.list_users(uow) if u.active and u.role in ("owner", "manager")]
+        offered = ideas.theme_choices(uow, idea.id if idea is not None else None, FORM_THEMES)
+    chosen = list(values.get("themes") or [])
     page = render_template(
         "ideas/form.html",
+        theme_choices=list(dict.fromkeys([*offered, *chosen])),
         mode=mode,
         values=values,
         errors=errors,

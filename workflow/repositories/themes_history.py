@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.models import HistoryEntry, Theme
+from workflow.models import HistoryEntry, Idea, MeetingTheme, Theme, idea_themes
 from workflow.text import casefold_key
 
 THEME_MAX = 500
@@ -36,6 +36,28 @@ class ThemeRepository:
                 by_key[key] = Theme(name=name, key=key)
                 self.session.add(by_key[key])
         return [by_key[key] for key in wanted]
+
+    def choices_for(self, idea_id: int | None, limit: int) -> list[str]:
+        """The theme names an idea's form offers (three statements at most): its meeting's
+        themes in the minutes' order, then its own, then others by name up to ``limit``."""
+        found: list[str] = []
+        if idea_id is not None:
+            from_meeting = (
+                select(Theme.name)
+                .join(MeetingTheme, MeetingTheme.theme_id == Theme.id)
+                .join(Idea, Idea.meeting_id == MeetingTheme.meeting_id)
+                .where(Idea.id == idea_id)
+                .order_by(MeetingTheme.position)
+            )
+            own = (
+                select(Theme.name)
+                .join(idea_themes, idea_themes.c.theme_id == Theme.id)
+                .where(idea_themes.c.idea_id == idea_id)
+                .order_by(Theme.key)
+            )
+            found = [*self.session.scalars(from_meeting), *self.session.scalars(own)]
+        found += self.session.scalars(select(Theme.name).order_by(Theme.key).limit(limit))
+        return list(dict.fromkeys(found))
 
 
 class HistoryRepository:

@@ -140,6 +140,11 @@ def _apply_changes(uow: UnitOfWork, idea: Idea, clean: Mapping[str, Any]) -> dic
     return changes
 
 
+def theme_choices(uow: UnitOfWork, idea_id: int | None, limit: int) -> list[str]:
+    """The themes an idea's form offers: its meeting's, its own, then others by name."""
+    return uow.themes.choices_for(idea_id, limit)
+
+
 def get_idea(uow: UnitOfWork, actor: Actor, idea_id: int) -> IdeaDetail:
     """One idea with its latest assessment, pilot plan and evaluation."""
     return get_idea_as_stored(uow, actor, idea_id)[0]
