@@ -68,3 +68,25 @@ def test_the_compiled_catalogue_matches_the_source_catalogue() -> None:
     with (CATALOGUE / "messages.mo").open("rb") as handle:
         compiled = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
     assert compiled == source, "run `make translations` to compile the catalogue"
+
+
+# Calls whose message reaches people on a page: built with an f-string, it could not be
+# translated (it is not in the catalogue, and its words change with what is filled in).
+SHOWN_TO_PEOPLE = {"MinutesRejected", "NoIdeasFound", "flash", "ExplainedForbidden", "N_", "_"}
+
+
+def test_no_message_shown_to_people_is_built_with_an_f_string() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for package in ("workflow", "web", "tasks"):
+        for path in sorted((root / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in SHOWN_TO_PEOPLE and isinstance(node.args[0], ast.JoinedStr):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []

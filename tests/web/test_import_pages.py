@@ -184,6 +184,15 @@ def test_a_bad_file_shows_the_reason(
     missing = web.post("/imports/new", {}, content_type="multipart/form-data")
     assert missing.status_code == 422
     assert "Choose the file with the minutes." in missing.get_data(as_text=True)
+    danish = web.client.post(
+        "/imports/new",
+        data={"file": (io.BytesIO(b"just text"), "referat.docx"), "csrf_token": web.csrf_token()},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "da"},
+    )
+    page = html.unescape(danish.get_data(as_text=True))
+    assert "Filen hedder referat.docx, men er ikke en læsbar PDF- eller Word-fil." in page
+    assert "The file is called" not in page
     assert row_counts(uow) == before
 
 

@@ -42,6 +42,7 @@ IMPORTER_REASONS = (
         "the file in the browser and choose which of its lines are ideas."
     ),
     N_("The file is empty."),
+    N_("The file is called %(name)s but is not a readable PDF or Word file."),
     N_(
         "Old Word files (.doc) cannot be read: save the minutes as .docx, .odt or PDF and upload "
         "that file."
@@ -129,7 +130,8 @@ def new_import() -> str | Response | tuple[str, int]:
                 uow, current_actor(), upload.filename, content
             )
     except MinutesRejected as error:
-        return _upload_form(error.message, 422)
+        return _upload_form(_(error.template, **error.params) if error.params else error.message,
+                            422)  # fmt: skip
     if preview.pending_id is not None:  # a scan: the worker reads it
         relay_kick().queue_reading(preview.pending_id)
     if preview.token is None:  # imported before: say which meeting it is, store nothing

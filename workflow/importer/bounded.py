@@ -123,7 +123,8 @@ def _talk(
         elif "scan" in message:
             raise ScanFound(int(message["scan"]))
         elif "rejected" in message:
-            raise MinutesRejected(str(message["rejected"]))
+            params = {str(k): str(v) for k, v in (message.get("params") or {}).items()}
+            raise MinutesRejected(str(message["rejected"]), **params)
         else:
             return document_from_json(message["parsed"])
 
@@ -178,8 +179,8 @@ def main(argv: list[str]) -> int:
         )
     except ScanFound as scan:
         say({"scan": scan.pages})
-    except MinutesRejected as error:
-        say({"rejected": error.message})
+    except MinutesRejected as error:  # the message id and its fields, for the page to translate
+        say({"rejected": error.template, "params": error.params})
     except MemoryError:
         return 3
     else:

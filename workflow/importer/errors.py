@@ -6,9 +6,18 @@ from workflow.errors import WorkflowError
 
 
 class MinutesRejected(WorkflowError):
-    """The document cannot be imported; ``message`` is one sentence saying why."""
+    """The document cannot be imported; ``message`` is one sentence saying why.
+
+    A reason naming something (the file) is a message id with ``%(name)s`` fields and their
+    ``params``, so a page can translate it before it fills them in; ``message`` is filled in.
+    """
 
     code = "invalid_minutes"
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params if params else message)
+        self.template = message
+        self.params = params
 
 
 class NoIdeasFound(MinutesRejected):

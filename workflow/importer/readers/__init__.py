@@ -54,7 +54,7 @@ def read_document(
         )
     if filename.lower().endswith((".pdf", ".docx", ".odt")):
         raise MinutesRejected(
-            f"The file is called {filename} but is not a readable PDF or Word file."
+            "The file is called %(name)s but is not a readable PDF or Word file.", name=filename
         )
     encoding = text_encoding(content)
     charset = _IANA_CHARSETS.get(encoding, encoding)
