@@ -261,6 +261,11 @@ def seed(deployment: Deployment) -> Dataset:
             dataset.meeting_id, name="Anne Andersen", organisation="Randers Ungdomsråd",
             email="anne@example.dk",
         )  # fmt: skip
+        api.add_participant(  # long Danish compounds and addresses: must wrap at 390 px
+            dataset.meeting_id, name="Bo Kristoffersen-Vestergaard",
+            organisation="Ungdomsuddannelsesvejledningscentersamarbejdet",
+            email="bo.kristoffersen-vestergaard@ungdomsuddannelsesvejledningen.randers.dk",
+        )  # fmt: skip
     # the meeting of June 2025 is long due: one catch-up report, written to the outbox here
     run = json.loads(deployment.cli("reports", "run", "--json", "--send").stdout)
     (report,) = run["queued"]

@@ -135,11 +135,13 @@ def test_minutes_become_a_scaled_idea_in_the_browser(
 
     expect(owner).to_have_url(re.compile(f"{idea_path}$"))
     expect(owner.locator("#status-heading + dl .badge--scaled")).to_be_visible()
-    steps = owner.locator("ol.timeline > li:has(strong)")
-    expect(steps).to_have_count(3)
+    entries = owner.locator("ol.timeline > li:has(strong)")
+    expect(entries).to_have_count(4)  # the three steps, and the manager's edit naming the owner
+    expect(entries.filter(has_text="Redigeret")).to_have_count(1)
+    expect(entries.filter(has_text="Ejer:")).to_have_count(1)
     records = owner.locator("section[aria-labelledby=records-heading]")
     expect(records).to_contain_text("Bred opbakning; kan afprøves i Langå")
     expect(records).to_contain_text("125.000,50")
-    expect(records).to_contain_text("Assentoft, Randers C")
+    expect(records.locator("ul.places li")).to_have_text(["Assentoft", "Randers C"])
     assert owner.locator('main a[href*="/transitions/"]').count() == 0, "scaled is the end"
     expect(owner.locator("#status-heading + dl .badge")).to_have_text("Skaleret")
