@@ -49,6 +49,10 @@ class MailSink:
         with self.lock:
             return [m for m in self.messages if address in str(m["To"])]
 
+    def reminders_to(self, address: str) -> list[EmailMessage]:
+        """The messages for ``address`` but the notice that they now own an idea."""
+        return [m for m in self.to(address) if "ejer nu idéen" not in str(m["Subject"])]
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""

@@ -30,10 +30,12 @@ class IdeaCreated(Event):
 
     title: str
     actor_id: int | None
+    owner: str | None = None  # the owner's email when the idea was given one at once
 
     def payload(self) -> dict[str, Any]:
-        """Title and who recorded it."""
-        return {"idea_id": self.aggregate_id, "title": self.title, "actor_id": self.actor_id}
+        """Title, who recorded it and who owns it."""
+        return {"idea_id": self.aggregate_id, "title": self.title, "actor_id": self.actor_id,
+                "owner": self.owner}  # fmt: skip
 
 
 @dataclass(frozen=True)

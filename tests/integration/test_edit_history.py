@@ -82,3 +82,20 @@ def test_a_new_owner_is_emailed_once_and_nobody_for_their_own_choice(
     with uow() as unit:
         assert notifications.relay_outbox(unit, LINKS) == []
     assert len(smtp_sink.to("pia@randers.dk")) == 1
+
+
+def test_an_idea_recorded_for_somebody_else_tells_them(
+    uow: UowFactory, make_user: Callable[..., Actor], smtp_sink: MailSink
+) -> None:
+    manager = make_user("manager", "mette@randers.dk", "Mette Holm")
+    ole = make_user("owner", "ole@randers.dk", "Ole Berg")
+    with uow() as unit:
+        ideas.create_idea(unit, manager, {"title": "Natbus", "owner": ole.email})
+        ideas.create_idea(unit, ole, {"title": "Bænke"})  # their own: nobody to tell
+    with uow() as unit:
+        ready = notifications.relay_outbox(unit, LINKS)
+    assert len(ready) == 1
+    with uow() as unit:
+        delivery.deliver(unit, ready[0], SmtpTransport(smtp_sink.url), links=LINKS, sender=SENDER)
+    (mail,) = smtp_sink.to("ole@randers.dk")
+    assert mail["Subject"] == "Du ejer nu idéen “Natbus”"

@@ -39,7 +39,7 @@ def test_serve_alone_delivers_emails_and_reminders_and_stops_with_the_server(
             token = users.issue_token(uow, manager.email, "test").secret
 
         stack.serve()  # no IDEAFLOW_REDIS_URL: the server runs the worker and scheduler itself
-        (reminder,) = wait_until(lambda: sink.to("ole@randers.dk"), "the owner's reminder")
+        (reminder,) = wait_until(lambda: sink.reminders_to("ole@randers.dk"), "the reminder")
         assert "Sociale partnerskaber" in str(reminder["Subject"])
         with httpx.Client(base_url=stack.server_url, timeout=10) as api:
             fired = api.post(
@@ -49,9 +49,9 @@ def test_serve_alone_delivers_emails_and_reminders_and_stops_with_the_server(
             )
         assert fired.status_code == 200, fired.text
         wait_until(lambda: sink.to("anne@langaa.dk"), "the follower's email", timeout=20)
-        wait_until(
-            lambda: [n.status for n in stack.notifications()] == ["sent", "sent"],
-            "both deliveries recorded as sent",
+        wait_until(  # the owner's notice, their reminder and the follower's email
+            lambda: [n.status for n in stack.notifications()] == ["sent", "sent", "sent"],
+            "every delivery recorded as sent",
         )
 
         # The server dies without cleaning up: its worker and scheduler go with it.

@@ -53,7 +53,8 @@ def create_idea(uow: UnitOfWork, actor: Actor, fields: Mapping[str, Any]) -> Ide
     idea.search_text = search_text(idea.title, idea.description)
     uow.ideas.add(idea)
     uow.flush()
-    uow.publish(IdeaCreated(idea.id, title=idea.title, actor_id=actor.id))
+    owner_email = idea.owner.email if idea.owner else None
+    uow.publish(IdeaCreated(idea.id, title=idea.title, actor_id=actor.id, owner=owner_email))
     uow.commit()
     return idea_detail(idea, None, None, None)
 

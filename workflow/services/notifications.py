@@ -177,9 +177,11 @@ def _idea_transitioned(
 def _idea_updated(
     uow: UnitOfWork, message: OutboxMessage, links: Links, now: datetime
 ) -> list[Notification | None]:
-    """An edit that gave the idea a new owner tells them (unless they made it themselves)."""
+    """A new idea given an owner, or an edit that gave one a new owner, tells them (unless
+    they did it themselves)."""
     payload = message.payload
-    new_owner = (payload.get("changes") or {}).get("owner")
+    # An edit names the new owner among its changes; a new idea names its owner.
+    new_owner = (payload.get("changes") or {}).get("owner", payload.get("owner"))
     if not isinstance(new_owner, str):
         return []
     owner = uow.users.by_email(new_owner)
@@ -330,5 +332,6 @@ def _notification(links: Links, item: NewNotification, created_at: datetime) -> 
 _FAN_OUT: dict[str, FanOut] = {
     "idea.transitioned": _idea_transitioned,
     "idea.updated": _idea_updated,
+    "idea.created": _idea_updated,
     "meeting.imported": _meeting_imported,
 }
