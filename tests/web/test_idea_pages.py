@@ -43,6 +43,12 @@ def test_the_board_counts_every_column_and_links_to_the_list(
     assert 'id="col-proposed"' in page and "Natbus" in page and "Cykelbus" in page
     assert '<span class="count">1</span>' in page
     assert "/ideas?state=rejected" in page
+    pipeline, exits = page.split('<details class="board__exits">')
+    for state in ("proposed", "assessed", "piloted", "scaled"):  # side by side, always shown
+        assert f'id="col-{state}"' in pipeline
+    for state in ("rejected", "parked", "merged"):  # the side exits fold away below
+        assert f'id="col-{state}"' in exits and f'id="col-{state}"' not in pipeline
+    assert "Side exits: Rejected 1 · Parked 0 · Merged 0</summary>" in exits
 
 
 def test_owners_land_on_their_ideas_first_due_first_and_may_open_the_board(

@@ -132,4 +132,3 @@ def _optional_id(raw: Any, name: str, errors: dict[str, str]) -> int | None:
         errors[name] = N_("Must be the id of an item in the list.")
         return None
     return value
-
