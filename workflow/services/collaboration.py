@@ -6,8 +6,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, func, select
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
@@ -186,16 +187,8 @@ def followers(
     """An idea's followers (the ``first`` ones when given), in the order they started
     following; their addresses only for managers, admins and the idea's owner."""
     idea = load_idea(uow, idea_id)
-    unsubscribed = (
-        select(Unsubscription.contact_id)
-        .where(
-            Unsubscription.contact_id == IdeaFollower.contact_id,
-            Unsubscription.list_name == IDEA_UPDATES,
-        )
-        .exists()
-    )
     rows = uow.session.execute(
-        select(IdeaFollower, unsubscribed)
+        select(IdeaFollower, _unsubscribed(IdeaFollower.contact_id))
         .where(IdeaFollower.idea_id == idea.id)
         .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
         .limit(first)
@@ -216,16 +209,8 @@ def meeting_recipients(
     if idea.meeting_id is None:
         return []
     following = select(IdeaFollower.contact_id).where(IdeaFollower.idea_id == idea.id)
-    unsubscribed = (
-        select(Unsubscription.contact_id)
-        .where(
-            Unsubscription.contact_id == MeetingParticipant.contact_id,
-            Unsubscription.list_name == IDEA_UPDATES,
-        )
-        .exists()
-    )
     rows = uow.session.execute(
-        select(MeetingParticipant, unsubscribed)
+        select(MeetingParticipant, _unsubscribed(MeetingParticipant.contact_id))
         .join(Contact, Contact.id == MeetingParticipant.contact_id)
         .where(
             MeetingParticipant.meeting_id == idea.meeting_id,
@@ -251,6 +236,15 @@ def meeting_recipients(
         )
         for row, stopped in rows
     ]
+
+
+def _unsubscribed(contact_id: Any) -> Exists:
+    """Whether the contact in ``contact_id`` asked for no more idea emails (a column)."""
+    return (
+        select(Unsubscription.contact_id)
+        .where(Unsubscription.contact_id == contact_id, Unsubscription.list_name == IDEA_UPDATES)
+        .exists()
+    )
 
 
 def _follower_view(row: IdeaFollower, with_address: bool = True) -> FollowerView:
