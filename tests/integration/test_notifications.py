@@ -87,6 +87,7 @@ def test_a_transition_reaches_a_follower_exactly_once_with_one_click_headers(
     html = message.get_body(("html",)).get_content()
     assert "Bred opbakning" in text and "Bred opbakning" in html
     assert "https://ideer.randers.dk/status/" in text
+    assert f"{url}?idea={idea_id}" in text and f"{url}?idea={idea_id}" in html  # stop this one
     with uow() as unit:
         stored = unit.session.get(Notification, ready[0])
         assert stored is not None and stored.message_id == message["Message-ID"]

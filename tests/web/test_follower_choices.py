@@ -34,7 +34,7 @@ def test_an_unsubscribed_follower_shows_as_such_on_the_idea_and_the_contacts_pag
         unit.commit()
     web.login(admin)
     idea_page = web.text(f"/ideas/{idea_id}")
-    assert "unsubscribed: gets no emails about ideas" in idea_page
+    assert "unsubscribed: gets no emails about this idea" in idea_page
     assert "at once" not in idea_page.split('id="followers"')[1].split("</ul>")[0]
     contacts = web.text("/admin/contacts?q=anne")
     assert "Unsubscribed from idea emails" in contacts and "At once" not in contacts

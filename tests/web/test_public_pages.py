@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from tests.web.conftest import Web
 from workflow.clock import local_today
-from workflow.models import Contact, Unsubscription
+from workflow.models import Contact, IdeaStop, Unsubscription
+from workflow.notifications.recipients import stakeholders_of
 from workflow.notifications.tokens import status_token, unsubscribe_token
 from workflow.permissions import Actor
 from workflow.services import collaboration, ideas, transitions
@@ -216,3 +217,38 @@ def test_a_tampered_status_token_is_404(
         response = client.get(f"/status/{token}")
         assert response.status_code == 404, token
         assert "Natbus" not in response.get_data(as_text=True)
+
+
+def test_a_stakeholder_stops_one_idea_and_keeps_hearing_about_the_others(
+    client: FlaskClient, uow: UowFactory, manager: Actor
+) -> None:
+    with uow() as unit:
+        natbus = ideas.create_idea(unit, manager, {"title": "Natbus fra Langå"}).id
+        baenke = ideas.create_idea(unit, manager, {"title": "Bænke ved åen"}).id
+        for idea_id in (natbus, baenke):
+            collaboration.add_follower(unit, manager, idea_id, name="Anne", email="anne@langaa.dk",
+                                       delivery="immediate")  # fmt: skip
+        contact_id = unit.session.scalars(select(Contact.id)).one()
+    token = unsubscribe_token(SECRET, contact_id, "idea_updates")
+    asked = client.get(f"/unsubscribe/{token}?idea={natbus}").get_data(as_text=True)
+    assert "Stop kun e-mails om “Natbus fra Langå”" in asked
+    assert "Stop alle e-mails om idéer" in asked
+    assert f'name="only" value="{natbus}"' in asked and "idea_updates" not in asked
+    with uow() as unit:  # reading the page changed nothing
+        assert unit.session.scalars(select(IdeaStop)).all() == []
+    stopped = client.post(f"/unsubscribe/{token}", data={"only": str(natbus)})
+    assert stopped.status_code == 200
+    assert "Vi sender ikke flere e-mails om “Natbus fra Langå”" in stopped.get_data(as_text=True)
+    assert client.post(f"/unsubscribe/{token}", data={"only": str(natbus)}).status_code == 200
+    assert unsubscriptions(uow) == []  # the other ideas still come
+    with uow() as unit:
+        assert [(s.contact_id, s.idea_id) for s in unit.session.scalars(select(IdeaStop))] == [
+            (contact_id, natbus)
+        ]
+        for idea_id, told in ((natbus, set()), (baenke, {"anne@langaa.dk"})):
+            idea = unit.ideas.get(idea_id)
+            assert idea is not None
+            assert {c.email for c in stakeholders_of(unit, idea)} == told
+    assert client.post(f"/unsubscribe/{token}", data={"only": "99999"}).status_code == 404
+    one_click = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200 and unsubscriptions(uow) == [(contact_id, "idea_updates")]

@@ -46,22 +46,40 @@ def _invalid() -> Response:
 
 @bp.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
-    """Ask to confirm; reading the link changes nothing (mail scanners follow links)."""
+    """Ask to confirm; reading the link changes nothing (mail scanners follow links). A link
+    from an email about one idea (``?idea=``) also offers to stop only that idea's emails."""
+    idea_id = _idea_id(request.args.get("idea"))
     with unit_of_work() as uow:
         target = contacts.unsubscribe_target(uow, settings().secret_key, token)
+        title = contacts.idea_title(uow, idea_id) if idea_id is not None else None
     if target is None:
         return _invalid()
-    return _page("public/unsubscribe.html", target.language, target=target, token=token)
+    return _page("public/unsubscribe.html", target.language, target=target, token=token,
+                 idea_id=idea_id, idea_title=title)  # fmt: skip
 
 
 @bp.post("/unsubscribe/<token>")
 def unsubscribe(token: str) -> Response:
-    """Unsubscribe (idempotent): the one-click POST and the page's button both land here."""
+    """Unsubscribe (idempotent): the one-click POST and the page's button both land here; the
+    page's other button (``only=<idea id>``) stops one idea's emails."""
+    only = _idea_id(request.form.get("only"))
     with unit_of_work() as uow:
+        if only is not None:
+            stopped = contacts.stop_idea(uow, settings().secret_key, token, only)
+            if stopped is None:
+                return _invalid()
+            for_contact, title = stopped
+            return _page("public/unsubscribed.html", for_contact.language, target=for_contact,
+                         idea_title=title)  # fmt: skip
         target = contacts.unsubscribe(uow, settings().secret_key, token)
     if target is None:
         return _invalid()
-    return _page("public/unsubscribed.html", target.language, target=target)
+    return _page("public/unsubscribed.html", target.language, target=target, idea_title=None)
+
+
+def _idea_id(raw: str | None) -> int | None:
+    """An idea id as a link or form gives it (digits only), else None."""
+    return int(raw) if raw and raw.isascii() and raw.isdecimal() and len(raw) <= 10 else None
 
 
 @bp.get("/status/<token>")

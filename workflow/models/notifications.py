@@ -76,6 +76,20 @@ class Unsubscription(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class IdeaStop(Base):
+    """A contact who asked for no more emails about one idea (the others still come)."""
+
+    __tablename__ = "idea_stops"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Suppression(Base):
     """An address the mail server refused for good (5xx): nothing goes there until an admin
     clears it."""

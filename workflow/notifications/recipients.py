@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, select, union_all
 
-from workflow.models import Contact, Idea, IdeaFollower, MeetingParticipant, Unsubscription
+from workflow.models import (
+    Contact,
+    Idea,
+    IdeaFollower,
+    IdeaStop,
+    MeetingParticipant,
+    Unsubscription,
+)
 from workflow.uow import UnitOfWork
 
 IDEA_UPDATES = "idea_updates"
@@ -14,7 +21,8 @@ IDEA_UPDATES = "idea_updates"
 
 def stakeholders_of(uow: UnitOfWork, idea: Idea) -> Sequence[Contact]:
     """Contacts with an address who follow the idea or took part (with consent) in its meeting,
-    minus those who unsubscribed from idea updates; each contact once, in a stable order."""
+    minus those who unsubscribed from idea updates or stopped this idea's; each contact once, in
+    a stable order."""
     followers = select(IdeaFollower.contact_id).where(IdeaFollower.idea_id == idea.id)
     participants = select(MeetingParticipant.contact_id).where(
         MeetingParticipant.meeting_id == idea.meeting_id,
@@ -22,6 +30,9 @@ def stakeholders_of(uow: UnitOfWork, idea: Idea) -> Sequence[Contact]:
     )
     unsubscribed = exists().where(
         Unsubscription.contact_id == Contact.id, Unsubscription.list_name == IDEA_UPDATES
+    )
+    stopped_this_idea = exists().where(
+        IdeaStop.contact_id == Contact.id, IdeaStop.idea_id == idea.id
     )
     # One list of ids, not "in followers OR in participants": PostgreSQL cannot use the
     # contacts' key for an OR of two sub-queries and read every contact (2.8 against 0.2 ms
@@ -34,6 +45,7 @@ def stakeholders_of(uow: UnitOfWork, idea: Idea) -> Sequence[Contact]:
             Contact.email.is_not(None),
             Contact.erased_at.is_(None),
             ~unsubscribed,
+            ~stopped_this_idea,
         )
         .order_by(Contact.id)
     )

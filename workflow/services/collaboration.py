@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Exists, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.gates import N_, REQUIRED
@@ -17,6 +17,7 @@ from workflow.models import (
     Contact,
     HistoryEntry,
     IdeaFollower,
+    IdeaStop,
     MeetingParticipant,
     Unsubscription,
 )
@@ -188,7 +189,7 @@ def followers(
     following; their addresses only for managers, admins and the idea's owner."""
     idea = load_idea(uow, idea_id)
     rows = uow.session.execute(
-        select(IdeaFollower, _unsubscribed(IdeaFollower.contact_id))
+        select(IdeaFollower, _unsubscribed(IdeaFollower.contact_id, idea.id))
         .where(IdeaFollower.idea_id == idea.id)
         .order_by(IdeaFollower.created_at, IdeaFollower.contact_id)
         .limit(first)
@@ -210,7 +211,7 @@ def meeting_recipients(
         return []
     following = select(IdeaFollower.contact_id).where(IdeaFollower.idea_id == idea.id)
     rows = uow.session.execute(
-        select(MeetingParticipant, _unsubscribed(MeetingParticipant.contact_id))
+        select(MeetingParticipant, _unsubscribed(MeetingParticipant.contact_id, idea.id))
         .join(Contact, Contact.id == MeetingParticipant.contact_id)
         .where(
             MeetingParticipant.meeting_id == idea.meeting_id,
@@ -238,13 +239,20 @@ def meeting_recipients(
     ]
 
 
-def _unsubscribed(contact_id: Any) -> Exists:
-    """Whether the contact in ``contact_id`` asked for no more idea emails (a column)."""
-    return (
+def _unsubscribed(contact_id: Any, idea_id: int) -> ColumnElement[bool]:
+    """Whether the contact in ``contact_id`` asked for no more emails about ideas, or about
+    this one (a column)."""
+    from_all = (
         select(Unsubscription.contact_id)
         .where(Unsubscription.contact_id == contact_id, Unsubscription.list_name == IDEA_UPDATES)
         .exists()
     )
+    from_this = (
+        select(IdeaStop.contact_id)
+        .where(IdeaStop.contact_id == contact_id, IdeaStop.idea_id == idea_id)
+        .exists()
+    )
+    return or_(from_all, from_this)
 
 
 def _follower_view(row: IdeaFollower, with_address: bool = True) -> FollowerView:

@@ -15,8 +15,16 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, NotFound, ValidationFailed
-from workflow.gates import N_, REQUIRED
-from workflow.models import Contact, IdeaFollower, Notification, Suppression, Unsubscription
+from workflow.gates import MAX_ID, N_, REQUIRED
+from workflow.models import (
+    Contact,
+    IdeaFollower,
+    IdeaStop,
+    Notification,
+    Suppression,
+    Unsubscription,
+)
+from workflow.notifications.recipients import IDEA_UPDATES
 from workflow.notifications.tokens import read_unsubscribe_token
 from workflow.permissions import Actor, Role, may_edit_idea
 from workflow.services.collaboration import DELIVERIES, looks_like_email, remove_follower
@@ -256,6 +264,45 @@ def unsubscribe(
     return UnsubscribeTarget(
         target.contact_id, target.list_name, target.email, target.language, True
     )
+
+
+def stop_idea(
+    uow: UnitOfWork, secret: str, token: str, idea_id: int, now: datetime | None = None
+) -> tuple[UnsubscribeTarget, str] | None:
+    """Stop the token's contact hearing about one idea (its other ideas still come); doing it
+    again changes nothing. Their mail about that idea not gone out yet is suppressed too.
+    Returns whom it was for and the idea's title; None when the token or the idea is not real.
+    """
+    target = unsubscribe_target(uow, secret, token)
+    idea = uow.ideas.get(idea_id) if 1 <= idea_id <= MAX_ID else None
+    if target is None or target.list_name != IDEA_UPDATES or idea is None:
+        return None
+    now = now or utcnow()
+    if uow.session.get(IdeaStop, (target.contact_id, idea.id)) is None:
+        uow.session.add(IdeaStop(contact_id=target.contact_id, idea_id=idea.id, at=now))
+        try:
+            uow.flush()
+        except IntegrityError:  # a second click at the same moment: it is done either way
+            uow.rollback()
+    uow.session.execute(
+        update(Notification)
+        .where(
+            Notification.contact_id == target.contact_id,
+            Notification.idea_id == idea.id,
+            Notification.list_name == IDEA_UPDATES,
+            Notification.status.in_(HELD_STATUSES),
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .values(status="suppressed", last_error="stopped this idea")
+    )
+    uow.commit()
+    return target, idea.title
+
+
+def idea_title(uow: UnitOfWork, idea_id: int) -> str | None:
+    """The title of the idea a link names (None: no such idea), for the page that asks."""
+    idea = uow.ideas.get(idea_id) if 1 <= idea_id <= MAX_ID else None
+    return idea.title if idea is not None else None
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,9 @@ def _idea_transitioned(
             "change": payload,
             "merged_into_title": merged_into.title if merged_into else "",
             "links": {"status_url": links.status_url(idea.id),
-                      "unsubscribe_url": links.unsubscribe_url(contact.id, IDEA_UPDATES)},
+                      "unsubscribe_url": links.unsubscribe_url(contact.id, IDEA_UPDATES),
+                      "stop_idea_url": links.unsubscribe_url(contact.id, IDEA_UPDATES)
+                      + f"?idea={idea.id}"},
         }  # fmt: skip
         items.append(
             NewNotification(
