@@ -131,12 +131,15 @@ def db_current() -> None:
 @reports_errors
 def users_create(email: str, name: str, role: str, password: str | None) -> None:
     """Create a user."""
-    if password is None:
-        if not sys.stdin.isatty():
+    if password is None and not sys.stdin.isatty():
+        # No terminal to ask on: the password may come on standard input (its first line).
+        password = sys.stdin.readline().rstrip("\r\n") or None
+        if password is None:
             raise click.UsageError(
-                "No terminal to ask for the password on: give it with --password "
-                f"(at least {MIN_PASSWORD_LENGTH} characters)."
+                "No terminal to ask for the password on: give it with --password, or on "
+                f"standard input (at least {MIN_PASSWORD_LENGTH} characters)."
             )
+    if password is None:
         password = click.prompt(
             f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
             hide_input=True,

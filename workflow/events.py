@@ -65,10 +65,12 @@ class IdeaTransitioned(Event):
     actor_id: int | None
     reason: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    owner_before: str | None = None  # a step that names an owner: who owned the idea before
 
     def payload(self) -> dict[str, Any]:
-        """The transition exactly as its history row records it."""
-        return {
+        """The transition exactly as its history row records it (and, for a step that names
+        an owner, who owned the idea before, so a new owner can be told)."""
+        body = {
             "idea_id": self.aggregate_id,
             "history_id": self.history_id,
             "trigger": self.trigger,
@@ -78,6 +80,9 @@ class IdeaTransitioned(Event):
             "reason": self.reason,
             "data": self.data,
         }
+        if "owner" in self.data:
+            body["owner_before"] = self.owner_before
+        return body
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.e2e
 
 ASSESS = {"impact": 5, "feasibility": 4, "cost": 2, "summary": "Stærk opbakning på mødet"}
 PILOT = {
-    "starts_on": "2027-02-01",
-    "ends_on": "2027-08-31",
+    "starts_on": "2026-02-01",
+    "ends_on": "2026-08-31",
     "success_criteria": "30 familier hjulpet",
     "budget_dkk": 180000,
     "site": "Langå",

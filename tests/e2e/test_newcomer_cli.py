@@ -39,6 +39,8 @@ def test_creating_a_user_without_a_terminal_asks_for_the_password_option(
 
     created = deployment.cli(*args, "--password", "ti tegn mindst")
     assert "Created admin a@randers.dk" in created.stdout
+    piped = ("users", "create", "--email", "b@randers.dk", "--name", "Bo", "--role", "owner")
+    assert "Created owner" in deployment.cli(*piped, input_text="ti tegn mindst\n").stdout
 
 
 def test_the_help_of_users_create_states_the_password_rule(deployment: Deployment) -> None:

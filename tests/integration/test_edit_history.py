@@ -11,7 +11,7 @@ from tests.mailsink import MailSink
 from workflow.clock import local_today
 from workflow.notifications.transport import SmtpTransport
 from workflow.permissions import Actor
-from workflow.services import delivery, edit_history, ideas, notifications
+from workflow.services import delivery, edit_history, ideas, notifications, transitions
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -99,3 +99,30 @@ def test_an_idea_recorded_for_somebody_else_tells_them(
         delivery.deliver(unit, ready[0], SmtpTransport(smtp_sink.url), links=LINKS, sender=SENDER)
     (mail,) = smtp_sink.to("ole@randers.dk")
     assert mail["Subject"] == "Du ejer nu idéen “Natbus”"
+
+
+def test_a_pilot_run_by_somebody_new_tells_them_and_nobody_else(
+    uow: UowFactory, make_user: Callable[..., Actor], smtp_sink: MailSink
+) -> None:
+    manager = make_user("manager", "mette@randers.dk", "Mette Holm")
+    ole = make_user("owner", "ole@randers.dk", "Ole Berg")
+    pia = make_user("owner", "pia@randers.dk", "Pia Lund")
+    assess = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Ok"}
+    plan = {"starts_on": "2026-01-01", "ends_on": "2026-06-30", "success_criteria": "Brugt"}
+    with uow() as unit:
+        handed = ideas.create_idea(unit, manager, {"title": "Natbus", "owner": ole.email}).id
+        kept = ideas.create_idea(unit, manager, {"title": "Bænke", "owner": ole.email}).id
+    with uow() as unit:  # the two notices of the new ideas go first
+        for ready in notifications.relay_outbox(unit, LINKS):
+            delivery.deliver(unit, ready, SmtpTransport(smtp_sink.url), links=LINKS, sender=SENDER)
+    for idea_id, runner in ((handed, pia.email), (kept, ole.email)):
+        with uow() as unit:
+            transitions.fire_trigger(unit, manager, idea_id, "assess", data=assess)
+            transitions.fire_trigger(unit, manager, idea_id, "start_pilot",
+                                     data={**plan, "owner": runner})  # fmt: skip
+    with uow() as unit:
+        for ready in notifications.relay_outbox(unit, LINKS):
+            delivery.deliver(unit, ready, SmtpTransport(smtp_sink.url), links=LINKS, sender=SENDER)
+    (notice,) = smtp_sink.to("pia@randers.dk")
+    assert notice["Subject"] == "Du ejer nu idéen “Natbus”"
+    assert len(smtp_sink.to("ole@randers.dk")) == 2  # the two new ideas; none for the pilot

@@ -173,6 +173,12 @@ def _idea_transitioned(
                 },
             )
         )
+    # A step that hands the idea to somebody new (a pilot run by another) tells them too.
+    pilot_owner = (payload.get("data") or {}).get("owner")
+    before = payload.get("owner_before", pilot_owner)  # older events: nobody new to tell
+    if isinstance(pilot_owner, str) and pilot_owner != before:
+        notice = _owner_notice(uow, links, message, idea, pilot_owner)
+        items.extend([notice] if notice is not None else [])
     return add_notifications(uow, links, items, now)
 
 
@@ -186,12 +192,22 @@ def _idea_updated(
     new_owner = (payload.get("changes") or {}).get("owner", payload.get("owner"))
     if not isinstance(new_owner, str):
         return []
-    owner = uow.users.by_email(new_owner)
     idea = uow.session.get(Idea, payload["idea_id"])
-    if idea is None or owner is None or not owner.active or owner.id == payload.get("actor_id"):
-        return []
+    notice = _owner_notice(uow, links, message, idea, new_owner) if idea is not None else None
+    return add_notifications(uow, links, [notice], now) if notice is not None else []
+
+
+def _owner_notice(
+    uow: UnitOfWork, links: Links, message: OutboxMessage, idea: Idea, email: str
+) -> NewNotification | None:
+    """The email telling ``email`` they now own ``idea``; None when there is nobody to tell
+    (no such active user, or they made the change themselves)."""
+    payload = message.payload
+    owner = uow.users.by_email(email)
+    if owner is None or not owner.active or owner.id == payload.get("actor_id"):
+        return None
     editor = uow.session.get(User, payload["actor_id"]) if payload.get("actor_id") else None
-    item = NewNotification(
+    return NewNotification(
         render(
             "owner_assigned",
             owner.language or "da",
@@ -205,7 +221,6 @@ def _idea_updated(
         user=owner,
         fields={"idea_id": idea.id, "outbox_id": message.id, "payload": payload},
     )
-    return add_notifications(uow, links, [item], now)
 
 
 def _meeting_imported(

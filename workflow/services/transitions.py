@@ -109,6 +109,7 @@ def fire_trigger(
     check_expected_version(idea, expected_version)
     _refuse_merged_references(idea, trigger, referenced)
     now = now or utcnow()
+    owner_before = idea.owner.email if idea.owner else None
     with uow.session.no_autoflush:  # written below, statement by statement
         pilot_starts = found.pilot_plan.starts_on if found.pilot_plan is not None else None
         outcome, record = _apply(uow, actor, idea, trigger, reason, data, now, pilot_starts)
@@ -141,6 +142,7 @@ def fire_trigger(
             actor_id=actor.id,
             reason=entry.reason,
             data=entry.data,
+            owner_before=owner_before,
         ),
     )
     # The answer is built before the commit, from what this step loaded and wrote (no reads
