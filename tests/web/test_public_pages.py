@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from tests.web.conftest import Web
 from workflow.clock import local_today
-from workflow.models import Contact, IdeaStop, Unsubscription
+from workflow.models import Contact, IdeaStop, Notification, Unsubscription
+from workflow.notifications.links import Links
 from workflow.notifications.recipients import stakeholders_of
 from workflow.notifications.tokens import status_token, unsubscribe_token
 from workflow.permissions import Actor
-from workflow.services import collaboration, ideas, transitions
+from workflow.services import collaboration, ideas, notifications, transitions
 from workflow.uow import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -229,6 +230,11 @@ def test_a_stakeholder_stops_one_idea_and_keeps_hearing_about_the_others(
             collaboration.add_follower(unit, manager, idea_id, name="Anne", email="anne@langaa.dk",
                                        delivery="immediate")  # fmt: skip
         contact_id = unit.session.scalars(select(Contact.id)).one()
+    with uow() as unit:  # news of both ideas waits to be sent
+        for idea_id in (natbus, baenke):
+            transitions.fire_trigger(unit, manager, idea_id, "assess", data=ASSESS)
+    with uow() as unit:
+        assert len(notifications.relay_outbox(unit, Links("https://x.dk", SECRET))) == 2
     token = unsubscribe_token(SECRET, contact_id, "idea_updates")
     asked = client.get(f"/unsubscribe/{token}?idea={natbus}").get_data(as_text=True)
     assert "Stop kun e-mails om “Natbus fra Langå”" in asked
@@ -241,6 +247,9 @@ def test_a_stakeholder_stops_one_idea_and_keeps_hearing_about_the_others(
     assert "Vi sender ikke flere e-mails om “Natbus fra Langå”" in stopped.get_data(as_text=True)
     assert client.post(f"/unsubscribe/{token}", data={"only": str(natbus)}).status_code == 200
     assert unsubscriptions(uow) == []  # the other ideas still come
+    with uow() as unit:
+        held = dict(unit.session.execute(select(Notification.idea_id, Notification.status)).all())
+    assert held == {natbus: "suppressed", baenke: "pending"}
     with uow() as unit:
         assert [(s.contact_id, s.idea_id) for s in unit.session.scalars(select(IdeaStop))] == [
             (contact_id, natbus)

@@ -243,23 +243,9 @@ def unsubscribe(
         return None
     now = now or utcnow()
     if not target.unsubscribed:
-        uow.session.add(
-            Unsubscription(contact_id=target.contact_id, list_name=target.list_name, at=now)
-        )
-        try:
-            uow.flush()
-        except IntegrityError:  # a second click at the same moment: it is done either way
-            uow.rollback()
-    uow.session.execute(
-        update(Notification)
-        .where(
-            Notification.contact_id == target.contact_id,
-            Notification.list_name == target.list_name,
-            Notification.status.in_(HELD_STATUSES),
-            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
-        )
-        .values(status="suppressed", last_error="unsubscribed")
-    )
+        _add_once(uow, Unsubscription(contact_id=target.contact_id, list_name=target.list_name,
+                                      at=now))  # fmt: skip
+    _suppress_held(uow, target, now, "unsubscribed")
     uow.commit()
     return UnsubscribeTarget(
         target.contact_id, target.list_name, target.email, target.language, True
@@ -279,24 +265,36 @@ def stop_idea(
         return None
     now = now or utcnow()
     if uow.session.get(IdeaStop, (target.contact_id, idea.id)) is None:
-        uow.session.add(IdeaStop(contact_id=target.contact_id, idea_id=idea.id, at=now))
-        try:
-            uow.flush()
-        except IntegrityError:  # a second click at the same moment: it is done either way
-            uow.rollback()
+        _add_once(uow, IdeaStop(contact_id=target.contact_id, idea_id=idea.id, at=now))
+    _suppress_held(uow, target, now, "stopped this idea", Notification.idea_id == idea.id)
+    uow.commit()
+    return target, idea.title
+
+
+def _add_once(uow: UnitOfWork, row: Unsubscription | IdeaStop) -> None:
+    """Record a choice; a second click at the same moment finds it made, which is the same."""
+    uow.session.add(row)
+    try:
+        uow.flush()
+    except IntegrityError:
+        uow.rollback()
+
+
+def _suppress_held(
+    uow: UnitOfWork, target: UnsubscribeTarget, now: datetime, why: str, *narrower: Any
+) -> None:
+    """Suppress the target's mail on its list that has not gone out and nobody is sending."""
     uow.session.execute(
         update(Notification)
         .where(
             Notification.contact_id == target.contact_id,
-            Notification.idea_id == idea.id,
-            Notification.list_name == IDEA_UPDATES,
+            Notification.list_name == target.list_name,
             Notification.status.in_(HELD_STATUSES),
             or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+            *narrower,
         )
-        .values(status="suppressed", last_error="stopped this idea")
+        .values(status="suppressed", last_error=why)
     )
-    uow.commit()
-    return target, idea.title
 
 
 def idea_title(uow: UnitOfWork, idea_id: int) -> str | None:
