@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 
 from bench.seed import seed
+from tests.clock import today_clear_of_midnight
 from tests.integration.followup_reference import fresh_moments, full_scan_plan, stored_moments
 from workflow.clock import local_today
 from workflow.db import Database
@@ -49,6 +50,15 @@ UowFactory = Callable[[], UnitOfWork]
 LINKS = Links("https://ideer.randers.dk", "test-secret")
 RULES = FollowupRules(unassessed_days=4, untouched_days=6, repeat_days=2, escalate_days=3)
 TODAY = local_today()
+
+
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """Count days from the day each test runs, so a run that passes midnight counts right."""
+    global TODAY
+    TODAY = today_clear_of_midnight()
+
+
 OWNERS = ("ole@randers.dk", "eva@randers.dk")
 MANAGER = "mette@randers.dk"
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning"}

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.clock import today_clear_of_midnight
 from tests.threads import at_once
 from workflow.clock import local_today, utcnow
 from workflow.followups.decisions import start_of_local_day
@@ -29,6 +30,13 @@ LINKS = Links("https://ideer.randers.dk", "test-secret")
 RULES = FollowupRules()
 ASSESS = {"impact": 4, "feasibility": 3, "cost": 2, "summary": "Bred opbakning"}
 TODAY = local_today()
+
+
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """Count days from the day each test runs, so a run that passes midnight counts right."""
+    global TODAY
+    TODAY = today_clear_of_midnight()
 
 
 def day(n: int) -> datetime:
