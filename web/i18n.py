@@ -17,6 +17,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from web.consent_sources import consent_source
 from workflow.clock import LOCAL_TIMEZONE
 from workflow.gates import iso_day
 from workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
@@ -131,6 +132,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["consent_source"] = consent_source
 
     @app.context_processor
     def language_helpers() -> dict[str, Any]:

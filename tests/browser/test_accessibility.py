@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible, horizontal_overflow, widest_elements
+from tests.browser.page_text import all_text, english_words, text_smaller_than
 from tests.browser.seed import ADMIN, MANAGER, OWNER, SAMPLE_MINUTES, VIEWER, Dataset, Person
 from tests.e2e.conftest import E2E_SECRET
 from workflow.notifications.tokens import report_token, status_token
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 Where = Callable[[Dataset], str]
+SMALLEST_TEXT_PX = 12
 
 
 def first(state: str, suffix: str = "") -> Where:
@@ -103,6 +105,8 @@ def test_axe_finds_no_serious_violation(
     assert response is not None and response.status == status, path
     expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page, f"{path} as {person.role if person else 'anonymous'}", axe_report)
+    if page.locator("html").get_attribute("lang") == "da":
+        assert english_words(all_text(page)) == [], f"English in the Danish page {path}"
 
 
 @pytest.mark.parametrize(
@@ -124,6 +128,7 @@ def test_a_phone_needs_no_sideways_scrolling(
         f"{path} is {overflow}px wider than 390px; sticking out: {widest_elements(page)}"
     )
     assert_accessible(page, f"{path} at 390px", axe_report)
+    assert text_smaller_than(page, SMALLEST_TEXT_PX) == [], f"{path}: text too small on a phone"
 
 
 def test_the_public_report_prints_without_the_page_around_it(

@@ -176,3 +176,19 @@ def test_the_form_is_in_danish_by_default(uow: UowFactory, make_user: MakeUser, 
         f"/meetings/{meeting_id}/participants", {"name": ""}, headers={"Accept-Language": "da"}
     )
     assert "Udfyld feltet." in html.unescape(invalid.get_data(as_text=True))
+
+
+def test_where_an_address_came_from_is_said_in_danish(
+    uow: UowFactory, make_user: MakeUser, web: Web
+) -> None:
+    manager = make_user("manager")
+    meeting_id = add_meeting(uow)
+    web.login(manager)
+    web.post(f"/meetings/{meeting_id}/participants", {"name": "Bo Berg", "email": "bo@berg.dk"})
+    page = html.unescape(
+        web.get(f"/meetings/{meeting_id}", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    )
+    assert f"tilføjet på mødets side af {manager.email}" in page
+    assert "added on the meeting page" not in page
+    # the record itself keeps one wording, whatever the language of the person who added it
+    assert stored(uow, meeting_id)[0][2] == f"added on the meeting page by {manager.email}"

@@ -9,6 +9,7 @@ from web.api.auth import current_actor
 from web.api.document import NOT_JSON, Answer, documented, error
 from web.api.inputs import json_object
 from web.database import unit_of_work
+from workflow import consent_sources
 from workflow.contracts.followers import Follower, NewFollower
 from workflow.services import contacts
 
@@ -35,7 +36,7 @@ def add_follower(idea_id: int) -> tuple[Response, int]:
     actor = current_actor()
     with unit_of_work() as uow:
         result = contacts.follow(
-            uow, actor, idea_id, body, source=f"added through the API by {actor.email}"
+            uow, actor, idea_id, body, source=consent_sources.recorded("api", actor.email)
         )
     return jsonify(Follower.of(result.following).dump()), 201 if result.created else 200
 

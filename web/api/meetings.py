@@ -10,6 +10,7 @@ from web.api.auth import current_actor
 from web.api.document import Answer, documented, error
 from web.api.inputs import json_object
 from web.database import reading, unit_of_work
+from workflow import consent_sources
 from workflow.clock import utcnow
 from workflow.contracts.meetings import (
     PARTICIPANTS_VISIBILITY,
@@ -98,7 +99,7 @@ def add_participant(meeting_id: int) -> tuple[Response, int]:
     actor = current_actor()
     with unit_of_work() as uow:
         result = participants.add_participant(
-            uow, actor, meeting_id, body, source=f"added through the API by {actor.email}"
+            uow, actor, meeting_id, body, source=consent_sources.recorded("api", actor.email)
         )
     return jsonify(Participant.of(result.participant).dump()), 201 if result.created else 200
 

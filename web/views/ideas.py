@@ -25,6 +25,7 @@ from web.auth import current_actor
 from web.database import reading, unit_of_work
 from web.forms import expected_version, field_errors, idea_fields
 from web.i18n import STATE_NAMES
+from workflow import consent_sources
 from workflow.clock import local_today
 from workflow.errors import ValidationFailed, VersionConflict
 from workflow.gates import MAX_ID, N_
@@ -357,7 +358,7 @@ def add_follower(idea_id: int) -> BaseResponse:
                 name=typed["name"],
                 email=typed["email"],
                 organisation=typed["organisation"],
-                source=f"added on the idea page by {current_actor().email}",
+                source=consent_sources.recorded("idea_page", current_actor().email),
                 delivery=typed["delivery"] or None,
             )
     except ValidationFailed as error:

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from web.auth import current_actor
 from web.database import settings, unit_of_work
+from workflow import consent_sources
 from workflow.clock import local_today, utcnow
 from workflow.errors import ValidationFailed
 from workflow.notifications.tokens import report_token
@@ -86,7 +87,11 @@ def add_participant(meeting_id: int) -> BaseResponse | tuple[str, int]:
     try:
         with unit_of_work() as uow:
             result = participants.add_participant(
-                uow, actor, meeting_id, values, source=f"added on the meeting page by {actor.email}"
+                uow,
+                actor,
+                meeting_id,
+                values,
+                source=consent_sources.recorded("meeting_page", actor.email),
             )
     except ValidationFailed as error:
         errors = {f"participant-{key}": message for key, message in error.fields.items()}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from workflow import tuning
+from workflow import consent_sources, tuning
 from workflow.clock import utcnow
 from workflow.errors import Forbidden, ValidationFailed, VersionConflict
 from workflow.events import IdeaCreated, MeetingImported
@@ -26,9 +26,6 @@ from workflow.permissions import Actor, may_import
 from workflow.states import INITIAL_STATE
 from workflow.text import search_text
 from workflow.uow import UnitOfWork
-
-# Where an opt-in of a participant taken from minutes came from (the meeting's title follows).
-PARTICIPANT_SOURCE = "listed in the minutes of"
 
 
 @dataclass(frozen=True)
@@ -259,7 +256,7 @@ def _stage(
     # On the municipality's public task, the participants the manager kept are told of the
     # ideas; on consent, nobody is until their consent is recorded: minutes do not show it.
     basis = tuning.current().participant_legal_basis
-    source = f"{PARTICIPANT_SOURCE} “{meeting.title}”"[:200]
+    source = consent_sources.recorded("minutes", meeting.title)
     meeting.participant_links = [
         MeetingParticipant(
             contact=uow.contacts.find_or_add(person.name, person.organisation, person.email),
