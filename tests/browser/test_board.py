@@ -79,3 +79,42 @@ def test_the_dashboard_shows_the_pipeline_in_numbers(seeded: Seeded, open_page: 
         chart = charts.nth(index)
         label = chart.get_attribute("aria-label") or chart.get_attribute("aria-labelledby")
         assert label or chart.get_attribute("aria-hidden") == "true", "a chart needs a text"
+
+
+_WORDS_BROKEN_ACROSS_LINES = """() => {
+  const broken = [];
+  for (const link of document.querySelectorAll(".board .card__title a")) {
+    const text = link.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    for (const match of text.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_board_fits_a_desktop_and_folds_the_side_exits(
+    seeded: Seeded, open_page: OpenPage
+) -> None:
+    page = open_page(seeded.deployment, MANAGER)
+    page.goto("/board")
+    board = page.locator(".board").first
+    hidden = board.evaluate("board => board.scrollWidth - board.clientWidth")
+    assert hidden <= 1, f"the board hides {hidden}px of its columns at 1280px"
+    for state in ("proposed", "assessed", "piloted", "scaled"):
+        expect(board.locator(f"section.board__column--{state}")).to_be_in_viewport()
+    assert page.evaluate(_WORDS_BROKEN_ACROSS_LINES) == [], "a card title breaks mid-word"
+
+    exits = page.locator("details.board__exits")
+    for state in ("rejected", "parked", "merged"):
+        name = {"rejected": "Afvist", "parked": "Parkeret", "merged": "Lagt sammen"}[state]
+        expect(exits.locator("summary")).to_contain_text(f"{name} {seeded.data.counts[state]}")
+        expect(exits.locator(f"section.board__column--{state}")).to_be_hidden()
+    exits.locator("summary").click()
+    for state in ("rejected", "parked", "merged"):
+        expect(exits.locator(f"section.board__column--{state}")).to_be_visible()
