@@ -82,9 +82,9 @@ translations: $(STAMP)
 		--no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d workflow/translations --statistics
 
-# axe-core for the browser tests in tests/browser (without npm or Chromium they are skipped).
+# axe-core and the OpenID Provider for the browser tests in tests/browser (npm; without it they skip).
 browser-deps:
-	@if [ ! -d tests/browser/node_modules ] && command -v npm >/dev/null; then \
+	@if [ ! -d tests/browser/node_modules/oidc-provider ] && command -v npm >/dev/null; then \
 		cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; fi
 
 # PNGs of the board, an idea, the dashboard and a gate form (desktop and phone) in docs/screenshots.

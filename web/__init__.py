@@ -49,7 +49,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from web import api, auth, errors, health, i18n, request_checks, security_headers, urls, views
+    from web import (
+        api,
+        auth,
+        errors,
+        health,
+        i18n,
+        oidc,
+        request_checks,
+        security_headers,
+        urls,
+        views,
+    )
 
     request_ids.init_app(app)  # first: every later hook logs with the request id
     csrf.init_app(app)
@@ -63,5 +74,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)
     app.register_blueprint(auth.bp)
+    oidc.init_app(app, settings.identity_provider)
     views.register(app)
     return app

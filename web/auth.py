@@ -13,6 +13,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,13 +28,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from web.database import reading, unit_of_work
 from workflow.i18n import LANGUAGES
 from workflow.permissions import Actor, Role
-from workflow.services import sessions, users
+from workflow.services import sessions, sign_in_policy, users
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset(
     {
         "auth.login",
+        "oidc.start",
+        "oidc.callback",
         "auth.choose_language",
         "static",
         "health.healthz",
@@ -136,6 +139,7 @@ def send_to_login() -> BaseResponse:
 def login() -> str | BaseResponse | tuple[str, int, dict[str, str]]:
     """Sign in with email and password."""
     next_page = safe_next(request.values.get("next"))
+    provider = current_app.extensions.get("ideaflow.identity_provider")
     if current_user.is_authenticated:
         return redirect(next_page or url_for("board.home"))
     error, status, headers = None, 200, {}
@@ -147,36 +151,54 @@ def login() -> str | BaseResponse | tuple[str, int, dict[str, str]]:
             password = ""  # never anybody's password; still checked, so it takes the same time
         try:
             with unit_of_work() as uow:
-                signed_in = sessions.sign_in(uow, email, password, client_address())
+                signed_in = sessions.sign_in(
+                    uow, email, password, client_address(), provider_on=provider is not None
+                )
         except sessions.SignInThrottled as throttled:
             error, status = _("Too many failed attempts. Wait a minute and try again."), 429
             headers["Retry-After"] = str(throttled.retry_after)
         except sessions.SignInRefused:
             error, status = _("The email address or the password is wrong."), 200
+        except sessions.PasswordsOff:
+            name = provider.display_name if provider else ""
+            error = _("Passwords are only for administrators here. Sign in with %(provider)s.",
+                      provider=name)  # fmt: skip
         else:
-            chosen_language = session.get("lang")
-            session.clear()  # a fresh session: nothing from before signing in carries over
-            if chosen_language:
-                session["lang"] = chosen_language
+            fresh_session()
             login_user(WebUser(signed_in.token, signed_in.actor, signed_in.language))
             return redirect(next_page or url_for("board.home"))
     with reading() as uow:
-        first_run = not users.anybody_can_sign_in(uow)
+        first_run = provider is None and not users.anybody_can_sign_in(uow)
+        passwords = sign_in_policy.local_passwords(uow).value if provider else "everyone"
     page = render_template("auth/login.html", error=error, email=email, next_page=next_page,
-                           first_run=first_run)  # fmt: skip
+                           first_run=first_run, provider=provider,
+                           passwords=passwords)  # fmt: skip
     return page, status, headers
+
+
+def fresh_session() -> None:
+    """Start the cookie session afresh at sign-in: only the chosen language carries over."""
+    chosen_language = session.get("lang")
+    session.clear()
+    if chosen_language:
+        session["lang"] = chosen_language
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Sign out: the server forgets the session, so a copied cookie no longer works."""
+    """Sign out: the server forgets the session, so a copied cookie no longer works; a session
+    opened through the identity provider ends there too when it offers that."""
+    from web.oidc import ID_TOKEN, logout_url
+
+    id_token = session.get(ID_TOKEN)
     if current_user.is_authenticated:
         with unit_of_work() as uow:
             sessions.sign_out(uow, current_user.token)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    at_provider = logout_url(id_token) if id_token else None
+    return redirect(at_provider or url_for("auth.login"))
 
 
 @bp.post("/language")

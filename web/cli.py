@@ -28,9 +28,10 @@ from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
 from workflow.logs import configure_logging
 from workflow.permissions import ROLES, Actor, Role
 from workflow.security import MIN_PASSWORD_LENGTH
-from workflow.services import ideas, listing, transitions, users
+from workflow.services import ideas, listing, provider_sign_in, transitions, users
 from workflow.settings import WILDCARD_HOSTS, Settings, base_url_for_server
 from workflow.states import STATES, TRIGGER_NAMES
+from workflow.text import counted
 from workflow.views import IdeaView
 
 CLI_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -177,6 +178,29 @@ def users_activate(email: str) -> None:
     with unit_of_work() as uow:
         user = users.set_active(uow, email, True)
     click.echo(f"Activated {user.email}.")
+
+
+@users_group.command("sync")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Deactivate those not signed in through the identity provider for this many days.",
+)
+def users_sync(days: int) -> None:
+    """Deactivate identity-provider users who have not signed in for --days days.
+
+    People who left lose access at their next sign-in anyway (their groups no longer give a
+    role); this closes the accounts of those who never come back. Run it daily (cron). Users
+    with local passwords only are left alone; a deactivated user who signs in again with a
+    group that gives a role is reopened.
+    """
+    with unit_of_work() as uow:
+        closed = provider_sign_in.deactivate_unseen(uow, days)
+    for email in closed:
+        click.echo(f"Deactivated {email}.")
+    click.echo(f"{counted(len(closed), 'user')} deactivated (not seen for {days} days).")
 
 
 @tokens_group.command("create")

@@ -6,6 +6,7 @@ and the CLI) and pass what they read on; building ``Settings(...)`` directly rea
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator, Mapping
@@ -13,11 +14,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -25,6 +28,8 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from workflow.errors import ConfigurationError
 from workflow.followups.rules import FollowupRules
+from workflow.identity_provider import ProviderConfig
+from workflow.permissions import ROLES, Role
 from workflow.tuning import Tuning
 
 ENV_PREFIX = "IDEAFLOW_"
@@ -84,6 +89,13 @@ class Settings(BaseSettings):
     reminder_untouched_days: Days = FollowupRules.untouched_days
     reminder_repeat_days: Days = FollowupRules.repeat_days
     reminder_escalate_days: Days = FollowupRules.escalate_days
+    # Sign-in through the organisation's identity provider (OpenID Connect); off when unset.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_role_claim: str = "groups"
+    oidc_role_map: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict)
+    oidc_name: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -137,6 +149,70 @@ class Settings(BaseSettings):
             tesseract=self.tesseract,
             participant_legal_basis=self.participant_legal_basis,
         )
+
+    @property
+    def identity_provider(self) -> ProviderConfig | None:
+        """The OpenID Connect settings, or None when sign-in is by local passwords only."""
+        if not self.oidc_issuer or not self.oidc_client_id or not self.oidc_client_secret:
+            return None
+        return ProviderConfig(
+            issuer=self.oidc_issuer,
+            client_id=self.oidc_client_id,
+            client_secret=self.oidc_client_secret,
+            role_claim=self.oidc_role_claim,
+            role_map=dict(self.oidc_role_map),
+            name=self.oidc_name or "",
+        )
+
+    @model_validator(mode="after")
+    def _provider_complete(self) -> Settings:
+        given = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(given) and not all(given):
+            missing = [
+                ENV_PREFIX + name.upper()
+                for name, value in zip(("oidc_issuer", "oidc_client_id", "oidc_client_secret"),
+                                       given, strict=True)
+                if not value
+            ]  # fmt: skip
+            raise ValueError(
+                f"{', '.join(missing)} must be set too, or none of the IDEAFLOW_OIDC_ settings"
+            )
+        if self.oidc_issuer and not self.oidc_role_map:
+            raise ValueError(
+                "IDEAFLOW_OIDC_ROLE_MAP is empty: nobody could sign in through the provider. "
+                'Map its groups to roles, e.g. {"IDEAFLOW-Admins": "admin"}'
+            )
+        return self
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _role_map(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            mapping = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"is not valid JSON ({error.msg} at character {error.pos})") from None
+        if not isinstance(mapping, dict):
+            raise ValueError('must be a JSON object of group → role, e.g. {"Ledere": "manager"}')
+        roles = ", ".join(ROLES)
+        for group, role in mapping.items():
+            if role not in ROLES:
+                raise ValueError(f"maps {group!r} to {role!r}; a role is one of {roles}")
+        return mapping
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("must be an https:// address (http:// only on this machine)")
+        if parts.query or parts.fragment:
+            raise ValueError("must be the issuer's address, without ? or #")
+        return value.rstrip("/")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -195,6 +271,9 @@ def _explain(error: ValidationError) -> str:
     """One sentence per bad variable, named as it is set."""
     sentences = []
     for problem in error.errors():
+        if not problem["loc"]:  # a rule across variables: its message names them
+            sentences.append(problem["msg"].removeprefix("Value error, ") + ".")
+            continue
         name = ENV_PREFIX + "_".join(str(part) for part in problem["loc"]).upper()
         if problem["type"] == "value_error":  # our own validators: written to follow the name
             sentence = f"{name} {problem['msg'].removeprefix('Value error, ')}"

@@ -44,6 +44,7 @@ from workflow.models.people import (
     Contact,
     Invitation,
     SignInWindow,
+    SiteSetting,
     User,
     UserSession,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "Reminder",
     "SentReport",
     "SignInWindow",
+    "SiteSetting",
     "Suppression",
     "Theme",
     "UTCDateTime",

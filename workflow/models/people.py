@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,14 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(5))  # None: follow the browser
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signed in through the organisation's identity provider: its issuer and subject, the claim
+    # value that gave the role (None: the role was set in ideaflow), and when it last signed in.
+    provider_subject: Mapped[str | None] = mapped_column(String(500), unique=True)
+    role_source: Mapped[str | None] = mapped_column(String(200))
+    provider_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deactivated because the provider no longer gave a role (a later sign-in with one reopens
+    # the account); an administrator's deactivation is not, and only an administrator undoes it.
+    provider_deactivated: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ApiToken(Base):
@@ -110,3 +119,14 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class SiteSetting(Base):
+    """A choice an administrator makes for the whole installation (see ``site_settings``)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

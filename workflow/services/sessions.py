@@ -19,13 +19,19 @@ from workflow.i18n import LANGUAGES
 from workflow.models import User, UserSession
 from workflow.permissions import Actor, Role
 from workflow.security import token_digest, verify_password
-from workflow.services import throttle
+from workflow.services import sign_in_policy, throttle
 from workflow.services.users import actor_for
 from workflow.uow import UnitOfWork
 
 SESSION_IDLE_LIMIT = timedelta(hours=12)
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 SignInThrottled = throttle.SignInThrottled
+
+
+class PasswordsOff(WorkflowError):
+    """The password was right, but this account signs in through the identity provider."""
+
+    code = "passwords_off"
 
 
 class SignInRefused(WorkflowError):
@@ -52,13 +58,21 @@ class SessionUser:
 
 
 def sign_in(
-    uow: UnitOfWork, email: str, password: str, address: str, now: datetime | None = None
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime | None = None,
+    *,
+    provider_on: bool = False,
 ) -> SignedIn:
     """Check the password and open a new session.
 
     A slot is taken before the check (``throttle``): at most 10 checks a minute for an account
     at one address and 50 for an address; more raise SignInThrottled. An unknown or inactive
     account is checked against a dummy hash, so it answers in the same time as a known one.
+    With an identity provider on (``provider_on``), the administrators' choice of who may still
+    use a local password applies (PasswordsOff for the others).
     """
     now = now or utcnow()
     slots = throttle.take(uow, email, address, now)
@@ -70,6 +84,14 @@ def sign_in(
         uow.commit()
         raise SignInRefused("The email address or the password is wrong.")
     throttle.give_back(uow, slots)
+    if provider_on and not sign_in_policy.may_use_password(uow, user.role):
+        uow.commit()
+        raise PasswordsOff("Sign in through the identity provider.")
+    return open_session(uow, user, now)
+
+
+def open_session(uow: UnitOfWork, user: User, now: datetime) -> SignedIn:
+    """Start a session for ``user`` (already proven to be who they say) and commit."""
     token = secrets.token_urlsafe(32)
     uow.session.add(UserSession(token_hash=token_digest(token), user_id=user.id, created_at=now,
                                 last_seen_at=now))  # fmt: skip
