@@ -301,3 +301,36 @@ def test_administrators_may_keep_passwords_for_themselves_only(
     client_factory().login(admin)  # the break-glass administrator still gets in
     page = text(client_factory().client.get("/login", headers=DANISH))
     assert "Nødadgang for administratorer" in page
+
+
+def test_admin_users_shows_where_each_role_came_from(
+    web: Web, idp: TestProvider, client_factory: Callable[[], Web],
+    make_user: Callable[..., Actor], uow: UowFactory,
+) -> None:  # fmt: skip
+    admin = make_user("admin", "admin@randers.dk", "Ada Admin")
+    idp.put("mette", groups=["IDEAFLOW-Ledere"], name="Mette Leder")
+    assert sign_in(client_factory().client, idp, "mette").status_code == 302
+    mette = stored(uow, "mette@randers.dk")
+    assert mette is not None
+    web.login(admin)
+    page = text(web.get("/admin/users", headers=DANISH))
+    assert "Fra gruppen “IDEAFLOW-Ledere” hos Testkommune" in page
+    assert f'action="/admin/users/{mette.id}/role"' not in page  # changed at the provider
+    assert "Sat i ideaflow" in page and "Sidst logget ind via login-udbyderen" in page
+    refused = web.post(f"/admin/users/{mette.id}/role", {"role": "viewer"}, headers=DANISH)
+    assert refused.status_code == 422 and "skift den dér" in text(refused)
+    assert stored(uow, "mette@randers.dk").role == "manager"  # type: ignore[union-attr]
+
+    assert "Hvem må stadig logge ind med adgangskode?" in page
+    chosen = web.post("/admin/sign-in", {"local_passwords": "admins"}, headers=DANISH)
+    assert chosen.status_code == 302
+    with uow() as unit:
+        assert sign_in_policy.local_passwords(unit) is sign_in_policy.LocalPasswords.ADMINS
+    assert web.post("/admin/sign-in", {"local_passwords": "nobody"}).status_code == 422
+
+
+def test_only_administrators_choose_how_people_sign_in(
+    web: Web, make_user: Callable[..., Actor]
+) -> None:
+    web.login(make_user("manager"))
+    assert web.post("/admin/sign-in", {"local_passwords": "admins"}).status_code == 403

@@ -8,13 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from web import oidc
 from web.auth import current_actor, requires_role
 from web.database import settings, unit_of_work
 from web.i18n import ROLE_NAMES
 from workflow.errors import ValidationFailed
 from workflow.permissions import ROLES, Role
 from workflow.security import MIN_PASSWORD_LENGTH
-from workflow.services import admin
+from workflow.services import admin, sign_in_policy
 from workflow.uow import UnitOfWork
 
 bp = Blueprint("admin", __name__)
@@ -103,6 +104,24 @@ def reactivate(user_id: int) -> Page | BaseResponse:
     return _row_action(user_id, change, lambda user: _("%(name)s is active again.", name=user.name))
 
 
+@bp.post("/admin/sign-in")
+@requires_role(Role.ADMIN)
+def choose_sign_in() -> Page | BaseResponse:
+    """Choose who may still sign in with a local password while the provider is on."""
+    try:
+        with unit_of_work() as uow:
+            choice = sign_in_policy.choose_local_passwords(
+                uow, current_actor(), request.form.get("local_passwords", "")
+            )
+    except ValidationFailed as error:
+        return _users_page(error.fields, {})
+    if choice is sign_in_policy.LocalPasswords.ADMINS:
+        flash(_("Only administrators may now sign in with a password."), "success")
+    else:
+        flash(_("Everybody with a password may sign in with it."), "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> Page | BaseResponse:
     """Set a password with an invitation link (public: the invited person is not signed in)."""
@@ -141,7 +160,9 @@ def _users_page(errors: dict[str, str], values: dict[str, str]) -> Page:
     actor = current_actor()
     with unit_of_work() as uow:
         people = admin.list_users(uow, actor)
+        passwords = sign_in_policy.local_passwords(uow).value
     labels = {
+        "local_passwords": _("Who may still sign in with a password?"),
         "invite-name": _("Name"),
         "invite-email": _("Email address"),
         "invite-role": _("Role"),
@@ -158,6 +179,8 @@ def _users_page(errors: dict[str, str], values: dict[str, str]) -> Page:
         errors=errors,
         labels=labels,
         values=values,
+        provider=oidc.provider(),
+        passwords=passwords,
     )
     return (page, 422) if errors else page
 

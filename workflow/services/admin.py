@@ -42,6 +42,7 @@ DUPLICATE_EMAIL = N_("A user with this email address exists already.")
 OWN_ROLE = N_("You cannot change your own role. Ask another administrator to do it.")
 OWN_DEACTIVATION = N_("You cannot deactivate yourself. Ask another administrator to do it.")
 LAST_ADMIN = N_("This is the last active administrator. Make someone else an administrator first.")
+ROLE_FROM_PROVIDER = N_("This role comes from a group at the identity provider: change it there.")
 
 
 class UserStatus(StrEnum):
@@ -84,6 +85,9 @@ class AdminUser:
     role: str
     status: UserStatus
     invitation_expires_at: datetime | None  # the open invitation's end, for invited users
+    role_source: str | None = None  # the provider's group that gave the role (None: set here)
+    provider_seen_at: datetime | None = None  # last sign-in through the identity provider
+    provider_deactivated: bool = False  # closed because no group gave a role any more
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ def change_role(uow: UnitOfWork, actor: Actor, user_id: int, role: str) -> Admin
         return _view(user, None)
     if user.id == actor.id:
         raise ValidationFailed({"role": OWN_ROLE})
+    if user.role_source is not None:  # the next sign-in would set it back
+        raise ValidationFailed({"role": ROLE_FROM_PROVIDER})
     removes_admin = role != Role.ADMIN and _counts_as_admin(user)
     if removes_admin and not _other_admin_exists(uow, user.id):
         raise ValidationFailed({"role": LAST_ADMIN})
@@ -217,6 +223,7 @@ def reactivate_user(uow: UnitOfWork, actor: Actor, user_id: int) -> AdminUser:
     if not _guarded_update(uow, actor, user, False, active=True):
         raise Forbidden(NOT_ADMIN)
     set_committed_value(user, "active", True)
+    user.provider_deactivated = False
     uow.commit()
     return _view(user, None)
 
@@ -386,7 +393,7 @@ def _rowcount(result: Any) -> int:
 def _view(user: User, invitation_expires_at: datetime | None) -> AdminUser:
     if not user.active:
         status = UserStatus.DEACTIVATED
-    elif user.password_hash is None:
+    elif user.password_hash is None and user.provider_subject is None:
         status = UserStatus.INVITED
     else:
         status = UserStatus.ACTIVE
@@ -397,4 +404,7 @@ def _view(user: User, invitation_expires_at: datetime | None) -> AdminUser:
         role=user.role,
         status=status,
         invitation_expires_at=invitation_expires_at if status is UserStatus.INVITED else None,
+        role_source=user.role_source,
+        provider_seen_at=user.provider_seen_at,
+        provider_deactivated=user.provider_deactivated,
     )
