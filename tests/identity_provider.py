@@ -45,6 +45,7 @@ class Account:
     email: str
     name: str
     groups: list[str]
+    groups_in_userinfo_only: bool = False
 
 
 @dataclass
@@ -80,9 +81,11 @@ class TestProvider:
 
     def put(self, login: str, *, groups: list[str], email: str | None = None,
             name: str | None = None,
-            password: str = "provider-pass") -> Account:  # noqa: S107  # fmt: skip
+            password: str = "provider-pass",  # noqa: S107
+            groups_in_userinfo_only: bool = False) -> Account:  # fmt: skip
         """Add or change a person (read by the provider on every request)."""
-        account = Account(password, email or f"{login}@randers.dk", name or login.title(), groups)
+        account = Account(password, email or f"{login}@randers.dk", name or login.title(), groups,
+                          groups_in_userinfo_only)  # fmt: skip
         self.accounts[login] = account
         path = self.folder / "accounts.json"
         path.write_text(json.dumps({key: vars(value) for key, value in self.accounts.items()}))

@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     request_checks.init_app(app)  # after the sign-in check: strangers are sent to sign in first
     errors.init_app(app)
-    security_headers.init_app(app)
+    provider = settings.identity_provider
+    security_headers.init_app(app, (provider.origin,) if provider else ())
     urls.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix=api.PREFIX)

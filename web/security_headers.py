@@ -13,8 +13,17 @@ PAGE_CSP = (
 )
 
 
-def init_app(app: Flask) -> None:
+def page_csp(form_targets: tuple[str, ...] = ()) -> str:
+    """The pages' policy; ``form_targets`` are other origins a form may lead to (browsers apply
+    form-action to the redirects after a form too: signing out continues at the provider)."""
+    if not form_targets:
+        return PAGE_CSP
+    return PAGE_CSP.replace("form-action 'self'", f"form-action 'self' {' '.join(form_targets)}")
+
+
+def init_app(app: Flask, form_targets: tuple[str, ...] = ()) -> None:
     """Add the security headers to every response."""
+    pages = page_csp(form_targets)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
@@ -23,7 +32,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", API_CSP if is_api else PAGE_CSP)
+        headers.setdefault("Content-Security-Policy", API_CSP if is_api else pages)
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -32,6 +32,12 @@ class ProviderConfig:
         return self.name or urlsplit(self.issuer).hostname or self.issuer
 
     @property
+    def origin(self) -> str:
+        """The issuer's scheme, host and port (where its sign-in and sign-out pages are)."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def metadata_url(self) -> str:
         """Where the issuer publishes its configuration (OpenID Connect Discovery)."""
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"

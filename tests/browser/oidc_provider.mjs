@@ -69,10 +69,11 @@ const provider = new Provider(config.issuer, {
     if (!account) return undefined;
     return {
       accountId: id,
-      async claims() {
+      async claims(use) {
+        // Like some providers, groups only in userinfo when the account says so.
+        const groups = account.groups_in_userinfo_only && use !== 'userinfo' ? undefined : account.groups;
         return {
-          sub: id, email: account.email, email_verified: true, name: account.name,
-          groups: account.groups,
+          sub: id, email: account.email, email_verified: true, name: account.name, groups,
         };
       },
     };

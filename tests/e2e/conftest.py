@@ -136,9 +136,10 @@ class Deployment:
         )
         return self.cli("tokens", "create", "--email", email).stdout.strip().splitlines()[-1]
 
-    def serve(self, *, workers: int = 2, threads: int = 4) -> None:
-        """Start ``ideaflow serve`` and wait until /healthz answers 200."""
-        port = free_port()
+    def serve(self, *, workers: int = 2, threads: int = 4, port: int | None = None) -> None:
+        """Start ``ideaflow serve`` (on ``port``, default a free one) and wait until /healthz
+        answers 200."""
+        port = port or free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         with (self.instance / "server.log").open("wb") as log:
             self.server = subprocess.Popen(

@@ -141,6 +141,14 @@ def test_roles_follow_the_groups_and_a_person_without_one_is_closed(
     assert stored(uow, "ole@randers.dk").active  # type: ignore[union-attr]
 
 
+def test_groups_sent_only_through_userinfo_are_read_there(
+    client: FlaskClient, idp: TestProvider, uow: UowFactory
+) -> None:
+    idp.put("kim", groups=["IDEAFLOW-Ledere"], groups_in_userinfo_only=True)
+    assert sign_in(client, idp, "kim").status_code == 302
+    assert stored(uow, "kim@randers.dk").role == "manager"  # type: ignore[union-attr]
+
+
 def test_an_unknown_group_creates_no_account(
     client: FlaskClient, idp: TestProvider, uow: UowFactory
 ) -> None:
@@ -334,3 +342,10 @@ def test_only_administrators_choose_how_people_sign_in(
 ) -> None:
     web.login(make_user("manager"))
     assert web.post("/admin/sign-in", {"local_passwords": "admins"}).status_code == 403
+
+
+def test_pages_let_the_sign_out_form_continue_at_the_provider(
+    client: FlaskClient, idp: TestProvider
+) -> None:
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {idp.issuer};" in policy

@@ -79,7 +79,10 @@ def test_the_compose_commands_run_natively_and_deliver(
         "IDEAFLOW_SMTP_URL": sink.url,
         "IDEAFLOW_MAIL_FROM": "ideaflow <ideaflow@localhost>",
         "IDEAFLOW_LOG_FORMAT": "json",
-    }
+        # no identity provider: the compose file leaves these empty unless they are set
+        **{f"IDEAFLOW_OIDC_{name}": "" for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET",
+                                                     "ROLE_MAP", "NAME")},
+    }  # fmt: skip
     assert set(compose["x-ideaflow"]["environment"]) == set(native_values)
     stack.env = {k: v for k, v in stack.env.items() if k != "IDEAFLOW_SWEEP_SECONDS"}
     # The image's PATH has ideaflow, celery and python; here they are the virtualenv's.
