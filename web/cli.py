@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -15,23 +13,23 @@ from flask.cli import AppGroup, FlaskGroup
 from web import create_app
 from web.cli_contacts import contacts_group
 from web.cli_demo import demo_command
+from web.cli_errors import reports_errors
 from web.cli_followups import digests_group, followups_group
 from web.cli_imports import import_minutes_command
 from web.cli_notifications import notifications_group
 from web.cli_outbox import outbox_group
 from web.cli_reports import reports_group
+from web.cli_users import tokens_group, users_group
 from web.cli_worker import beat_command, worker_command
 from web.database import settings, unit_of_work
 from workflow import migrate
 from workflow.contracts.ideas import HistoryEntry, Idea, IdeaDetail
-from workflow.errors import ConfigurationError, ValidationFailed, WorkflowError
+from workflow.errors import ConfigurationError
 from workflow.logs import configure_logging
-from workflow.permissions import ROLES, Actor, Role
-from workflow.security import MIN_PASSWORD_LENGTH
-from workflow.services import ideas, listing, provider_sign_in, transitions, users
+from workflow.permissions import Actor, Role
+from workflow.services import ideas, listing, transitions, users
 from workflow.settings import WILDCARD_HOSTS, Settings, base_url_for_server
 from workflow.states import STATES, TRIGGER_NAMES
-from workflow.text import counted
 from workflow.views import IdeaView
 
 CLI_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -46,22 +44,6 @@ def _create_app() -> Flask:
         return create_app(app_settings)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show use-case errors as one clear message and a non-zero exit, not a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ValidationFailed as error:
-            details = "".join(f"\n  {name}: {message}" for name, message in error.fields.items())
-            raise click.ClickException(f"{error.message}{details}") from None
-        except WorkflowError as error:
-            raise click.ClickException(error.message) from None
-
-    return wrapper
 
 
 class IdeaflowGroup(FlaskGroup):
@@ -81,8 +63,6 @@ cli = IdeaflowGroup(
     help="ideaflow: track ideas from stakeholder meetings to pilot and scale-up.",
 )
 db_group = AppGroup("db", help="The database schema.")
-users_group = AppGroup("users", help="People who sign in or use the API.")
-tokens_group = AppGroup("tokens", help="API tokens (shown once, stored hashed).")
 ideas_group = AppGroup("ideas", help="Ideas and their transitions.")
 # The app is always ours: hide FlaskGroup's --app/--env-file/--debug options.
 cli.params = [param for param in cli.params if param.name not in {"app", "env_file", "debug"}]
@@ -114,131 +94,6 @@ def db_current() -> None:
 
     click.echo(f"current: {migrate.current_revision(database().engine) or 'none'}")
     click.echo(f"head:    {migrate.head_revision()}")
-
-
-@users_group.command("create")
-@click.option("--email", required=True, help="Email address (the login).")
-@click.option("--name", required=True, help="Full name.")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice([role.value for role in ROLES]),
-    help="What the user may do.",
-)
-@click.option(
-    "--password",
-    help=f"Password, at least {MIN_PASSWORD_LENGTH} characters; asked for (hidden) when left out.",
-)
-@reports_errors
-def users_create(email: str, name: str, role: str, password: str | None) -> None:
-    """Create a user."""
-    if password is None and not sys.stdin.isatty():
-        # No terminal to ask on: the password may come on standard input (its first line).
-        password = sys.stdin.readline().rstrip("\r\n") or None
-        if password is None:
-            raise click.UsageError(
-                "No terminal to ask for the password on: give it with --password, or on "
-                f"standard input (at least {MIN_PASSWORD_LENGTH} characters)."
-            )
-    if password is None:
-        password = click.prompt(
-            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-            hide_input=True,
-            confirmation_prompt=True,
-        )
-    with unit_of_work() as uow:
-        user = users.create_user(uow, email=email, name=name, role=role, password=password)
-    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-
-
-@users_group.command("list")
-def users_list() -> None:
-    """List every user."""
-    with unit_of_work() as uow:
-        for user in users.list_users(uow):
-            status = "active" if user.active else "deactivated"
-            click.echo(f"{user.id:>5}  {user.email:<40} {user.role:<8} {status}  {user.name}")
-
-
-@users_group.command("deactivate")
-@click.argument("email")
-@reports_errors
-def users_deactivate(email: str) -> None:
-    """Deactivate a user: no sign-in, no API access."""
-    with unit_of_work() as uow:
-        user = users.set_active(uow, email, False)
-    click.echo(f"Deactivated {user.email}.")
-
-
-@users_group.command("activate")
-@click.argument("email")
-@reports_errors
-def users_activate(email: str) -> None:
-    """Activate a deactivated user again."""
-    with unit_of_work() as uow:
-        user = users.set_active(uow, email, True)
-    click.echo(f"Activated {user.email}.")
-
-
-@users_group.command("sync")
-@click.option(
-    "--days",
-    type=click.IntRange(min=1),
-    default=60,
-    show_default=True,
-    help="Deactivate those not signed in through the identity provider for this many days.",
-)
-def users_sync(days: int) -> None:
-    """Deactivate identity-provider users who have not signed in for --days days.
-
-    People who left lose access at their next sign-in anyway (their groups no longer give a
-    role); this closes the accounts of those who never come back. Run it daily (cron). Users
-    with local passwords only are left alone; a deactivated user who signs in again with a
-    group that gives a role is reopened.
-    """
-    with unit_of_work() as uow:
-        closed = provider_sign_in.deactivate_unseen(uow, days)
-    for email in closed:
-        click.echo(f"Deactivated {email}.")
-    click.echo(f"{counted(len(closed), 'user')} deactivated (not seen for {days} days).")
-
-
-@tokens_group.command("create")
-@click.option("--email", required=True, help="Whose token it is.")
-@click.option("--name", default="", help="A label, e.g. what uses the token.")
-@reports_errors
-def tokens_create(email: str, name: str) -> None:
-    """Create an API token; the token is the last line of output and is never shown again."""
-    with unit_of_work() as uow:
-        issued = users.issue_token(uow, email, name)
-    click.echo(f"Token {issued.token.id} for {issued.token.email}. Store it now; it is shown once:")
-    click.echo(issued.secret)
-
-
-@tokens_group.command("revoke")
-@click.option("--id", "token_id", type=int, help="The token's id (see 'tokens list').")
-@click.option("--token", "secret", help="The token itself.")
-@reports_errors
-def tokens_revoke(token_id: int | None, secret: str | None) -> None:
-    """Revoke a token, named by --id or --token."""
-    if (token_id is None) == (secret is None):
-        raise click.UsageError("Give exactly one of --id and --token.")
-    with unit_of_work() as uow:
-        token = users.revoke_token(uow, token_id=token_id, secret=secret)
-    click.echo(f"Revoked token {token.id} ({token.prefix}…) of {token.email}.")
-
-
-@tokens_group.command("list")
-@click.option("--email", required=True, help="Whose tokens to list.")
-@reports_errors
-def tokens_list(email: str) -> None:
-    """List a user's tokens (never their secrets)."""
-    with unit_of_work() as uow:
-        tokens = users.list_tokens(uow, email)
-    for token in tokens:
-        status = "revoked" if token.revoked_at else "active"
-        used = token.last_used_at.isoformat() if token.last_used_at else "never used"
-        click.echo(f"{token.id:>5}  {token.prefix}…  {status:<8} {used}  {token.name}")
 
 
 def _all_ideas(state: str | None, owner: str | None, text: str | None) -> Iterator[IdeaView]:

@@ -57,11 +57,11 @@ class ProviderProblem(Exception):
 
 
 def init_app(app: Flask, config: ProviderConfig | None) -> None:
-    """Register the provider's client when one is configured (the routes answer 404 otherwise)."""
+    """Register the provider's client and its routes when one is configured."""
     app.extensions[CONFIG] = config
-    app.register_blueprint(bp)
     if config is None:
         return
+    app.register_blueprint(bp)
     oauth = OAuth(app)
     app.extensions[CLIENT] = oauth.register(
         name="provider",

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import _sqlite_deployment
+from tests.browser.page_text import all_text, english_words
 from tests.conftest import service_unavailable
 from tests.e2e.conftest import Deployment, Templates
 from tests.identity_provider import TestProvider, missing_provider, start_provider
@@ -121,3 +122,15 @@ def test_a_removed_group_closes_the_account_at_the_next_sign_in(
     expect(page.locator("main")).to_contain_text("ingen af dine grupper")
     response = page.goto("/my")
     assert response is not None and page.url.startswith(f"{base_url}/login")
+
+
+def test_a_failed_sign_in_explains_itself_in_danish(
+    with_provider: WithProvider, open_page: OpenPage, axe_report: Path
+) -> None:
+    page = open_page(with_provider.deployment, None, bypass_csp=True)
+    response = page.goto("/login/oidc/callback?code=planted&state=not-this-browsers")
+    assert response is not None and response.status == 400
+    expect(page.locator("h1")).to_have_text("Log ind kunne ikke gennemføres")
+    expect(page.get_by_role("link", name="Tilbage til log ind")).to_be_visible()
+    assert english_words(all_text(page)) == []
+    assert_accessible(page, "a failed sign-in", axe_report)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from web.cli import users_group
+from web.cli_users import users_group
 from workflow.clock import utcnow
 from workflow.identity_provider import RoleGrant
 from workflow.models import User, UserSession

@@ -112,6 +112,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /admin/users/invite": ADMINS,
     "POST /admin/users/<int:user_id>/invitation": ADMINS,
     "POST /admin/users/<int:user_id>/role": ADMINS,
+    "POST /admin/sign-in": ADMINS,
     "POST /admin/users/<int:user_id>/deactivate": ADMINS,
     "POST /admin/users/<int:user_id>/reactivate": ADMINS,
     "GET /admin/contacts": ADMINS,

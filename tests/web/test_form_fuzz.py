@@ -94,6 +94,7 @@ VALID: dict[str, dict[str, str]] = {
     "imports.confirm_import": {"theme": "0", "idea": "0", "participant": "0"},
     "admin.invite": {"name": "Ny", "email": "ny@randers.dk", "role": "viewer"},
     "admin.change_role": {"role": "manager"},
+    "admin.choose_sign_in": {"local_passwords": "admins"},
     "admin.accept_invitation": {"password": "langt nok kodeord", "password_again": "langt nok"},
     "mail.clear_suppression": {"email": "fie@example.dk"},
     "mail.resend_failed": {"id": "1"},

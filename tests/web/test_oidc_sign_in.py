@@ -349,3 +349,32 @@ def test_pages_let_the_sign_out_form_continue_at_the_provider(
 ) -> None:
     policy = client.get("/login").headers["Content-Security-Policy"]
     assert f"form-action 'self' {idp.issuer};" in policy
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "code=&state=",
+        "code=%00&state=%00",
+        "code=x&state=<script>alert(1)</script>",
+        "error=<script>alert(1)</script>&error_description=%E2%80%AE",
+        "error=access_denied&error=other&state=" + "s" * 5000,
+        "code=" + "c" * 20000,
+    ],
+)
+def test_hostile_callbacks_get_a_page_not_a_500(client: FlaskClient, query: str) -> None:
+    begin(client)
+    response = client.get(f"/login/oidc/callback?{query}", headers=DANISH)
+    assert response.status_code in (400, 401, 422)  # 422: a NUL is refused before any view
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert client.get("/my").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org/x", "/\\evil"])
+def test_signing_in_never_sends_the_browser_off_the_site(
+    client: FlaskClient, idp: TestProvider, target: str
+) -> None:
+    idp.put("nora", groups=["IDEAFLOW-Ejere"])
+    response = sign_in(client, idp, "nora", next_page=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
